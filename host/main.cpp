@@ -1,0 +1,4 @@
+// entratool: turns one result into an exit code, in one place.
+#include "commands.h"
+
+int main(int argc, char** argv) { return entratool::host::run_cli(argc, argv); }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing entratool needs on Debian 12, only when missing.
+#   scripts/install-deps.sh          build dependencies
+#   scripts/install-deps.sh --test   plus the test identity provider, browser and fuzzing tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl)
+if [[ "${1:-}" == "--test" ]]; then
+  want+=(python3 nodejs npm chromium clang libclang-rt-14-dev curl)
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere (a newer Node on the image): a working node is enough.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+read -ra missing <<<"${missing[*]}"
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo_cmd=(); [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" && -f tests/provider/package-lock.json ]]; then
+  if [[ ! -d tests/provider/node_modules ]] || [[ tests/provider/package-lock.json -nt tests/provider/node_modules ]]; then
+    echo "install-deps: installing the test identity provider (npm ci)" >&2
+    (cd tests/provider && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
