@@ -1,0 +1,568 @@
+#include "encrypted_file_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+
+#include "entratool/sdk/encoding.h"
+#include "entratool/sdk/json.h"
+
+namespace entratool::keystore {
+
+using sdk::Result;
+using sdk::Status;
+
+namespace {
+
+constexpr int kSettingsFormat = 1;
+constexpr std::size_t kSaltSize = 16;
+constexpr std::size_t kMaxNameLength = 4096;
+constexpr unsigned char kModeKeyFile = 1;
+constexpr unsigned char kModePassphrase = 2;
+constexpr std::string_view kCheckPlaintext = "entratool secret store key check v1";
+constexpr std::string_view kSecSuffix = ".sec";
+
+const char kWhatToDo[] = "it was left untouched — restore it or remove it and store the secret again";
+
+std::string reason() { return std::strerror(errno); }
+
+std::string quoted(const std::string& path) { return "'" + path + "'"; }
+
+/// Reads a file that must not be a symlink; nullopt when it does not exist.
+Result<std::optional<std::string>> read_if_exists(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    if (errno == ELOOP) return Status::general(quoted(path) + " is a symbolic link; the secret store only uses its own files");
+    return Status::general("cannot read " + quoted(path) + ": " + reason());
+  }
+  std::string data;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = Status::general("cannot read " + quoted(path) + ": " + reason());
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(data));
+}
+
+bool valid_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+Status invalid_name() {
+  return Status::general("invalid secret name (it must be 1 to " + std::to_string(kMaxNameLength) +
+                         " printable ASCII characters)");
+}
+
+bool is_entry_file_name(std::string_view file) {
+  if (file.size() != 64 + kSecSuffix.size() || file.substr(64) != kSecSuffix) return false;
+  return std::all_of(file.begin(), file.begin() + 64,
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+void fsync_dir(const std::string& dir) {
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+std::uint32_t get_u32(std::string_view in) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(in[static_cast<std::size_t>(i)]);
+  return v;
+}
+
+std::string passphrase_from_env() {
+  const char* env = std::getenv(kPassphraseEnv);
+  return env ? std::string(env) : std::string();
+}
+
+Status catch_all(const char* what) {
+  return Status::general(std::string("secret store: unexpected failure while ") + what);
+}
+
+}  // namespace
+
+/// What store.json records: the key mode and, for a passphrase, the KDF and its check value.
+struct EncryptedFileStore::Settings {
+  Mode mode = Mode::key_file;
+  ScryptParams scrypt;
+  std::string salt;
+  std::string check;  ///< nonce || AES-GCM(kCheckPlaintext) || tag, AAD = check_aad()
+
+  /// Binds the check value to the KDF parameters, so editing them is detected.
+  std::string check_aad() const {
+    return "entratool-keystore-check:scrypt:" + std::to_string(scrypt.n) + ":" + std::to_string(scrypt.r) + ":" +
+           std::to_string(scrypt.p) + ":" + sdk::hex_encode(salt);
+  }
+};
+
+EncryptedFileStore::EncryptedFileStore(StoreOptions options) : options_(options) {}
+
+Status EncryptedFileStore::open(const sdk::StoreContext& context, sdk::HostServices& services) {
+  try {
+    if (context.directory.empty()) return Status::general("secret store: no folder given");
+    dir_ = context.directory;
+    while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+    services_ = &services;
+    // Only the folder is made here; the key or passphrase settings appear with the first secret,
+    // so a command that never stores anything never creates (or prompts for) a key.
+    return sdk::files::ensure_private_directory(dir_);
+  } catch (const std::exception&) {
+    return catch_all("opening");
+  }
+}
+
+std::string EncryptedFileStore::path_for(std::string_view name) const {
+  return dir_ + "/" + sha256_hex(name) + std::string(kSecSuffix);
+}
+
+Result<std::optional<std::string>> EncryptedFileStore::get(std::string_view name) {
+  try {
+    return get_impl(name);
+  } catch (const std::exception&) {
+    return catch_all("reading a secret");
+  }
+}
+
+Status EncryptedFileStore::put(std::string_view name, std::string_view value) {
+  try {
+    return put_impl(name, value);
+  } catch (const std::exception&) {
+    return catch_all("storing a secret");
+  }
+}
+
+Status EncryptedFileStore::erase(std::string_view name) {
+  try {
+    return erase_impl(name);
+  } catch (const std::exception&) {
+    return catch_all("removing a secret");
+  }
+}
+
+Result<std::vector<std::string>> EncryptedFileStore::list(std::string_view prefix) {
+  try {
+    return list_impl(prefix);
+  } catch (const std::exception&) {
+    return catch_all("listing secrets");
+  }
+}
+
+Result<std::optional<std::string>> EncryptedFileStore::get_impl(std::string_view name) {
+  if (!valid_name(name)) return invalid_name();
+  if (dir_.empty()) return Status::general("secret store used before it was opened");
+  std::string path = path_for(name);
+  auto data = read_if_exists(path);
+  if (!data) return data.status();
+  if (!*data) return std::optional<std::string>();
+  if (Status s = check_header(path, **data); !s) return s;
+  if (Status s = load_key(false); !s) return s;
+  std::string stored_name;
+  std::string value;
+  if (Status s = decode(path, **data, stored_name, value); !s) return s;
+  if (stored_name != name) {
+    wipe(value);
+    return Status::general("secret store file " + quoted(path) +
+                           " holds another secret than its file name says (was it renamed or copied?); " + kWhatToDo);
+  }
+  return std::optional<std::string>(std::move(value));
+}
+
+Status EncryptedFileStore::put_impl(std::string_view name, std::string_view value) {
+  if (!valid_name(name)) return invalid_name();
+  if (dir_.empty()) return Status::general("secret store used before it was opened");
+  // Unlock before taking the lock when the store exists, so that a passphrase prompt never holds
+  // up other processes.
+  if (!key_.valid() && sdk::files::exists(settings_path())) {
+    if (Status s = load_key(false); !s) return s;
+  }
+  auto held = lock();
+  if (!held) return held.status();
+  if (Status s = load_key(true); !s) return s;
+  auto encoded = encode(name, value);
+  if (!encoded) return encoded.status();
+  return sdk::files::atomic_write(path_for(name), *encoded, 0600);
+}
+
+Status EncryptedFileStore::erase_impl(std::string_view name) {
+  if (!valid_name(name)) return invalid_name();
+  if (dir_.empty()) return Status::general("secret store used before it was opened");
+  std::string path = path_for(name);
+  if (!sdk::files::exists(path)) return Status::ok();
+  auto held = lock();
+  if (!held) return held.status();
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return Status::general("cannot remove " + quoted(path) + ": " + reason());
+  fsync_dir(dir_);
+  return Status::ok();
+}
+
+Result<std::vector<std::string>> EncryptedFileStore::list_impl(std::string_view prefix) {
+  if (dir_.empty()) return Status::general("secret store used before it was opened");
+  std::vector<std::string> files;
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) return Status::general("cannot list " + quoted(dir_) + ": " + reason());
+  while (dirent* e = ::readdir(d)) {
+    if (is_entry_file_name(e->d_name)) files.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  std::vector<std::string> names;
+  if (files.empty()) return names;
+  if (Status s = load_key(false); !s) return s;
+
+  std::size_t skipped = 0;
+  std::string first_skipped;
+  for (const std::string& file : files) {
+    std::string path = dir_ + "/" + file;
+    auto data = read_if_exists(path);
+    if (data && !*data) continue;  // erased since readdir
+    std::string name;
+    std::string value;
+    bool ok = data && check_header(path, **data) && decode(path, **data, name, value) &&
+              sha256_hex(name) + std::string(kSecSuffix) == file;
+    wipe(value);
+    if (!ok) {
+      if (skipped++ == 0) first_skipped = path;
+      continue;
+    }
+    if (name.compare(0, prefix.size(), prefix) == 0) names.push_back(std::move(name));
+  }
+  if (skipped > 0 && services_) {
+    services_->logger().log(sdk::LogLevel::warning,
+                            "secret store: skipped " + std::to_string(skipped) +
+                                " file(s) that cannot be read or decrypted (wrong key or damaged), e.g. " +
+                                quoted(first_skipped) + "; they were left untouched");
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string EncryptedFileStore::describe() const {
+  std::string head = "encrypted file store at " + dir_ + " (AES-256-GCM, ";
+  try {
+    auto settings = read_settings();
+    if (!settings) return head + "settings unreadable: " + settings.status().message() + ")";
+    if (!*settings) {
+      return head + "key file " + key_path() + " created with the first secret, or a passphrase if " +
+             kPassphraseEnv + " is set then)";
+    }
+    const Settings& s = **settings;
+    if (s.mode == Mode::key_file) return head + "key file " + key_path() + ")";
+    return head + "passphrase with scrypt N=" + std::to_string(s.scrypt.n) + " r=" + std::to_string(s.scrypt.r) +
+           " p=" + std::to_string(s.scrypt.p) + ")";
+  } catch (const std::exception&) {
+    return head + "settings unreadable)";
+  }
+}
+
+Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_settings() const {
+  std::string path = settings_path();
+  auto text = read_if_exists(path);
+  if (!text) return text.status();
+  if (!*text) return std::optional<Settings>();
+  auto damaged = [&](const std::string& what) {
+    return Status::general("secret store settings " + quoted(path) + " " + what +
+                           "; it was left untouched — restore it (without it the secrets cannot be decrypted)");
+  };
+  auto doc = sdk::json::parse(**text);
+  if (!doc || !doc->is_object()) return damaged("are not valid JSON");
+  const sdk::json::Value* format = doc->find("format");
+  if (!format || !format->as_int()) return damaged("have no format version");
+  if (*format->as_int() != kSettingsFormat)
+    return Status::general("secret store settings " + quoted(path) + " have format version " + format->text() +
+                           ", which this entratool does not support; use a newer entratool");
+  Settings s;
+  std::string mode = doc->get_string("mode");
+  if (mode == "key-file") {
+    s.mode = Mode::key_file;
+    return std::optional<Settings>(std::move(s));
+  }
+  if (mode != "passphrase") return damaged("name an unknown key mode '" + mode + "'");
+  s.mode = Mode::passphrase;
+  if (doc->get_string("kdf") != "scrypt") return damaged("name an unknown key derivation '" + doc->get_string("kdf") + "'");
+  auto number = [&](const char* key) -> std::optional<long long> {
+    const sdk::json::Value* v = doc->find(key);
+    return v ? v->as_int() : std::nullopt;
+  };
+  auto n = number("n");
+  auto r = number("r");
+  auto p = number("p");
+  if (!n || !r || !p || *n <= 0 || *r <= 0 || *p <= 0 || *r > 0xffffffffLL || *p > 0xffffffffLL)
+    return damaged("have missing or invalid scrypt parameters");
+  s.scrypt.n = static_cast<std::uint64_t>(*n);
+  s.scrypt.r = static_cast<std::uint32_t>(*r);
+  s.scrypt.p = static_cast<std::uint32_t>(*p);
+  if (std::string problem = scrypt_params_problem(s.scrypt); !problem.empty())
+    return damaged("have scrypt parameters out of bounds (" + problem + ")");
+  auto salt = sdk::base64_decode(doc->get_string("salt"));
+  auto check = sdk::base64_decode(doc->get_string("check"));
+  if (!salt || salt->size() < kSaltSize) return damaged("have a missing or short salt");
+  if (!check || check->size() < kNonceSize + kTagSize) return damaged("have a missing or short check value");
+  s.salt = std::move(*salt);
+  s.check = std::move(*check);
+  return std::optional<Settings>(std::move(s));
+}
+
+Status EncryptedFileStore::load_key(bool may_create) {
+  if (key_.valid()) return Status::ok();
+  auto settings = read_settings();
+  if (!settings) return settings.status();
+  if (*settings) return unlock(**settings);
+  if (!may_create) {
+    return Status::general("secret store at " + dir_ + " holds secret files but its settings " +
+                           quoted(settings_path()) +
+                           " are missing, so they cannot be decrypted; restore that file (and the key file), or "
+                           "remove the folder and store the secrets again");
+  }
+  return create_store();
+}
+
+Status EncryptedFileStore::unlock(const Settings& settings) {
+  std::string passphrase = passphrase_from_env();
+  if (settings.mode == Mode::key_file) {
+    if (!passphrase.empty()) {
+      wipe(passphrase);
+      return Status::general(std::string("the secret store at ") + dir_ + " was created with a key file, but " +
+                             kPassphraseEnv + " is set; unset it to use this store (docs/secret-store.md says how "
+                             "to switch to a passphrase)");
+    }
+    auto key = read_key_file();
+    if (!key) return key.status();
+    key_ = std::move(*key);
+    mode_ = Mode::key_file;
+    return Status::ok();
+  }
+  bool from_env = !passphrase.empty();
+  if (!from_env) {
+    if (!services_) return Status::general(std::string("the secret store at ") + dir_ + " needs a passphrase: set " + kPassphraseEnv);
+    auto answer = services_->console().prompt_secret("Passphrase for the secret store at " + dir_ + ": ");
+    if (!answer) {
+      return Status::general(std::string("the secret store at ") + dir_ + " is protected by a passphrase: set " +
+                             kPassphraseEnv + " or run in a terminal (" + answer.status().message() + ")");
+    }
+    passphrase = std::move(*answer);
+  }
+  auto key = derive_scrypt(passphrase, settings.salt, settings.scrypt);
+  wipe(passphrase);
+  if (!key) return key.status();
+  std::string_view check = settings.check;
+  auto opened = open_sealed(*key, check.substr(0, kNonceSize), settings.check_aad(), check.substr(kNonceSize));
+  if (!opened || *opened != kCheckPlaintext) {
+    return Status::general(std::string("wrong passphrase for the secret store at ") + dir_ +
+                           (from_env ? std::string(" (from ") + kPassphraseEnv + ")" : std::string()));
+  }
+  key_ = std::move(*key);
+  mode_ = Mode::passphrase;
+  return Status::ok();
+}
+
+Status EncryptedFileStore::create_store() {
+  // Called with the lock held. Secret files without settings mean the key was lost: making a new
+  // one would hide that, so refuse.
+  if (DIR* d = ::opendir(dir_.c_str())) {
+    bool orphans = false;
+    while (dirent* e = ::readdir(d)) orphans = orphans || is_entry_file_name(e->d_name);
+    ::closedir(d);
+    if (orphans) return load_key(false);
+  }
+  sdk::json::Value doc = sdk::json::Value::object();
+  doc.set("format", sdk::json::Value::number(static_cast<long long>(kSettingsFormat)));
+  std::string passphrase = passphrase_from_env();
+  if (passphrase.empty()) {
+    auto key = create_key_file();
+    if (!key) return key.status();
+    doc.set("mode", sdk::json::Value::string("key-file"));
+    if (Status s = sdk::files::atomic_write(settings_path(), sdk::json::serialize(doc, 2) + "\n", 0600); !s) return s;
+    key_ = std::move(*key);
+    mode_ = Mode::key_file;
+    return Status::ok();
+  }
+  Settings s;
+  s.mode = Mode::passphrase;
+  s.scrypt = options_.new_store_scrypt;
+  auto salt = random_bytes(kSaltSize);
+  if (!salt) return salt.status();
+  s.salt = std::move(*salt);
+  auto key = derive_scrypt(passphrase, s.salt, s.scrypt);
+  wipe(passphrase);
+  if (!key) return key.status();
+  auto nonce = random_bytes(kNonceSize);
+  if (!nonce) return nonce.status();
+  auto sealed = seal(*key, *nonce, s.check_aad(), kCheckPlaintext);
+  if (!sealed) return sealed.status();
+  doc.set("mode", sdk::json::Value::string("passphrase"));
+  doc.set("kdf", sdk::json::Value::string("scrypt"));
+  doc.set("n", sdk::json::Value::number(static_cast<long long>(s.scrypt.n)));
+  doc.set("r", sdk::json::Value::number(static_cast<long long>(s.scrypt.r)));
+  doc.set("p", sdk::json::Value::number(static_cast<long long>(s.scrypt.p)));
+  doc.set("salt", sdk::json::Value::string(sdk::base64_encode(s.salt)));
+  doc.set("check", sdk::json::Value::string(sdk::base64_encode(*nonce + *sealed)));
+  if (Status st = sdk::files::atomic_write(settings_path(), sdk::json::serialize(doc, 2) + "\n", 0600); !st) return st;
+  key_ = std::move(*key);
+  mode_ = Mode::passphrase;
+  return Status::ok();
+}
+
+Result<DataKey> EncryptedFileStore::read_key_file() const {
+  std::string path = key_path();
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return Status::general("the key file " + quoted(path) +
+                             " of the secret store is missing, so its secrets cannot be decrypted; restore it, or "
+                             "remove " + quoted(dir_) + " and store the secrets again");
+    }
+    return Status::general("cannot read the key file " + quoted(path) + ": " + reason());
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::general("the key file " + quoted(path) + " is not a regular file");
+  }
+  if (st.st_uid != ::geteuid()) {
+    ::close(fd);
+    return Status::general("the key file " + quoted(path) + " belongs to another user; refusing to use it");
+  }
+  if (st.st_mode & 077) {
+    ::close(fd);
+    return Status::general("the key file " + quoted(path) + " is accessible to other users; run 'chmod 600 " + path +
+                           "' and try again");
+  }
+  std::string bytes(kKeySize + 1, '\0');
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got != kKeySize) {
+    wipe(bytes);
+    return Status::general("the key file " + quoted(path) + " is damaged (it must hold exactly " +
+                           std::to_string(kKeySize) + " bytes); it was left untouched — restore it");
+  }
+  bytes.resize(kKeySize);
+  return DataKey(std::move(bytes));
+}
+
+Result<DataKey> EncryptedFileStore::create_key_file() const {
+  // The key is written completely to a private temporary file and then link()ed into place:
+  // link fails with EEXIST instead of replacing, so of two racing creators exactly one wins and
+  // nobody ever reads a half-written key.
+  std::string path = key_path();
+  if (sdk::files::exists(path)) return read_key_file();
+  auto key = random_bytes(kKeySize);
+  if (!key) return key.status();
+  auto suffix = random_bytes(8);
+  if (!suffix) return suffix.status();
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + sdk::hex_encode(*suffix);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::general("cannot create the key file " + quoted(path) + ": " + reason());
+  bool written = ::write(fd, key->data(), key->size()) == static_cast<ssize_t>(key->size()) && ::fsync(fd) == 0;
+  std::string why = reason();
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    wipe(*key);
+    return Status::general("cannot write the key file " + quoted(path) + ": " + why);
+  }
+  int linked = ::link(tmp.c_str(), path.c_str());
+  int link_errno = errno;
+  ::unlink(tmp.c_str());
+  fsync_dir(dir_);
+  if (linked != 0) {
+    wipe(*key);
+    if (link_errno == EEXIST) return read_key_file();
+    errno = link_errno;
+    return Status::general("cannot create the key file " + quoted(path) + ": " + reason());
+  }
+  return DataKey(std::move(*key));
+}
+
+Result<sdk::files::FileLock> EncryptedFileStore::lock() const {
+  return sdk::files::FileLock::acquire(dir_ + "/store.lock", options_.lock_timeout_ms);
+}
+
+Status EncryptedFileStore::check_header(const std::string& path, std::string_view data) const {
+  if (data.size() < kFileMagic.size() || data.substr(0, kFileMagic.size()) != kFileMagic)
+    return Status::general(quoted(path) + " is not an entratool secret store file; " + kWhatToDo);
+  if (data.size() < kFileHeaderSize + kTagSize)
+    return Status::general("secret store file " + quoted(path) + " is truncated (" + std::to_string(data.size()) +
+                           " bytes); " + kWhatToDo);
+  auto version = static_cast<unsigned char>(data[4]);
+  if (version != kFileFormatVersion)
+    return Status::general("secret store file " + quoted(path) + " has format version " + std::to_string(version) +
+                           ", which this entratool does not support; it was left untouched — use a newer entratool, "
+                           "or remove it and store the secret again");
+  auto mode = static_cast<unsigned char>(data[5]);
+  if (mode != kModeKeyFile && mode != kModePassphrase)
+    return Status::general("secret store file " + quoted(path) + " names an unknown key mode; " + kWhatToDo);
+  return Status::ok();
+}
+
+Status EncryptedFileStore::decode(const std::string& path, std::string_view data, std::string& name,
+                                  std::string& value) const {
+  auto mode = static_cast<unsigned char>(data[5]);
+  unsigned char expected = mode_ == Mode::passphrase ? kModePassphrase : kModeKeyFile;
+  if (mode != expected) {
+    return Status::general("secret store file " + quoted(path) + " was written by a store using " +
+                           (mode == kModePassphrase ? "a passphrase" : "a key file") + ", but this store uses " +
+                           (expected == kModePassphrase ? "a passphrase" : "a key file") + "; " + kWhatToDo);
+  }
+  std::string_view header = data.substr(0, kFileHeaderSize);
+  auto plain = open_sealed(key_, header.substr(6, kNonceSize), header, data.substr(kFileHeaderSize));
+  if (!plain || plain->size() < 4 || get_u32(*plain) > plain->size() - 4) {
+    if (plain) wipe(*plain);
+    return Status::general("secret store file " + quoted(path) + " cannot be decrypted (wrong key or damaged); " +
+                           kWhatToDo);
+  }
+  std::uint32_t name_size = get_u32(*plain);
+  name.assign(*plain, 4, name_size);
+  value.assign(*plain, 4 + name_size, std::string::npos);
+  wipe(*plain);
+  return Status::ok();
+}
+
+Result<std::string> EncryptedFileStore::encode(std::string_view name, std::string_view value) const {
+  auto nonce = random_bytes(kNonceSize);
+  if (!nonce) return nonce.status();
+  std::string header(kFileMagic);
+  header.push_back(static_cast<char>(kFileFormatVersion));
+  header.push_back(static_cast<char>(mode_ == Mode::passphrase ? kModePassphrase : kModeKeyFile));
+  header += *nonce;
+  std::string plain;
+  plain.reserve(4 + name.size() + value.size());
+  put_u32(plain, static_cast<std::uint32_t>(name.size()));
+  plain.append(name);
+  plain.append(value);
+  auto sealed = seal(key_, *nonce, header, plain);
+  wipe(plain);
+  if (!sealed) return sealed.status();
+  return header + *sealed;
+}
+
+}  // namespace entratool::keystore

@@ -1,0 +1,81 @@
+#pragma once
+/// \file encrypted_file_store.h
+/// The encrypted-file secret store: one AES-256-GCM file per secret in the store's folder, the
+/// data key from a key file or from a passphrase through scrypt. Format and guarantees:
+/// docs/secret-store.md.
+
+#include <string>
+#include <string_view>
+
+#include "crypto.h"
+#include "entratool/sdk/files.h"
+#include "entratool/sdk/secret_store.h"
+
+namespace entratool::keystore {
+
+/// Setting this when the store is first created makes it a passphrase store.
+constexpr const char* kPassphraseEnv = "ENTRATOOL_KEYSTORE_PASSPHRASE";
+
+/// Per-secret file layout: magic, format version, key mode, nonce (all authenticated as AAD),
+/// then ciphertext and tag.
+constexpr std::string_view kFileMagic = "ETKS";
+constexpr unsigned char kFileFormatVersion = 1;
+constexpr std::size_t kFileHeaderSize = 4 + 1 + 1 + kNonceSize;
+
+/// Knobs for tests and embedders; the plugin uses the defaults.
+struct StoreOptions {
+  ScryptParams new_store_scrypt;  ///< KDF cost for a passphrase store created by this process
+  int lock_timeout_ms = 30000;    ///< how long a mutation waits for <dir>/store.lock
+};
+
+/// See sdk::SecretStore. One instance per process and thread; safe against other processes.
+class EncryptedFileStore final : public sdk::SecretStore {
+ public:
+  explicit EncryptedFileStore(StoreOptions options = {});
+  sdk::Status open(const sdk::StoreContext& context, sdk::HostServices& services) override;
+  sdk::Result<std::optional<std::string>> get(std::string_view name) override;
+  sdk::Status put(std::string_view name, std::string_view value) override;
+  sdk::Status erase(std::string_view name) override;
+  sdk::Result<std::vector<std::string>> list(std::string_view prefix) override;
+  std::string describe() const override;
+
+  /// The file that holds (or would hold) `name`: <dir>/<hex sha256(name)>.sec.
+  std::string path_for(std::string_view name) const;
+
+ private:
+  enum class Mode { key_file, passphrase };
+  struct Settings;
+
+  sdk::Result<std::optional<std::string>> get_impl(std::string_view name);
+  sdk::Status put_impl(std::string_view name, std::string_view value);
+  sdk::Status erase_impl(std::string_view name);
+  sdk::Result<std::vector<std::string>> list_impl(std::string_view prefix);
+
+  sdk::Result<std::optional<Settings>> read_settings() const;
+  /// Makes key_ usable: reads store.json and unlocks; with `may_create` (lock held) creates the
+  /// store when it does not exist yet.
+  sdk::Status load_key(bool may_create);
+  sdk::Status unlock(const Settings& settings);
+  sdk::Status create_store();
+  sdk::Result<DataKey> read_key_file() const;
+  sdk::Result<DataKey> create_key_file() const;
+  sdk::Result<sdk::files::FileLock> lock() const;
+
+  /// Checks the header of a per-secret file; key-independent problems (truncated, foreign file,
+  /// unknown version) are reported before the key is needed.
+  sdk::Status check_header(const std::string& path, std::string_view data) const;
+  /// Decrypts a whole per-secret file into its name and value.
+  sdk::Status decode(const std::string& path, std::string_view data, std::string& name, std::string& value) const;
+  sdk::Result<std::string> encode(std::string_view name, std::string_view value) const;
+
+  std::string settings_path() const { return dir_ + "/store.json"; }
+  std::string key_path() const { return dir_ + "/key"; }
+
+  StoreOptions options_;
+  std::string dir_;
+  sdk::HostServices* services_ = nullptr;
+  Mode mode_ = Mode::key_file;
+  DataKey key_;
+};
+
+}  // namespace entratool::keystore
