@@ -30,6 +30,7 @@ struct PluginCandidate {
   std::string library;   ///< absolute path of the .so
   std::string manifest;  ///< absolute path of the manifest
   std::string origin;    ///< PluginSearchDir::origin
+  std::string abi_tag;   ///< the descriptor's ABI tag, once loaded
   State state = State::available;
   std::string reason;    ///< why shadowed/invalid/refused; empty otherwise
 };
