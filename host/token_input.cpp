@@ -1,0 +1,79 @@
+#include "token_input.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "cli.h"
+#include "context.h"
+#include "jwt.h"
+
+namespace entratool::host {
+
+namespace {
+
+// Reads at most one byte past the bound: enough to know the input is too large without
+// swallowing an endless stream (a device, `yes | entratool inspect`).
+sdk::Result<std::string> read_bounded(int fd, const std::string& what) {
+  std::string data;
+  char buf[65536];
+  while (data.size() <= jwt::kMaxTokenBytes) {
+    size_t want = std::min(sizeof buf, jwt::kMaxTokenBytes + 1 - data.size());
+    ssize_t n = ::read(fd, buf, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sdk::Status::general("cannot read " + what + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  if (data.size() > jwt::kMaxTokenBytes) return sdk::Status::general(jwt::kTooLargeMessage);
+  return data;
+}
+
+sdk::Result<std::string> read_stdin() { return read_bounded(STDIN_FILENO, "standard input"); }
+
+sdk::Result<std::string> read_token_file(const std::string& path) {
+  if (path == "-") return read_stdin();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return sdk::Status::general("cannot read '" + path + "': " + std::strerror(errno));
+  auto data = read_bounded(fd, "'" + path + "'");
+  ::close(fd);
+  return data;
+}
+
+}  // namespace
+
+void declare_token_source_flags(ArgParser& parser) {
+  parser.positional("TOKEN", "The token (or '-' to read it from standard input)")
+      .option("token", 't', "TOKEN", "The token to decode")
+      .option("file", 'f', "FILE", "Read the token from FILE ('-' for standard input)");
+}
+
+sdk::Result<std::string> read_token_input(Context&, const ArgParser& parser) {
+  const auto& positionals = parser.positionals();
+  int sources = static_cast<int>(positionals.size()) + (parser.has("token") ? 1 : 0) + (parser.has("file") ? 1 : 0);
+  if (sources > 1)
+    return sdk::Status::general("give the token one way only: as an argument, with -t, -f, or on standard input");
+
+  if (auto token = parser.value("token")) {
+    if (token->size() > jwt::kMaxTokenBytes) return sdk::Status::general(jwt::kTooLargeMessage);
+    return *token;
+  }
+  if (auto file = parser.value("file")) return read_token_file(*file);
+  if (!positionals.empty()) {
+    if (positionals.front() == "-") return read_stdin();
+    if (positionals.front().size() > jwt::kMaxTokenBytes) return sdk::Status::general(jwt::kTooLargeMessage);
+    return positionals.front();
+  }
+  // Nothing given: a pipe or a redirected file is the token; a terminal would just hang.
+  if (::isatty(STDIN_FILENO))
+    return sdk::Status::general(
+        "no token given: pass it as an argument, with -t TOKEN or -f FILE, or pipe it on standard input");
+  return read_stdin();
+}
+
+}  // namespace entratool::host
