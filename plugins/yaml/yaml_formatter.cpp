@@ -1,0 +1,153 @@
+// The `yaml` output format: block-style YAML from yaml-cpp's emitter. The emitter alone would
+// write the string "123" or "yes" as a plain scalar that loaders read back as a number or a
+// boolean, so every string that a YAML 1.1 or 1.2 loader could resolve to another type is quoted
+// here; JSON numbers are spelled so that both YAML versions read them as numbers. The token's
+// expires_at is a time, so it stays a plain YAML timestamp, as in the reference page.
+#include <yaml-cpp/yaml.h>
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <string_view>
+
+#include "entratool/sdk/encoding.h"
+#include "entratool/sdk/formatter.h"
+#include "entratool/sdk/json.h"
+#include "entratool/sdk/plugin.h"
+
+namespace {
+
+using entratool::sdk::FormatContext;
+using entratool::sdk::Result;
+using entratool::sdk::Status;
+using entratool::sdk::TokenResponse;
+namespace json = entratool::sdk::json;
+
+// Plain scalars that the YAML 1.1 or 1.2 (core) resolvers read as null, bool, int, float or
+// timestamp, or that YAML 1.1 gives a special meaning ("=" value key, "<<" merge key). Broader
+// than either schema on purpose: quoting a string that needed none does no harm.
+bool resolves_to_non_string(const std::string& s) {
+  static const std::regex kNonString(
+      "|~|null|y|yes|n|no|true|false|on|off|=|<<"
+      "|[-+]?(\\.[0-9_]+|[0-9][0-9_]*(\\.[0-9_]*)?)(e[-+]?[0-9]+)?"  // decimal int and float
+      "|[-+]?([0-9][0-9_]*)?\\.[0-9._]*(e[-+]?[0-9]+)?"              // 1.1 float, loosely
+      "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?"                // 1.1 base 60
+      "|[-+]?0(x[0-9a-f_]+|o[0-7_]+|b[01_]+)"                          // hex, octal, binary
+      "|[-+]?\\.inf|\\.nan"
+      "|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?",                     // 1.1 timestamp
+      std::regex::icase | std::regex::optimize);
+  return std::regex_match(s, kNonString);
+}
+
+// Characters that yaml-cpp would write raw but YAML forbids (DEL) or loaders treat as line
+// breaks or byte-order marks (NEL, LS, PS, BOM); such strings are written with \u escapes.
+bool needs_escapes(std::string_view s) {
+  for (std::string_view bad : {"\x7f", "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf"}) {
+    if (s.find(bad) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+void emit_string(YAML::Emitter& out, const std::string& s) {
+  if (needs_escapes(s)) {
+    out << YAML::DoubleQuoted << YAML::EscapeNonAscii << s;
+  } else if (resolves_to_non_string(s)) {
+    out << YAML::DoubleQuoted << s;
+  } else {
+    out << s;
+  }
+}
+
+// JSON allows 1e3 and 1.5e3; YAML 1.1 reads a float only with a '.' and a signed exponent, so
+// write 1.0e+3 and 1.5e+3 (the same value, readable by both YAML versions).
+std::string portable_number(std::string text) {
+  auto e = text.find_first_of("eE");
+  if (e == std::string::npos) return text;
+  if (e + 1 < text.size() && text[e + 1] != '+' && text[e + 1] != '-') text.insert(e + 1, "+");
+  if (text.find('.') == std::string::npos) text.insert(e, ".0");
+  return text;
+}
+
+void emit_value(YAML::Emitter& out, const json::Value& v) {
+  switch (v.type()) {
+    case json::Value::Type::null: out << YAML::Null; break;
+    case json::Value::Type::boolean: out << v.as_bool(); break;
+    case json::Value::Type::number: out << portable_number(v.text()); break;
+    case json::Value::Type::string: emit_string(out, v.text()); break;
+    case json::Value::Type::array:
+      if (v.items().empty()) out << YAML::Flow;  // "key: []" rather than a dangling block
+      out << YAML::BeginSeq;
+      for (const auto& item : v.items()) emit_value(out, item);
+      out << YAML::EndSeq;
+      break;
+    case json::Value::Type::object:
+      if (v.members().empty()) out << YAML::Flow;
+      out << YAML::BeginMap;
+      for (const auto& [key, item] : v.members()) {
+        out << YAML::Key;
+        emit_string(out, key);
+        out << YAML::Value;
+        emit_value(out, item);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+
+Result<std::string> finish(const YAML::Emitter& out) {
+  if (!out.good()) return Status::general("yaml formatter: " + out.GetLastError());
+  return std::string(out.c_str()) + "\n";
+}
+
+class YamlFormatter final : public entratool::sdk::Formatter {
+ public:
+  Result<std::string> format_token(const TokenResponse& token, const FormatContext& ctx) override {
+    try {
+      std::string scope;
+      for (const auto& s : token.scopes) scope += (scope.empty() ? "" : " ") + s;
+      YAML::Emitter out;
+      out << YAML::BeginMap;
+      out << YAML::Key << "token_type" << YAML::Value;
+      emit_string(out, token.token_type);
+      out << YAML::Key << "scope" << YAML::Value;
+      emit_string(out, scope);
+      out << YAML::Key << "expires_in" << YAML::Value << entratool::sdk::seconds_left(token, ctx.now);
+      out << YAML::Key << "access_token" << YAML::Value;
+      emit_string(out, token.access_token);
+      if (!token.refresh_token.empty()) {
+        out << YAML::Key << "refresh_token" << YAML::Value;
+        emit_string(out, token.refresh_token);
+      }
+      out << YAML::Key << "expires_at" << YAML::Value << entratool::sdk::format_utc_iso8601(token.expires_at);
+      out << YAML::EndMap;
+      return finish(out);
+    } catch (const std::exception& e) {  // nothing may cross into the host
+      return Status::general(std::string("yaml formatter: ") + e.what());
+    }
+  }
+
+  Result<std::string> format_document(std::string_view text) override {
+    try {
+      auto value = json::parse(text);
+      if (!value) return value.status();
+      YAML::Emitter out;
+      out.SetNullFormat(YAML::LowerNull);
+      emit_value(out, *value);
+      return finish(out);
+    } catch (const std::exception& e) {
+      return Status::general(std::string("yaml formatter: ") + e.what());
+    }
+  }
+};
+
+Status register_yaml(entratool::sdk::Registrar& registrar) {
+  try {
+    return registrar.add_formatter(std::make_unique<YamlFormatter>());
+  } catch (const std::exception& e) {
+    return Status::general(std::string("yaml formatter: ") + e.what());
+  }
+}
+
+}  // namespace
+
+ENTRATOOL_PLUGIN("yaml", "formatter", PLUGIN_VERSION, PLUGIN_DESCRIPTION, &register_yaml)

@@ -1,0 +1,220 @@
+// Guards the token, json and yaml output formats: each plugin is loaded from its .so the way the
+// host loads it, fed fixed token responses at a fixed `now`, and compared with tests/golden/.
+// ENTRATOOL_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing (see CMakeLists.txt).
+#include <dlfcn.h>
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "entratool/sdk/encoding.h"
+#include "entratool/sdk/flow.h"
+#include "entratool/sdk/formatter.h"
+#include "entratool/sdk/json.h"
+#include "entratool/sdk/plugin.h"
+#include "entratool/sdk/secret_store.h"
+
+namespace sdk = entratool::sdk;
+
+namespace {
+
+std::string plugin_dir() {
+  const char* env = std::getenv("ENTRATOOL_PLUGIN_DIR");
+  return env && *env ? env : ENTRATOOL_PLUGIN_DIR;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Accepts exactly one formatter, as the host's registrar would for a formatter plugin.
+class CapturingRegistrar final : public sdk::Registrar {
+ public:
+  sdk::Status add_flow(std::unique_ptr<sdk::Flow>) override { return sdk::Status::general("not a flow host"); }
+  sdk::Status add_secret_store(std::unique_ptr<sdk::SecretStore>) override {
+    return sdk::Status::general("not a store host");
+  }
+  sdk::Status add_formatter(std::unique_ptr<sdk::Formatter> f) override {
+    if (formatter) return sdk::Status::general("second formatter registered");
+    formatter = std::move(f);
+    return sdk::Status::ok();
+  }
+  std::unique_ptr<sdk::Formatter> formatter;
+};
+
+/// Loads entratool-<id>.so once and checks its descriptor against the SDK and its manifest.
+/// Libraries are never closed, and the formatters live until exit, as in the host.
+sdk::Formatter& load_formatter(const std::string& id) {
+  static std::map<std::string, std::unique_ptr<sdk::Formatter>>* loaded =
+      new std::map<std::string, std::unique_ptr<sdk::Formatter>>();  // outlives static destructors
+  if (auto it = loaded->find(id); it != loaded->end()) return *it->second;
+
+  const std::string path = plugin_dir() + "/entratool-" + id + ".so";
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  INFO("dlopen(" << path << "): " << (handle ? "ok" : dlerror()));
+  REQUIRE(handle != nullptr);
+  void* symbol = dlsym(handle, ENTRATOOL_PLUGIN_ENTRY_SYMBOL);
+  REQUIRE(symbol != nullptr);
+  auto entry = reinterpret_cast<entratool_plugin_entry_fn>(symbol);
+  const entratool_plugin_descriptor* d = entry();
+  REQUIRE(d != nullptr);
+  REQUIRE(d->magic == ENTRATOOL_PLUGIN_MAGIC);
+  REQUIRE(d->size == sizeof(entratool_plugin_descriptor));
+  CHECK(d->sdk_major == sdk::kSdkMajor);
+  CHECK(d->sdk_minor == sdk::kSdkMinor);
+  CHECK(std::string(d->id) == id);
+  CHECK(std::string(d->kind) == "formatter");
+
+  auto manifest = sdk::json::parse(read_file(plugin_dir() + "/" + id + ".plugin.json"));
+  REQUIRE(manifest);
+  CHECK(manifest->get_string("id") == id);
+  CHECK(manifest->get_string("version") == d->version);
+  CHECK(manifest->get_string("description") == d->description);
+
+  CapturingRegistrar registrar;
+  auto status = d->register_plugin(registrar);
+  INFO(status.message());
+  REQUIRE(status.is_ok());
+  REQUIRE(registrar.formatter != nullptr);
+  return *loaded->emplace(id, std::move(registrar.formatter)).first->second;
+}
+
+/// Compares with tests/golden/<name>, or rewrites it when ENTRATOOL_UPDATE_GOLDEN=1.
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = std::string(ENTRATOOL_GOLDEN_DIR) + "/" + name;
+  const char* update = std::getenv("ENTRATOOL_UPDATE_GOLDEN");
+  if (update && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+    MESSAGE("updated " << path);
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  INFO("golden file " << path << " (ENTRATOOL_UPDATE_GOLDEN=1 regenerates it)");
+  REQUIRE(in.good());
+  CHECK(actual == read_file(path));
+}
+
+std::string format_token(const std::string& id, const sdk::TokenResponse& t, sdk::FormatContext ctx) {
+  auto out = load_formatter(id).format_token(t, ctx);
+  INFO(out.status().message());
+  REQUIRE(out);
+  return *out;
+}
+
+std::string format_document(const std::string& id, const std::string& json) {
+  auto out = load_formatter(id).format_document(json);
+  INFO(out.status().message());
+  REQUIRE(out);
+  return *out;
+}
+
+// The reference page's example: issued at 14:30:01, one second used of a 3600 s lifetime.
+const sdk::FormatContext kNow{*sdk::parse_utc_iso8601("2025-12-28T14:30:01Z")};
+
+sdk::TokenResponse token_with_refresh() {
+  sdk::TokenResponse t;
+  t.access_token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20ifQ.c2ln";
+  t.token_type = "Bearer";
+  t.expires_at = *sdk::parse_utc_iso8601("2025-12-28T15:30:00Z");
+  t.scopes = {"User.Read", "Mail.Read"};
+  t.refresh_token = "0.ARoAv4j5cvGGr-refresh";
+  t.id_token = "eyJpZCI6InRva2VuIn0";  // never shown: not a field of the reference output
+  t.extra = {{"ext_expires_in", "3599"}};
+  return t;
+}
+
+sdk::TokenResponse token_without_refresh() {
+  auto t = token_with_refresh();
+  t.refresh_token.clear();
+  t.id_token.clear();
+  t.scopes = {"https://graph.microsoft.com/.default"};
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("token format prints the access token and one newline") {
+  check_golden("token.txt", format_token("token", token_with_refresh(), kNow));
+  CHECK(format_token("token", token_without_refresh(), kNow) == token_with_refresh().access_token + "\n");
+}
+
+TEST_CASE("token format refuses documents and points to json and yaml") {
+  auto out = load_formatter("token").format_document(R"({"a":1})");
+  REQUIRE_FALSE(out);
+  CHECK(out.status().category() == sdk::ErrorCategory::general);
+  CHECK(out.status().message().find("-o json") != std::string::npos);
+  CHECK(out.status().message().find("-o yaml") != std::string::npos);
+}
+
+TEST_CASE("json and yaml token output match the reference fields and order") {
+  for (std::string id : {"json", "yaml"}) {
+    CAPTURE(id);
+    check_golden("token." + id, format_token(id, token_with_refresh(), kNow));
+    check_golden("token-no-refresh." + id, format_token(id, token_without_refresh(), kNow));
+  }
+}
+
+TEST_CASE("json token output is valid JSON with exactly the reference fields") {
+  auto parsed = sdk::json::parse(format_token("json", token_with_refresh(), kNow));
+  REQUIRE(parsed);
+  std::string keys;
+  for (const auto& [k, v] : parsed->members()) keys += k + ",";
+  CHECK(keys == "token_type,scope,expires_in,access_token,refresh_token,expires_at,");
+  CHECK(parsed->find("expires_in")->as_int() == 3599);
+}
+
+TEST_CASE("expires_in counts down from now and never goes negative") {
+  auto late = kNow;
+  late.now += std::chrono::hours(2);
+  CHECK(format_token("json", token_without_refresh(), late).find("\"expires_in\": 0,") != std::string::npos);
+  CHECK(format_token("yaml", token_without_refresh(), late).find("\nexpires_in: 0\n") != std::string::npos);
+  auto early = kNow;
+  early.now -= std::chrono::seconds(1);
+  CHECK(format_token("yaml", token_without_refresh(), early).find("\nexpires_in: 3600\n") != std::string::npos);
+}
+
+TEST_CASE("yaml token output quotes values that would not read back as strings") {
+  auto t = token_without_refresh();
+  t.token_type = "true";
+  t.scopes.clear();
+  t.access_token = "12345";
+  auto out = format_token("yaml", t, kNow);
+  CHECK(out.find("token_type: \"true\"\n") != std::string::npos);
+  CHECK(out.find("scope: \"\"\n") != std::string::npos);
+  CHECK(out.find("access_token: \"12345\"\n") != std::string::npos);
+  CHECK(format_token("json", t, kNow).find("\"scope\": \"\",") != std::string::npos);
+}
+
+TEST_CASE("documents keep member order, large integers, number text and Unicode") {
+  const std::string input = read_file(std::string(ENTRATOOL_GOLDEN_DIR) + "/document-input.json");
+  REQUIRE(sdk::json::parse(input));
+  check_golden("document.json", format_document("json", input));
+  check_golden("document.yaml", format_document("yaml", input));
+}
+
+TEST_CASE("documents that are not objects are formatted too") {
+  CHECK(format_document("json", "[]") == "[]\n");
+  CHECK(format_document("json", " 12345678901234567890123 ") == "12345678901234567890123\n");
+  CHECK(format_document("json", R"([{"a":[]}])") == "[\n  {\n    \"a\": []\n  }\n]\n");
+  CHECK(format_document("yaml", "42") == "42\n");
+  CHECK(format_document("yaml", R"("yes")") == "\"yes\"\n");
+  CHECK(format_document("yaml", "null") == "null\n");
+  CHECK(format_document("yaml", R"([1,"a"])") == "- 1\n- a\n");
+}
+
+TEST_CASE("invalid JSON handed to a formatter is an error, not a crash") {
+  for (std::string id : {"json", "yaml"}) {
+    CAPTURE(id);
+    auto out = load_formatter(id).format_document("{\"a\":");
+    REQUIRE_FALSE(out);
+    CHECK(out.status().message().find("invalid JSON") == 0);
+  }
+}
