@@ -1,0 +1,254 @@
+// Guards discovery and loading against the real fixture plugins (tests/fixtures): every broken
+// plugin is refused with its message and exit code 1, nothing crashes, the first id wins.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "entratool/sdk/formatter.h"
+#include "entratool/sdk/version.h"
+#include "plugin_registry.h"
+
+using entratool::host::PluginCandidate;
+using entratool::host::PluginRegistry;
+using entratool::host::PluginSearchDir;
+using State = PluginCandidate::State;
+
+namespace {
+
+const std::string kFixtures = ENTRATOOL_BUILD_DIR "/tests/fixtures/bad_plugins";
+
+std::string fixture(const std::string& name) { return kFixtures + "/" + name; }
+
+PluginRegistry registry_of(std::initializer_list<const char*> cases) {
+  std::vector<PluginSearchDir> dirs;
+  for (const char* c : cases) dirs.push_back({fixture(c), "--plugin-dir"});
+  return PluginRegistry(dirs);
+}
+
+const PluginCandidate& only(const PluginRegistry& r) {
+  REQUIRE(r.candidates().size() == 1);
+  return r.candidates().front();
+}
+
+// The refusal a formatter fixture gets when it is loaded on its own.
+std::string refusal_of(const char* fixture_case, const char* id) {
+  auto r = registry_of({fixture_case});
+  auto f = r.formatter(id);
+  REQUIRE_FALSE(f);
+  CHECK(f.status().exit_code() == 1);
+  CHECK(only(r).state == State::refused);
+  CHECK(only(r).reason == f.status().message());
+  return f.status().message();
+}
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/entratool-registry-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    path = tmpl;
+  }
+  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+  void copy_from(const std::string& dir) {
+    REQUIRE(std::system(("cp '" + dir + "'/* '" + path + "'/").c_str()) == 0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a good plugin is discovered without loading, then loads once and formats") {
+  auto r = registry_of({"good"});
+  const auto& c = only(r);
+  CHECK(c.id == "fixture-good");
+  CHECK(c.kind == "formatter");
+  CHECK(c.version == "1.0.0");
+  CHECK(c.state == State::available);
+  CHECK(c.origin == "--plugin-dir");
+  CHECK(c.library == fixture("good") + "/entratool-fixture-good.so");
+  CHECK(c.manifest == fixture("good") + "/fixture-good.plugin.json");
+  CHECK(r.ids_of_kind("formatter") == std::vector<std::string>{"fixture-good"});
+  CHECK(r.ids_of_kind("flow").empty());
+
+  auto f = r.formatter("fixture-good");
+  REQUIRE(f);
+  CHECK(c.state == State::loaded);
+  CHECK(c.abi_tag == ENTRATOOL_SDK_ABI_TAG);
+  auto again = r.formatter("fixture-good");
+  REQUIRE(again);
+  CHECK(*again == *f);
+  entratool::sdk::TokenResponse t;
+  auto text = (*f)->format_token(t, {});
+  REQUIRE(text);
+  CHECK(*text == "fixture fixture-good 1.0.0 token_type=Bearer\n");
+}
+
+TEST_CASE("asking for the wrong kind or an unknown id says what exists") {
+  auto r = registry_of({"good"});
+  auto flow = r.flow("fixture-good");
+  REQUIRE_FALSE(flow);
+  CHECK(flow.status().message() == "plugin 'fixture-good' is a formatter, not a flow");
+  auto missing = r.formatter("nope");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.status().exit_code() == 1);
+  CHECK(missing.status().message() == "no formatter plugin 'nope' (available: fixture-good)");
+  auto none = r.secret_store("nope");
+  CHECK(none.status().message() == "no secret-store plugin 'nope' (none found; see 'entratool plugins list')");
+}
+
+TEST_CASE("wrong SDK major in the binary is refused at load time") {
+  CHECK(refusal_of("wrong_major", "wrong-major") == "plugin 'wrong-major' was built for SDK 2.1; this entratool provides 1.0");
+}
+
+TEST_CASE("wrong SDK major in the manifest is refused without loading") {
+  auto r = registry_of({"future_sdk"});
+  CHECK(only(r).state == State::refused);
+  CHECK(only(r).reason == "plugin 'future-sdk' was built for SDK 2.1; this entratool provides 1.0");
+  CHECK(r.ids_of_kind("formatter").empty());
+  CHECK(r.formatter("future-sdk").status().message() == only(r).reason);
+}
+
+TEST_CASE("a library without the entry point is not an entratool plugin") {
+  CHECK(refusal_of("no_entry", "no-entry") == "plugin 'no-entry' (" + fixture("no_entry") +
+                                                 "/entratool-no-entry.so) has no entratool_plugin_entry: not an entratool plugin");
+}
+
+TEST_CASE("a file that is not a library at all is refused with the loader's reason") {
+  auto m = refusal_of("not_a_library", "garbage");
+  CHECK(m.rfind("plugin 'garbage' (" + fixture("not_a_library") + "/entratool-garbage.so) cannot be loaded: ", 0) == 0);
+}
+
+TEST_CASE("an unresolved symbol is refused at load time because loading is bind-now") {
+  CHECK(refusal_of("unresolved", "unresolved") ==
+        "plugin 'unresolved' (" + fixture("unresolved") +
+            "/entratool-unresolved.so) cannot be loaded: undefined symbol: entratool_fixture_symbol_defined_nowhere");
+}
+
+TEST_CASE("null descriptor and bad magic are refused") {
+  CHECK(refusal_of("null_descriptor", "null-descriptor").find("returned no descriptor: not an entratool plugin") != std::string::npos);
+  CHECK(refusal_of("bad_magic", "bad-magic").find("wrong magic value 0xDEADBEEF") != std::string::npos);
+}
+
+TEST_CASE("a manifest that does not match the binary is refused") {
+  CHECK(refusal_of("mismatch_id", "mismatch-id") ==
+        "plugin 'mismatch-id' (" + fixture("mismatch_id") +
+            "/entratool-mismatch-id.so): the manifest says id 'mismatch-id' but the library says id 'other-id'");
+  CHECK(refusal_of("mismatch_kind", "mismatch-kind") ==
+        "plugin 'mismatch-kind' (" + fixture("mismatch_kind") +
+            "/entratool-mismatch-kind.so): the manifest says kind 'formatter' but the library says kind 'flow'");
+}
+
+TEST_CASE("a register function that throws is refused and the host carries on") {
+  CHECK(refusal_of("throws", "throws") == "plugin 'throws' (" + fixture("throws") +
+                                              "/entratool-throws.so) threw an exception while registering: boom from the fixture's register function");
+  CHECK(refusal_of("throws_other", "throws-other") ==
+        "plugin 'throws-other' (" + fixture("throws_other") + "/entratool-throws-other.so) threw an exception while registering");
+}
+
+TEST_CASE("register functions that fail or register the wrong number or kind are refused") {
+  CHECK(refusal_of("fails", "fails").find(") failed to register: the fixture declines to register") != std::string::npos);
+  CHECK(refusal_of("registers_none", "registers-none").find(") registered no component") != std::string::npos);
+  CHECK(refusal_of("registers_two", "registers-two").find(") registered 2 components; a plugin registers exactly one") != std::string::npos);
+  auto r = registry_of({"wrong_component"});
+  auto s = r.secret_store("wrong-component");
+  REQUIRE_FALSE(s);
+  CHECK(s.status().message().find(") registered a formatter but says it is a secret-store") != std::string::npos);
+}
+
+TEST_CASE("a refused plugin stays refused without a second load") {
+  auto r = registry_of({"throws"});
+  auto first = r.formatter("throws");
+  auto second = r.formatter("throws");
+  CHECK(first.status().message() == second.status().message());
+}
+
+TEST_CASE("the first plugin with an id wins and the later one is reported as shadowed") {
+  auto r = registry_of({"dup_first", "dup_second"});
+  REQUIRE(r.candidates().size() == 2);
+  const auto& winner = r.candidates()[0];
+  const auto& loser = r.candidates()[1];
+  CHECK(winner.state == State::available);
+  CHECK(winner.version == "1.0.0");
+  CHECK(loser.state == State::shadowed);
+  CHECK(loser.version == "2.0.0");
+  CHECK(loser.reason == "shadowed by " + winner.library + " (--plugin-dir), which comes first in the search order");
+  CHECK(r.find("dup") == &winner);
+  r.load_all();
+  CHECK(winner.state == State::loaded);
+  CHECK(loser.state == State::shadowed);  // never loaded
+
+  auto reversed = registry_of({"dup_second", "dup_first"});
+  CHECK(reversed.find("dup")->version == "2.0.0");
+}
+
+TEST_CASE("invalid manifests and missing libraries are listed, never fatal, and claim no id") {
+  auto r = registry_of({"invalid"});
+  REQUIRE(r.candidates().size() == 3);
+  for (const auto& c : r.candidates()) CHECK(c.state == State::invalid);
+  CHECK(r.candidates()[0].id == "broken");
+  CHECK(r.candidates()[0].reason.rfind("invalid manifest: invalid JSON", 0) == 0);
+  CHECK(r.candidates()[1].id == "ghost");
+  CHECK(r.candidates()[1].reason == "library 'entratool-ghost.so' named by the manifest is missing");
+  CHECK(r.candidates()[2].reason.find("does not match its id 'other-name'") != std::string::npos);
+  CHECK(r.find("ghost") == nullptr);
+  auto g = r.formatter("ghost");
+  REQUIRE_FALSE(g);
+  CHECK(g.status().message().find("library 'entratool-ghost.so' named by the manifest is missing") != std::string::npos);
+}
+
+TEST_CASE("missing explicit folders are noted; missing default folders are normal") {
+  PluginRegistry r({{"/nonexistent/entratool-a", "--plugin-dir"},
+                    {"/nonexistent/entratool-b", "user"},
+                    {"relative/dir", "ENTRATOOL_PLUGIN_PATH"}});
+  CHECK(r.candidates().empty());
+  REQUIRE(r.notes().size() == 2);
+  CHECK(r.notes()[0] == "plugin folder '/nonexistent/entratool-a' (--plugin-dir) does not exist");
+  CHECK(r.notes()[1] == "ignoring relative plugin folder 'relative/dir' from ENTRATOOL_PLUGIN_PATH: plugin folders must be absolute paths");
+}
+
+TEST_CASE("the same folder reached twice is scanned once") {
+  auto r = registry_of({"good", "good"});
+  CHECK(r.candidates().size() == 1);
+}
+
+TEST_CASE("group- or world-writable plugin folders and files are not trusted") {
+  TempDir dir;
+  dir.copy_from(fixture("good"));
+  REQUIRE(::chmod(dir.path.c_str(), 0775) == 0);
+  {
+    PluginRegistry r({{dir.path, "--plugin-dir"}});
+    CHECK(only(r).state == State::invalid);
+    CHECK(only(r).reason.find("is group- or world-writable; fix with: chmod go-w") != std::string::npos);
+    CHECK_FALSE(r.formatter("fixture-good"));
+  }
+  REQUIRE(::chmod(dir.path.c_str(), 0755) == 0);
+  std::string library = dir.path + "/entratool-fixture-good.so";
+  REQUIRE(::chmod(library.c_str(), 0757) == 0);
+  {
+    PluginRegistry r({{dir.path, "--plugin-dir"}});
+    CHECK(only(r).state == State::invalid);
+    CHECK(only(r).reason == "library is group- or world-writable; fix with: chmod go-w '" + library + "'");
+  }
+  REQUIRE(::chmod(library.c_str(), 0755) == 0);
+  {
+    PluginRegistry r({{dir.path, "--plugin-dir"}});
+    CHECK(only(r).state == State::available);
+  }
+}
+
+TEST_CASE("loading everything with broken plugins present refuses each and crashes nothing") {
+  auto r = registry_of({"good", "wrong_major", "no_entry", "null_descriptor", "bad_magic", "mismatch_id", "mismatch_kind",
+                        "throws", "throws_other", "fails", "registers_none", "registers_two", "wrong_component",
+                        "unresolved", "not_a_library", "invalid", "dup_first", "dup_second", "future_sdk"});
+  r.load_all();
+  int loaded = 0;
+  for (const auto& c : r.candidates()) {
+    CAPTURE(c.id);
+    if (c.state == State::loaded) ++loaded;
+    if (c.state == State::refused || c.state == State::invalid || c.state == State::shadowed) CHECK_FALSE(c.reason.empty());
+  }
+  CHECK(loaded == 2);  // fixture-good and the first dup
+}
