@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target for the token decoder with clang++ and runs it for a bounded time
+# over the committed seed corpus. Fails on any crash, sanitizer report, timeout or leak.
+#   run_fuzzer.sh SOURCE_DIR WORK_DIR [SECONDS]
+# Exit 77 (ctest: skipped) when clang++ or its fuzzer runtime is not installed.
+set -euo pipefail
+src=$1 work=$2 seconds=${3:-30}
+here="$src/tests/fuzz"
+
+cxx=${ENTRATOOL_FUZZ_CXX:-}
+if [[ -z "$cxx" ]]; then
+  for candidate in clang++ clang++-14; do
+    if command -v "$candidate" >/dev/null; then cxx=$candidate; break; fi
+  done
+fi
+if [[ -z "$cxx" ]]; then
+  echo "run_fuzzer: clang++ not found; install it with scripts/install-deps.sh --test" >&2
+  exit 77
+fi
+
+mkdir -p "$work/corpus" "$work/artifacts"
+bin="$work/fuzz_jwt"
+sources=("$here/fuzz_jwt.cpp" "$src/host/jwt.cpp" "$src/sdk/src/json.cpp" "$src/sdk/src/encoding.cpp")
+headers=("$src/host/jwt.h" "$src"/sdk/include/entratool/sdk/*.h)
+# Rebuild only when a source or header is newer than the binary (the link takes a while).
+rebuild=0
+[[ -x "$bin" ]] || rebuild=1
+for f in "${sources[@]}" "${headers[@]}" "$0"; do [[ "$f" -nt "$bin" ]] && rebuild=1; done
+if ((rebuild)); then
+  if ! "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+      -I"$src/host" -I"$src/sdk/include" "${sources[@]}" -o "$bin.tmp" 2>"$work/build.log"; then
+    if grep -q "libclang_rt.fuzzer\|cannot find.*fuzzer" "$work/build.log"; then
+      echo "run_fuzzer: clang's fuzzer runtime is missing (apt-get install libclang-rt-14-dev)" >&2
+      exit 77
+    fi
+    cat "$work/build.log" >&2
+    echo "run_fuzzer: building the fuzzer failed" >&2
+    exit 1
+  fi
+  mv "$bin.tmp" "$bin"
+fi
+
+# New inputs go to the work corpus (first folder); the committed seeds are only read.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+if ! "$bin" "$work/corpus" "$here/corpus" -dict="$here/jwt.dict" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 -artifact_prefix="$work/artifacts/" >"$work/fuzz.log" 2>&1; then
+  tail -n 60 "$work/fuzz.log" >&2
+  echo "run_fuzzer: the fuzzer found a failure; the input is in $work/artifacts/" >&2
+  exit 1
+fi
+grep -E "^stat::number_of_executed_units|^Done|INFO: Seed:" "$work/fuzz.log" || true
+echo "run_fuzzer: no failure in ${seconds}s"
