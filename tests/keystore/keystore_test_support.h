@@ -1,0 +1,169 @@
+#pragma once
+// Fakes and helpers shared by the keystore tests.
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "entratool/sdk/host_services.h"
+
+namespace keystore_test {
+
+using namespace entratool;
+
+/// A console whose secret prompt returns a scripted answer, or fails like a non-interactive one.
+class FakeConsole final : public sdk::Console {
+ public:
+  std::optional<std::string> answer;  ///< nullopt: "cannot prompt"
+  int prompts = 0;
+  void status(std::string_view) override {}
+  void notice(std::string_view) override {}
+  sdk::Result<std::string> prompt(std::string_view) override { return sdk::Status::general("cannot prompt: test"); }
+  sdk::Result<std::string> prompt_secret(std::string_view) override {
+    ++prompts;
+    if (!answer) return sdk::Status::general("cannot prompt: standard input is not a terminal");
+    return *answer;
+  }
+  bool interactive() const override { return answer.has_value(); }
+};
+
+class FakeLogger final : public sdk::Logger {
+ public:
+  std::vector<std::string> warnings;
+  void log(sdk::LogLevel level, std::string_view message) override {
+    if (level == sdk::LogLevel::warning) warnings.emplace_back(message);
+  }
+};
+
+class NoHttp final : public sdk::HttpClient {
+ public:
+  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest&) override {
+    return sdk::Status::network("no network in keystore tests");
+  }
+};
+
+class NoBrowser final : public sdk::BrowserLauncher {
+ public:
+  sdk::Status open(std::string_view) override { return sdk::Status::general("no browser in keystore tests"); }
+};
+
+class RealClock final : public sdk::Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
+  std::chrono::steady_clock::time_point monotonic() const override { return std::chrono::steady_clock::now(); }
+  void sleep_for(std::chrono::milliseconds) override {}
+  bool cancelled() const override { return false; }
+};
+
+class FakeServices final : public sdk::HostServices {
+ public:
+  FakeConsole console_;
+  FakeLogger logger_;
+  NoHttp http_;
+  NoBrowser browser_;
+  RealClock clock_;
+  sdk::HttpClient& http() override { return http_; }
+  sdk::Console& console() override { return console_; }
+  sdk::BrowserLauncher& browser() override { return browser_; }
+  sdk::Clock& clock() override { return clock_; }
+  sdk::Logger& logger() override { return logger_; }
+};
+
+/// A fresh folder under $TMPDIR, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/entratool-keystore-XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() { remove_tree(path_); }
+  const std::string& path() const { return path_; }
+
+  static void remove_tree(const std::string& path) {
+    if (DIR* d = ::opendir(path.c_str())) {
+      while (dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n == "." || n == "..") continue;
+        std::string child = path + "/" + n;
+        struct stat st {};
+        if (::lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+          remove_tree(child);
+        else
+          ::unlink(child.c_str());
+      }
+      ::closedir(d);
+    }
+    ::rmdir(path.c_str());
+  }
+
+ private:
+  std::string path_;
+};
+
+/// Sets or unsets an environment variable for one scope.
+class EnvGuard {
+ public:
+  EnvGuard(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value)
+      ::setenv(name, value, 1);
+    else
+      ::unsetenv(name);
+  }
+  ~EnvGuard() {
+    if (old_)
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    else
+      ::unsetenv(name_.c_str());
+  }
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+inline void spit(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+/// Names of the regular files in a folder, sorted.
+inline std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    ::closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+inline unsigned mode_of(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+}  // namespace keystore_test
