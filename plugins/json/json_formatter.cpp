@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "entratool/sdk/encoding.h"
 #include "entratool/sdk/formatter.h"
@@ -21,6 +22,7 @@ using entratool::sdk::FormatContext;
 using entratool::sdk::Result;
 using entratool::sdk::Status;
 using entratool::sdk::TokenResponse;
+namespace json = entratool::sdk::json;
 
 constexpr int kIndent = 2;
 
@@ -33,13 +35,30 @@ std::string join_scopes(const TokenResponse& token) {
   return out;
 }
 
+// Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader
+// accepts. The SDK's JSON parser checks UTF-8, so a quoted round trip is the check.
+Status check_utf8(const TokenResponse& token, const std::string& scope) {
+  const std::pair<const char*, const std::string*> fields[] = {{"token_type", &token.token_type},
+                                                               {"scope", &scope},
+                                                               {"access_token", &token.access_token},
+                                                               {"refresh_token", &token.refresh_token}};
+  for (const auto& [name, value] : fields) {
+    if (!json::parse(json::quote(*value))) {
+      return Status::general(std::string("the token response's ") + name + " is not valid UTF-8");
+    }
+  }
+  return Status::ok();
+}
+
 class JsonFormatter final : public entratool::sdk::Formatter {
  public:
   Result<std::string> format_token(const TokenResponse& token, const FormatContext& ctx) override {
     try {
+      const std::string scope = join_scopes(token);
+      if (auto status = check_utf8(token, scope); !status) return status;
       Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
       object.set("token_type", token.token_type);
-      object.set("scope", join_scopes(token));
+      object.set("scope", scope);
       object.set("expires_in", static_cast<Poco::Int64>(entratool::sdk::seconds_left(token, ctx.now)));
       object.set("access_token", token.access_token);
       if (!token.refresh_token.empty()) object.set("refresh_token", token.refresh_token);
@@ -53,11 +72,11 @@ class JsonFormatter final : public entratool::sdk::Formatter {
     }
   }
 
-  Result<std::string> format_document(std::string_view json) override {
+  Result<std::string> format_document(std::string_view text) override {
     try {
-      auto value = entratool::sdk::json::parse(json);
+      auto value = json::parse(text);
       if (!value) return value.status();
-      return entratool::sdk::json::serialize(*value, kIndent) + "\n";
+      return json::serialize(*value, kIndent) + "\n";
     } catch (const std::exception& e) {  // nothing may cross into the host
       return Status::general(std::string("json formatter: ") + e.what());
     }

@@ -218,3 +218,14 @@ TEST_CASE("invalid JSON handed to a formatter is an error, not a crash") {
     CHECK(out.status().message().find("invalid JSON") == 0);
   }
 }
+
+TEST_CASE("json and yaml refuse token fields that are not UTF-8 instead of printing broken text") {
+  auto t = token_with_refresh();
+  t.refresh_token = "0.AR\xff";
+  for (std::string id : {"json", "yaml"}) {
+    CAPTURE(id);
+    auto out = load_formatter(id).format_token(t, kNow);
+    REQUIRE_FALSE(out);
+    CHECK(out.status().message() == "the token response's refresh_token is not valid UTF-8");
+  }
+}
