@@ -1,6 +1,64 @@
-// Temporary until its issue lands: the command is listed but reports that it is not ready.
+// `entratool create-profile`: a profile from flags only, for CI. Without any flag on a terminal it
+// asks the same questions as `config create` (the client-credentials guide shows it that way).
+#include <ostream>
+
+#include "cli.h"
 #include "commands.h"
+#include "context.h"
+#include "entratool/sdk/host_services.h"
+#include "profile_flags.h"
+#include "profiles.h"
+#include "services.h"
 
 namespace entratool::host {
-sdk::Status cmd_create_profile(Context&, const Args&) { return sdk::Status::general("this command is not ready yet"); }
+
+namespace {
+constexpr const char* kDefaultScope = "https://graph.microsoft.com/.default";
+}
+
+sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
+  ArgParser parser("entratool create-profile", "Create a profile from flags (for CI and scripts).");
+  declare_profile_flags(parser, /*creating=*/true);
+  parser.epilog(
+      "The client secret is stored in the secret store, never in profiles.json. Without a secret flag it\n"
+      "comes from AZURE_CLIENT_SECRET when set. Without --scope the profile asks for " +
+      std::string(kDefaultScope) +
+      ".\n\nExamples:\n"
+      "  printf %s \"$CLIENT_SECRET\" | entratool create-profile --name ci --tenant-id \"$TENANT_ID\" \\\n"
+      "      --client-id \"$CLIENT_ID\" --client-secret-stdin --scope https://management.azure.com/.default\n"
+      "  entratool create-profile --name secure-app --tenant-id contoso.onmicrosoft.com --client-id \"$CLIENT_ID\" \\\n"
+      "      --use-certificate --certificate-path cert.pem --private-key-path key.pem\n");
+  if (auto s = parser.parse(args); !s) return s;
+  if (parser.help_requested()) {
+    ctx.out << parser.help_text();
+    return sdk::Status::ok();
+  }
+
+  Profile profile;
+  SecretUpdate secrets;
+  if (!any_profile_flag(parser) && ctx.services().console().interactive()) {
+    if (auto s = prompt_profile(ctx, /*editing=*/false, profile, secrets); !s) return s;
+  } else {
+    if (auto s = apply_profile_flags(parser, ctx, /*creating=*/true, profile, secrets); !s) return s;
+    if (profile.scopes.empty()) {
+      profile.scopes = {kDefaultScope};
+      ctx.err << "No --scope given; the profile uses " << kDefaultScope << "\n";
+    }
+  }
+
+  ProfileStore store(ctx.config_dir());
+  auto existing = store.find(profile.name);
+  if (!existing && existing.status().category() != sdk::ErrorCategory::profile_not_found) return existing.status();
+  if (existing && !parser.has("force"))
+    return sdk::Status::general("profile '" + profile.name + "' already exists; pass --force to replace it, or change it "
+                                "with 'entratool config edit -p " + profile.name + "'");
+  if (auto s = save_profile_with_secrets(ctx, profile, secrets, existing ? &*existing : nullptr, parser.has("set-default"));
+      !s)
+    return s;
+  ctx.err << "Profile '" << profile.name << "' " << (existing ? "replaced" : "created");
+  if (secrets.client_secret) ctx.err << "; the client secret is in the secret store";
+  ctx.err << ".\n";
+  return sdk::Status::ok();
+}
+
 }  // namespace entratool::host

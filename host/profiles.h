@@ -11,6 +11,10 @@
 
 #include "entratool/sdk/status.h"
 
+namespace entratool::sdk::json {
+class Value;
+}
+
 namespace entratool::host {
 
 struct Profile {
@@ -41,6 +45,21 @@ std::vector<std::string> split_scopes(std::string_view text);
 sdk::Status validate_profile_name(std::string_view name);
 sdk::Status validate_tenant(std::string_view tenant);
 sdk::Status validate_profile(const Profile& profile);
+sdk::Status validate_client_id(std::string_view client_id);
+sdk::Status validate_scopes(const std::vector<std::string>& scopes);
+/// "https://..." or "http://" on a loopback host (test providers); `what` names the field.
+sdk::Status validate_url(std::string_view url, std::string_view what);
+/// The certificate files exist and look right: a PEM certificate plus a PEM private key (in
+/// private_key_path, or in the certificate file when that is empty). A PFX is only checked to
+/// exist and be readable here; opening it needs its password (export_crypto.h).
+sdk::Status validate_certificate_files(const Profile& profile);
+/// True for a .pfx or .p12 file name.
+bool is_pfx_path(std::string_view path);
+
+/// A profile as stored in profiles.json (empty optional fields left out; never a secret).
+sdk::json::Value profile_to_json(const Profile& profile);
+/// Reads the fields profile_to_json writes; unknown members are ignored.
+sdk::Result<Profile> profile_from_json(const sdk::json::Value& value);
 
 class ProfileStore {
  public:
@@ -61,6 +80,11 @@ class ProfileStore {
   const std::string& path() const { return path_; }
 
  private:
+  // The parsed document (an empty one when the file is missing), or the corruption error.
+  sdk::Result<sdk::json::Value> load() const;
+  sdk::Status write(const sdk::json::Value& doc);
+  sdk::Status not_found(std::string_view name, const sdk::json::Value& doc) const;
+
   std::string dir_, path_, lock_path_;
 };
 
