@@ -32,10 +32,10 @@ bool resolves_to_non_string(const std::string& s) {
       "|~|null|y|yes|n|no|true|false|on|off|=|<<"
       "|[-+]?(\\.[0-9_]+|[0-9][0-9_]*(\\.[0-9_]*)?)(e[-+]?[0-9]+)?"  // decimal int and float
       "|[-+]?([0-9][0-9_]*)?\\.[0-9._]*(e[-+]?[0-9]+)?"              // 1.1 float, loosely
-      "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?"                // 1.1 base 60
-      "|[-+]?0(x[0-9a-f_]+|o[0-7_]+|b[01_]+)"                          // hex, octal, binary
+      "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?"               // 1.1 base 60
+      "|[-+]?0(x[0-9a-f_]+|o[0-7_]+|b[01_]+)"                        // hex, octal, binary
       "|[-+]?\\.inf|\\.nan"
-      "|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?",                     // 1.1 timestamp
+      "|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?",  // 1.1 timestamp
       std::regex::icase | std::regex::optimize);
   return std::regex_match(s, kNonString);
 }
@@ -71,10 +71,18 @@ std::string portable_number(std::string text) {
 
 void emit_value(YAML::Emitter& out, const json::Value& v) {
   switch (v.type()) {
-    case json::Value::Type::null: out << YAML::Null; break;
-    case json::Value::Type::boolean: out << v.as_bool(); break;
-    case json::Value::Type::number: out << portable_number(v.text()); break;
-    case json::Value::Type::string: emit_string(out, v.text()); break;
+    case json::Value::Type::null:
+      out << YAML::Null;
+      break;
+    case json::Value::Type::boolean:
+      out << v.as_bool();
+      break;
+    case json::Value::Type::number:
+      out << portable_number(v.text());
+      break;
+    case json::Value::Type::string:
+      emit_string(out, v.text());
+      break;
     case json::Value::Type::array:
       if (v.items().empty()) out << YAML::Flow;  // "key: []" rather than a dangling block
       out << YAML::BeginSeq;
