@@ -256,7 +256,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
   Services& services = ctx.services();
   const std::string& profile_name = plan->profile.profile.name;
   const std::string shown_profile =
-      plan->profile.from_environment ? std::string("from the AZURE_* environment") : "'" + profile_name + "'";
+      plan->profile.from_environment ? std::string("the AZURE_* environment") : "profile '" + profile_name + "'";
 
   // The cache is a convenience: a store that cannot be opened costs a network call, not the token.
   sdk::SecretStore* store = nullptr;
@@ -278,7 +278,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     if (!hit->has_value()) return std::nullopt;
     Acquired a{std::move(**hit), profile_name, true};
     auto left = sdk::seconds_left(a.token, services.clock().now());
-    services.console().status("Using the cached token for profile " + shown_profile + " (valid for " +
+    services.console().status("Using the cached token for " + shown_profile + " (valid for " +
                               std::to_string(left / 60) + " more minutes)");
     return a;
   };
@@ -305,7 +305,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
 
   if (auto s = load_secrets(ctx, *plan); !s) return s;
   plan->request.deadline = deadline;
-  services.console().status("Authenticating with profile " + shown_profile + " (" + plan->flow_id + ")...");
+  services.console().status("Authenticating with " + shown_profile + " (" + plan->flow_id + ")...");
   auto token = run_flow(ctx, plan->flow_id, plan->request,
                         "timed out after " + describe_duration(options.timeout) + " getting a token from " +
                             plan->request.token_endpoint + " (--timeout)");

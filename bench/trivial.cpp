@@ -1,0 +1,6 @@
+// The baseline for bench/get_token.sh: what starting any C++ program costs here.
+#include <iostream>
+int main() {
+  std::cout << "hello\n";
+  return 0;
+}
