@@ -272,7 +272,9 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     if (!cache || options.force) return std::nullopt;
     auto hit = cache->find(plan->key, services.clock().now(), options.min_validity);
     if (!hit) {
-      services.logger().log(sdk::LogLevel::warning, "cannot read the token cache: " + hit.status().message());
+      // A damaged entry is a miss; the new token replaces it. A store that is broken for good
+      // shows up as a warning when the new token cannot be written either.
+      services.logger().log(sdk::LogLevel::debug, "cached token unreadable, treated as a miss: " + hit.status().message());
       return std::nullopt;
     }
     if (!hit->has_value()) return std::nullopt;
