@@ -24,6 +24,7 @@ namespace {
 constexpr int kSettingsFormat = 1;
 constexpr std::size_t kSaltSize = 16;
 constexpr std::size_t kMaxNameLength = 4096;
+constexpr std::size_t kMaxValueSize = std::size_t{64} << 20;
 constexpr unsigned char kModeKeyFile = 1;
 constexpr unsigned char kModePassphrase = 2;
 constexpr std::string_view kCheckPlaintext = "entratool secret store key check v1";
@@ -68,6 +69,15 @@ bool valid_name(std::string_view name) {
 Status invalid_name() {
   return Status::general("invalid secret name (it must be 1 to " + std::to_string(kMaxNameLength) +
                          " printable ASCII characters)");
+}
+
+/// A temporary file of atomic_write or of key creation: "<target>.tmp-<pid>-<random>".
+bool is_temporary_file_name(std::string_view file) {
+  auto pos = file.find(".tmp-");
+  if (pos == std::string_view::npos) return false;
+  std::string_view target = file.substr(0, pos);
+  return target == "key" || target == "store.json" ||
+         (target.size() == 64 + 4 && target.substr(64) == ".sec");
 }
 
 bool is_entry_file_name(std::string_view file) {
@@ -194,6 +204,8 @@ Result<std::optional<std::string>> EncryptedFileStore::get_impl(std::string_view
 Status EncryptedFileStore::put_impl(std::string_view name, std::string_view value) {
   if (!valid_name(name)) return invalid_name();
   if (dir_.empty()) return Status::general("secret store used before it was opened");
+  if (value.size() > kMaxValueSize)
+    return Status::general("secret '" + std::string(name) + "' is too large for the secret store (over 64 MiB)");
   // Unlock before taking the lock when the store exists, so that a passphrase prompt never holds
   // up other processes.
   if (!key_.valid() && sdk::files::exists(settings_path())) {
@@ -223,12 +235,17 @@ Status EncryptedFileStore::erase_impl(std::string_view name) {
 Result<std::vector<std::string>> EncryptedFileStore::list_impl(std::string_view prefix) {
   if (dir_.empty()) return Status::general("secret store used before it was opened");
   std::vector<std::string> files;
+  std::vector<std::string> temporaries;
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return Status::general("cannot list " + quoted(dir_) + ": " + reason());
   while (dirent* e = ::readdir(d)) {
-    if (is_entry_file_name(e->d_name)) files.emplace_back(e->d_name);
+    if (is_entry_file_name(e->d_name))
+      files.emplace_back(e->d_name);
+    else if (is_temporary_file_name(e->d_name))
+      temporaries.emplace_back(e->d_name);
   }
   ::closedir(d);
+  if (!temporaries.empty()) remove_orphaned_temporaries(temporaries);
   std::vector<std::string> names;
   if (files.empty()) return names;
   if (Status s = load_key(false); !s) return s;
@@ -501,6 +518,15 @@ Result<DataKey> EncryptedFileStore::create_key_file() const {
     return Status::general("cannot create the key file " + quoted(path) + ": " + reason());
   }
   return DataKey(std::move(*key));
+}
+
+void EncryptedFileStore::remove_orphaned_temporaries(const std::vector<std::string>& names) const {
+  // Every temporary file is written and renamed by a writer holding the lock, so once we hold it
+  // the ones still there belong to writers that crashed. Only try once: a busy store is cleaned
+  // by a later list.
+  auto held = sdk::files::FileLock::acquire(dir_ + "/store.lock", 0);
+  if (!held) return;
+  for (const std::string& name : names) ::unlink((dir_ + "/" + name).c_str());
 }
 
 Result<sdk::files::FileLock> EncryptedFileStore::lock() const {

@@ -60,6 +60,8 @@ class EncryptedFileStore final : public sdk::SecretStore {
   sdk::Result<DataKey> read_key_file() const;
   sdk::Result<DataKey> create_key_file() const;
   sdk::Result<sdk::files::FileLock> lock() const;
+  /// Removes temporary files left by crashed writers, if the lock is free right now.
+  void remove_orphaned_temporaries(const std::vector<std::string>& names) const;
 
   /// Checks the header of a per-secret file; key-independent problems (truncated, foreign file,
   /// unknown version) are reported before the key is needed.

@@ -143,6 +143,29 @@ TEST_CASE("erase removes the file; erasing an absent name is fine") {
   CHECK(sdk::files::exists(store_dir(t) + "/store.lock"));
 }
 
+TEST_CASE("list removes temporary files that crashed writers left, and nothing else") {
+  EnvGuard no_pass(kPassphraseEnv, nullptr);
+  TempDir t;
+  std::string dir = store_dir(t);
+  auto o = open_store(dir);
+  REQUIRE(o->store->put("name", "value").is_ok());
+  std::string sec = entratool::keystore::sha256_hex("name") + ".sec";
+  spit(dir + "/" + sec + ".tmp-123-456", "half");
+  spit(dir + "/key.tmp-123-abcdef", "half");
+  spit(dir + "/notes.txt", "a file the user put here");
+  {
+    // While a writer holds the lock, its temporary file may be live: keep it.
+    auto held = sdk::files::FileLock::acquire(dir + "/store.lock");
+    REQUIRE(held.is_ok());
+    REQUIRE(o->store->list("").is_ok());
+    CHECK(sdk::files::exists(dir + "/" + sec + ".tmp-123-456"));
+  }
+  auto names = o->store->list("");
+  REQUIRE(names.is_ok());
+  CHECK(*names == std::vector<std::string>{"name"});
+  CHECK(files_in(dir) == std::vector<std::string>{sec, "key", "notes.txt", "store.json", "store.lock"});
+}
+
 TEST_CASE("list returns sorted names with the prefix") {
   EnvGuard no_pass(kPassphraseEnv, nullptr);
   TempDir t;
