@@ -1,0 +1,292 @@
+// sdk::HttpClient on Poco Net/NetSSL. One request per call, a fresh connection each time (a token
+// acquisition makes one or two requests, so pooling would buy nothing).
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/URI.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <istream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "entratool/sdk/encoding.h"
+#include "entratool/sdk/host_services.h"
+#include "entratool/sdk/plugin.h"
+#include "http_api.h"
+
+namespace entratool::http {
+
+namespace sdk = entratool::sdk;
+
+namespace {
+
+constexpr size_t kMaxBody = 8 * 1024 * 1024;  // a token response is a few KiB; more is not one
+constexpr const char* kSystemCaDir = "/etc/ssl/certs";
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+/// True for names and addresses that never leave the machine: localhost, 127.0.0.0/8, ::1.
+bool is_loopback(std::string host) {
+  host = lower(host);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
+  if (host.size() > 10 && host.compare(host.size() - 10, 10, ".localhost") == 0) return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return dots == 3;
+}
+
+/// NO_PROXY semantics as curl has them: comma/space separated, "*" for all, ".example.com" or
+/// "example.com" match the domain and its subdomains; a port suffix is ignored.
+bool bypasses_proxy(const std::string& host, const std::string& no_proxy) {
+  std::string h = lower(host);
+  std::string item;
+  auto matches = [&](std::string entry) {
+    if (entry.empty()) return false;
+    if (entry == "*") return true;
+    if (auto colon = entry.rfind(':'); colon != std::string::npos && entry.find(':') == colon) entry.resize(colon);
+    if (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
+    entry = lower(entry);
+    if (h == entry) return true;
+    return h.size() > entry.size() && h.compare(h.size() - entry.size(), entry.size(), entry) == 0 &&
+           h[h.size() - entry.size() - 1] == '.';
+  };
+  for (char c : no_proxy + ",") {
+    if (c == ',' || c == ' ') {
+      if (matches(item)) return true;
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+struct ProxySetting {
+  std::string host;
+  Poco::UInt16 port = 0;
+  std::string username;
+  std::string password;
+};
+
+sdk::Result<ProxySetting> parse_proxy(std::string spec) {
+  if (spec.find("://") == std::string::npos) spec = "http://" + spec;
+  try {
+    Poco::URI uri(spec);
+    if (lower(uri.getScheme()) != "http")
+      return sdk::Status::general("unsupported proxy scheme '" + uri.getScheme() + "' (only http:// proxies)");
+    if (uri.getHost().empty()) return sdk::Status::general("the proxy setting has no host");
+    ProxySetting p;
+    p.host = uri.getHost();
+    p.port = uri.getPort() ? uri.getPort() : 80;
+    const std::string& info = uri.getUserInfo();
+    if (!info.empty()) {
+      auto colon = info.find(':');
+      p.username = sdk::form_urldecode(info.substr(0, colon)).value_or("");
+      if (colon != std::string::npos) p.password = sdk::form_urldecode(info.substr(colon + 1)).value_or("");
+    }
+    return p;
+  } catch (const Poco::Exception& e) {
+    return sdk::Status::general("invalid proxy setting: " + e.displayText());
+  }
+}
+
+// One TLS context per CA bundle, created on first use. Verification is strict: the system CAs
+// plus the optional bundle, and the server's name (or IP) must match its certificate.
+Poco::Net::Context::Ptr tls_context(const std::string& ca_bundle) {
+  static std::mutex mutex;
+  static std::map<std::string, Poco::Net::Context::Ptr> contexts;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = contexts.find(ca_bundle);
+  if (it != contexts.end()) return it->second;
+  static bool initialized = [] {
+    Poco::Net::initializeSSL();
+    return true;
+  }();
+  (void)initialized;
+  Poco::Net::Context::Params params;
+  params.caLocation = ca_bundle;
+  params.loadDefaultCAs = true;
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  params.verificationDepth = 9;
+  params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                        Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+  if (ca_bundle.empty()) {
+    // OpenSSL's default paths are where Debian keeps them; name the folder too in case a build
+    // of OpenSSL looks elsewhere.
+    SSL_CTX_load_verify_locations(ctx->sslContext(), nullptr, kSystemCaDir);
+  }
+  // Without a handler Poco would consult an application configuration; reject, never prompt.
+  static bool handler_set = [&] {
+    Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject = new Poco::Net::RejectCertificateHandler(false);
+    Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, ctx);
+    return true;
+  }();
+  (void)handler_set;
+  contexts.emplace(ca_bundle, ctx);
+  return ctx;
+}
+
+std::string host_port(const Poco::URI& uri) { return uri.getHost() + ":" + std::to_string(uri.getPort()); }
+
+class PocoHttpClient final : public sdk::HttpClient {
+ public:
+  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest& request) override {
+    Poco::URI uri;
+    try {
+      uri = Poco::URI(request.url);
+    } catch (const Poco::Exception& e) {
+      return sdk::Status::general("invalid URL '" + request.url + "': " + e.displayText());
+    }
+    const std::string scheme = lower(uri.getScheme());
+    if (uri.getHost().empty()) return sdk::Status::general("invalid URL '" + request.url + "': no host");
+    const bool loopback = is_loopback(uri.getHost());
+    if (scheme == "http") {
+      if (!loopback)
+        return sdk::Status::general("refusing plain http:// to " + uri.getHost() +
+                                    ": tokens and secrets go only over https:// (http:// is allowed for loopback "
+                                    "addresses such as a local test provider)");
+    } else if (scheme != "https") {
+      return sdk::Status::general("unsupported URL scheme '" + uri.getScheme() + "' in " + request.url);
+    }
+    if (!request.ca_bundle.empty() && scheme == "https") {
+      if (std::FILE* f = std::fopen(request.ca_bundle.c_str(), "r")) {
+        std::fclose(f);
+      } else {
+        return sdk::Status::general("cannot read the CA bundle '" + request.ca_bundle + "'");
+      }
+    }
+
+    std::optional<ProxySetting> proxy;
+    if (!loopback) {
+      std::string spec = request.proxy;
+      if (spec.empty() && !bypasses_proxy(uri.getHost(), env("NO_PROXY").empty() ? env("no_proxy") : env("NO_PROXY")))
+        spec = env("HTTPS_PROXY").empty() ? env("https_proxy") : env("HTTPS_PROXY");
+      if (!spec.empty()) {
+        auto p = parse_proxy(spec);
+        if (!p) return p.status();
+        proxy = *p;
+      }
+    }
+
+    try {
+      std::unique_ptr<Poco::Net::HTTPClientSession> session;
+      if (scheme == "https")
+        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context(request.ca_bundle));
+      else
+        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+      if (proxy) {
+        session->setProxy(proxy->host, proxy->port);
+        if (!proxy->username.empty()) session->setProxyCredentials(proxy->username, proxy->password);
+      }
+      Poco::Timespan timeout(std::max<long long>(request.timeout.count(), 1) * 1000);
+      session->setTimeout(timeout, timeout, timeout);
+      session->setKeepAlive(false);
+
+      std::string target = uri.getPathAndQuery();
+      if (target.empty()) target = "/";
+      Poco::Net::HTTPRequest req(request.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+      req.set("User-Agent", "entratool/" ENTRATOOL_HTTP_USER_AGENT_VERSION);
+      std::string body;
+      if (!request.form.empty()) {
+        body = sdk::form_urlencode(request.form);
+        req.setContentType("application/x-www-form-urlencoded");
+      } else if (!request.body.empty()) {
+        body = request.body;
+        req.setContentType(request.content_type.empty() ? "application/json" : request.content_type);
+      }
+      for (const auto& [name, value] : request.headers) req.set(name, value);
+      if (!body.empty() || request.method == "POST" || request.method == "PUT") req.setContentLength(body.size());
+
+      session->sendRequest(req) << body;
+      Poco::Net::HTTPResponse res;
+      std::istream& in = session->receiveResponse(res);
+
+      sdk::HttpResponse out;
+      out.status = static_cast<int>(res.getStatus());
+      for (const auto& [name, value] : res) out.headers.emplace_back(name, value);
+      char buf[16384];
+      while (in) {
+        in.read(buf, sizeof buf);
+        out.body.append(buf, static_cast<size_t>(in.gcount()));
+        if (out.body.size() > kMaxBody)
+          return sdk::Status::network("the response from " + host_port(uri) + " is larger than 8 MiB");
+      }
+      if (in.bad()) return sdk::Status::network("the connection to " + host_port(uri) + " broke while reading the response");
+      return out;
+    } catch (const Poco::TimeoutException&) {
+      return sdk::Status::timeout("no answer from " + host_port(uri) + " within " +
+                                  std::to_string((request.timeout.count() + 999) / 1000) + " s");
+    } catch (const Poco::Net::ConnectionRefusedException&) {
+      return sdk::Status::network("cannot connect to " + host_port(uri) + ": connection refused" +
+                                  (proxy ? " (via proxy " + proxy->host + ")" : ""));
+    } catch (const Poco::Net::HostNotFoundException&) {
+      return sdk::Status::network("cannot resolve host '" + (proxy ? proxy->host : uri.getHost()) + "'");
+    } catch (const Poco::Net::NoAddressFoundException&) {
+      return sdk::Status::network("cannot resolve host '" + (proxy ? proxy->host : uri.getHost()) + "'");
+    } catch (const Poco::Net::DNSException& e) {
+      return sdk::Status::network("cannot resolve host '" + uri.getHost() + "': " + e.displayText());
+    } catch (const Poco::Net::SSLException& e) {
+      return sdk::Status::network("TLS error with " + host_port(uri) + ": " + e.displayText() +
+                                  " (use --ca-bundle or ENTRATOOL_CA_BUNDLE for a private CA)");
+    } catch (const Poco::Net::ConnectionResetException&) {
+      return sdk::Status::network("the connection to " + host_port(uri) + " was reset");
+    } catch (const Poco::Net::NoMessageException&) {
+      return sdk::Status::network(host_port(uri) + " closed the connection without answering");
+    } catch (const Poco::Net::MessageException& e) {
+      return sdk::Status::network("malformed HTTP response from " + host_port(uri) + ": " + e.displayText());
+    } catch (const Poco::Net::HTTPException& e) {
+      return sdk::Status::network("HTTP error with " + host_port(uri) + ": " + e.displayText());
+    } catch (const Poco::Exception& e) {
+      return sdk::Status::network("network error with " + host_port(uri) + ": " + e.displayText());
+    } catch (const std::exception& e) {
+      return sdk::Status::network("network error with " + host_port(uri) + ": " + e.what());
+    }
+  }
+};
+
+}  // namespace
+}  // namespace entratool::http
+
+extern "C" ENTRATOOL_PLUGIN_EXPORT int entratool_http_abi_version() { return ENTRATOOL_HTTP_ABI_VERSION; }
+
+extern "C" ENTRATOOL_PLUGIN_EXPORT entratool::sdk::HttpClient* entratool_http_create() {
+  try {
+    return new entratool::http::PocoHttpClient();
+  } catch (...) {
+    return nullptr;
+  }
+}
