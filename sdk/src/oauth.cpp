@@ -73,7 +73,7 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, std::chron
   // IMF-fixdate (RFC 9110): "Sun, 06 Nov 1994 08:49:37 GMT".
   char wday[4] = {}, mon[4] = {}, zone[4] = {};
   int day = 0, year = 0, hh = 0, mm = 0, ss = 0;
-  if (std::sscanf(v.c_str(), "%3s %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &hh, &mm, &ss, zone) != 8 ||
+  if (std::sscanf(v.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &hh, &mm, &ss, zone) != 8 ||
       std::strcmp(zone, "GMT") != 0)
     return std::nullopt;
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

@@ -1,0 +1,218 @@
+// sdk/oauth.h: retries, deadlines, response parsing and error messages, with a scripted HTTP client.
+#include <doctest/doctest.h>
+
+#include "entratool/sdk/oauth.h"
+#include "fakes.h"
+
+namespace sdk = entratool::sdk;
+namespace oauth = entratool::sdk::oauth;
+using namespace std::chrono_literals;
+
+namespace {
+
+sdk::FlowRequest flow_request(fakes::Services& s, std::chrono::milliseconds budget = 60s) {
+  sdk::FlowRequest r;
+  r.client_id = "app";
+  r.token_endpoint = "https://login.example.test/contoso/oauth2/v2.0/token";
+  r.scopes = {"https://graph.microsoft.com/.default"};
+  r.ca_bundle = "/tmp/ca.pem";
+  r.deadline = s.clock_.mono + budget;
+  return r;
+}
+
+const char* kOk = R"({"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0.abc.def"})";
+
+}  // namespace
+
+TEST_CASE("a 500 then success is retried after a backoff and the request is the same") {
+  fakes::Services s;
+  s.http_.reply(500, R"({"error":"server_error"})");
+  s.http_.reply(200, kOk);
+  auto r = oauth::request_token(s, flow_request(s), {{"grant_type", "client_credentials"}}, {{"Authorization", "Basic x"}});
+  REQUIRE(r.is_ok());
+  CHECK(r->access_token == "eyJ0.abc.def");
+  REQUIRE(s.http_.requests.size() == 2);
+  CHECK(s.clock_.sleeps == std::vector<std::chrono::milliseconds>{500ms});
+  const auto& req = s.http_.requests[1];
+  CHECK(req.method == "POST");
+  CHECK(req.url == "https://login.example.test/contoso/oauth2/v2.0/token");
+  CHECK(req.ca_bundle == "/tmp/ca.pem");
+  CHECK(req.form == sdk::oauth::Form{{"grant_type", "client_credentials"}});
+  CHECK(fakes::header(req, "authorization") == "Basic x");
+}
+
+TEST_CASE("Retry-After in seconds is honoured instead of the backoff") {
+  fakes::Services s;
+  s.http_.reply(429, "", {{"Retry-After", "3"}});
+  s.http_.reply(503, "", {{"retry-after", "1"}});
+  s.http_.reply(200, kOk);
+  auto r = oauth::request_token(s, flow_request(s), {}, {});
+  REQUIRE(r.is_ok());
+  CHECK(s.clock_.sleeps == std::vector<std::chrono::milliseconds>{3000ms, 1000ms});
+}
+
+TEST_CASE("Retry-After as an HTTP date") {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(784111777));  // Sun, 06 Nov 1994 08:49:37 GMT
+  auto wait = oauth::parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now);
+  REQUIRE(wait.has_value());
+  CHECK(*wait == 10000ms);
+  CHECK(oauth::parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now) == 0ms);
+  CHECK_FALSE(oauth::parse_retry_after("soon", now).has_value());
+  CHECK(oauth::parse_retry_after(" 7 ", now) == 7000ms);
+}
+
+TEST_CASE("a Retry-After beyond the deadline is a timeout, without sleeping into it") {
+  fakes::Services s;
+  s.http_.reply(429, "", {{"Retry-After", "120"}});
+  auto r = oauth::request_token(s, flow_request(s, 30s), {}, {});
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().category() == sdk::ErrorCategory::timeout);
+  CHECK(r.status().message().find("retry after 120 s") != std::string::npos);
+  CHECK(s.clock_.sleeps.empty());
+}
+
+TEST_CASE("retries stop after max_attempts and report the provider as unavailable (exit 4)") {
+  fakes::Services s;
+  for (int i = 0; i < 4; ++i) s.http_.reply(503, "<html>busy</html>");
+  auto r = oauth::request_token(s, flow_request(s), {}, {});
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(s.http_.requests.size() == 4);
+  CHECK(r.status().category() == sdk::ErrorCategory::network);
+  CHECK(r.status().message().find("HTTP 503") != std::string::npos);
+  CHECK(s.clock_.sleeps == std::vector<std::chrono::milliseconds>{500ms, 1000ms, 2000ms});
+}
+
+TEST_CASE("each attempt gets the time left as its timeout, and a passed deadline is exit 5") {
+  fakes::Services s;
+  s.http_.reply(500, "");
+  s.http_.reply(500, "");
+  s.http_.reply(500, "");
+  auto r = oauth::request_token(s, flow_request(s, 2s), {}, {});
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().category() == sdk::ErrorCategory::timeout);
+  REQUIRE(s.http_.requests.size() == 3);
+  CHECK(s.http_.requests[0].timeout == 2000ms);
+  CHECK(s.http_.requests[1].timeout == 1500ms);
+  CHECK(s.http_.requests[2].timeout == 500ms);
+}
+
+TEST_CASE("a transport timeout is a timeout; a refused connection is a network error, not retried") {
+  fakes::Services s;
+  s.http_.fail(sdk::Status::timeout("no answer"));
+  auto r = oauth::request_token(s, flow_request(s), {}, {});
+  CHECK(r.status().category() == sdk::ErrorCategory::timeout);
+  fakes::Services s2;
+  s2.http_.fail(sdk::Status::network("cannot connect to 127.0.0.1:1: connection refused"));
+  auto r2 = oauth::request_token(s2, flow_request(s2), {}, {});
+  CHECK(r2.status().category() == sdk::ErrorCategory::network);
+  CHECK(r2.status().message() == "cannot connect to 127.0.0.1:1: connection refused");
+  CHECK(s2.http_.requests.size() == 1);
+}
+
+TEST_CASE("a deadline already passed sends nothing") {
+  fakes::Services s;
+  auto r = oauth::request_token(s, flow_request(s, 0ms), {}, {});
+  CHECK(r.status().category() == sdk::ErrorCategory::timeout);
+  CHECK(s.http_.requests.empty());
+}
+
+TEST_CASE("parse_token_response: numbers, strings, scopes and extras") {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1000));
+  auto r = oauth::parse_token_response(
+      R"({"token_type":"Bearer","scope":"a b","expires_in":"3600","ext_expires_in":3600,"access_token":"t","refresh_token":"r","id_token":"i","refresh_in":1800})",
+      {"x"}, now);
+  REQUIRE(r.is_ok());
+  CHECK(r->expires_at == now + 3600s);
+  CHECK(r->scopes == std::vector<std::string>{"a", "b"});
+  CHECK(r->refresh_token == "r");
+  CHECK(r->id_token == "i");
+  REQUIRE(r->extra.size() == 2);
+  CHECK(r->extra[0] == std::make_pair(std::string("ext_expires_in"), std::string("3600")));
+  CHECK(r->extra[1] == std::make_pair(std::string("refresh_in"), std::string("1800")));
+
+  auto n = oauth::parse_token_response(R"({"access_token":"t","expires_in":59.5})", {"s1", "s2"}, now);
+  REQUIRE(n.is_ok());
+  CHECK(n->expires_at == now + 59s);
+  CHECK(n->token_type == "Bearer");
+  CHECK(n->scopes == std::vector<std::string>{"s1", "s2"});
+}
+
+TEST_CASE("parse_token_response: without expires_in the JWT's exp is used") {
+  // {"alg":"none"}.{"exp":2000}
+  auto r = oauth::parse_token_response(R"({"access_token":"eyJhbGciOiJub25lIn0.eyJleHAiOjIwMDB9.x"})", {},
+                                       std::chrono::system_clock::time_point(std::chrono::seconds(1000)));
+  REQUIRE(r.is_ok());
+  CHECK(r->expires_at == std::chrono::system_clock::time_point(std::chrono::seconds(2000)));
+}
+
+TEST_CASE("unusable responses are network errors that say why and never echo the body") {
+  auto now = std::chrono::system_clock::now();
+  struct Case { const char* body; const char* says; };
+  for (Case c : {Case{"this is { not JSON ]", "not JSON"},
+                 Case{"<!DOCTYPE html><html><body>Sign in</body></html>", "HTML page"},
+                 Case{R"({"token_type":"Bearer","expires_in":3599,"access_tok)", "truncated"},
+                 Case{R"({"token_type":"Bearer","expires_in":3599})", "no access_token"},
+                 Case{R"({"access_token":"secret-token-value","expires_in":"soon"})", "expires_in"},
+                 Case{R"({"access_token":"secret-token-value","expires_in":-5})", "expires_in"},
+                 Case{"", "empty"},
+                 Case{"[1,2]", "not an object"}}) {
+    CAPTURE(c.body);
+    auto r = oauth::parse_token_response(c.body, {}, now);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().category() == sdk::ErrorCategory::network);
+    CHECK(r.status().message().rfind("the token endpoint returned an unusable response: ", 0) == 0);
+    CHECK(r.status().message().find(c.says) != std::string::npos);
+    CHECK(r.status().message().find("secret-token-value") == std::string::npos);
+  }
+}
+
+TEST_CASE("AADSTS errors become exit 3 with the code and a hint") {
+  struct Case { int status; const char* body; const char* starts; const char* hint; };
+  for (Case c : {
+           Case{401, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret...\r\nTrace ID: 1\r\nCorrelation ID: 2"})",
+                "invalid_client: AADSTS7000215: Invalid client secret provided.", "check the client secret (expired or wrong?)"},
+           Case{400, R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for the input parameter 'scope' is not valid."})",
+                "invalid_scope: AADSTS70011", "/.default"},
+           Case{400, R"({"error":"invalid_request","error_description":"AADSTS90002: Tenant 'x' not found."})",
+                "invalid_request: AADSTS90002", "check the tenant"},
+           Case{400, R"({"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented."})",
+                "invalid_grant: AADSTS65001", "consent is missing"},
+           Case{400, R"({"error":"unauthorized_client","error_description":"AADSTS700016: Application with identifier 'a' was not found."})",
+                "unauthorized_client: AADSTS700016", "check the client ID"},
+           Case{400, R"({"error":"invalid_grant","error_description":"refresh token revoked"})",
+                "invalid_grant: refresh token revoked", "sign in again"},
+       }) {
+    CAPTURE(c.body);
+    sdk::HttpResponse resp;
+    resp.status = c.status;
+    resp.body = c.body;
+    auto st = oauth::error_status(resp);
+    CHECK(st.category() == sdk::ErrorCategory::auth_failed);
+    CHECK(st.message().rfind(c.starts, 0) == 0);
+    CHECK(st.message().find(std::string("Hint: ")) != std::string::npos);
+    CHECK(st.message().find(c.hint) != std::string::npos);
+    CHECK(st.message().find('\n') == std::string::npos);
+    CHECK(st.message().find("Trace ID") == std::string::npos);
+  }
+}
+
+TEST_CASE("error responses that are not OAuth errors are network errors") {
+  sdk::HttpResponse resp;
+  resp.status = 404;
+  resp.body = "<html>not found</html>";
+  auto st = oauth::error_status(resp);
+  CHECK(st.category() == sdk::ErrorCategory::network);
+  CHECK(st.message().find("HTTP 404 with an HTML page") != std::string::npos);
+  resp.status = 502;
+  resp.body = R"({"error":"bad_gateway"})";
+  CHECK(oauth::error_status(resp).category() == sdk::ErrorCategory::network);
+}
+
+TEST_CASE("parse_error extracts the AADSTS code") {
+  auto e = oauth::parse_error(R"({"error":"invalid_client","error_description":"AADSTS700027: Client assertion failed"})");
+  REQUIRE(e.has_value());
+  CHECK(e->aadsts == "AADSTS700027");
+  CHECK(oauth::hint_for(*e).find("certificate") != std::string::npos);
+  CHECK_FALSE(oauth::parse_error("not json").has_value());
+  CHECK_FALSE(oauth::parse_error(R"({"access_token":"x"})").has_value());
+}
