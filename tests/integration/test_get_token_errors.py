@@ -10,7 +10,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_get_token import GRAPH, GetTokenCase  # noqa: E402
-from provider import TENANT_GUID  # noqa: E402
+from provider import TENANT_GUID, run_entratool  # noqa: E402
 
 UNKNOWN_TENANT = "00000000-0000-4000-8000-00000000beef"
 
@@ -27,36 +27,38 @@ class ExitCodes(GetTokenCase):
         super().setUp()
         self.create_profile("app", self.idp.simple)
 
-    def fail(self, args, code, *needles, env=None, timeout=60):
+    def expect_failure(self, args, code, *needles, env=None, timeout=60):
         rc, out, err = self.run_tool(args, env=env, timeout=timeout)
         self.assertEqual(rc, code, f"expected exit {code}, got {rc}: {err}")
         self.assertEqual(out, "", "nothing on stdout when failing")
+        # Status lines may come first (no --silent here); the error is one line, the last.
         lines = err.strip().splitlines()
-        self.assertEqual(len(lines), 1, f"one clear line, got: {err!r}")
-        self.assertTrue(lines[0].startswith("entratool: "), lines[0])
+        errors = [line for line in lines if line.startswith("entratool: ")]
+        self.assertEqual(len(errors), 1, f"one clear error line, got: {err!r}")
+        self.assertEqual(errors[0], lines[-1])
         for n in needles:
             self.assertIn(n, err)
         return err
 
     def test_wrong_secret_is_3_with_the_aadsts_code(self):
         self.create_profile("wrong", self.idp.simple, secret="not-the-secret")
-        err = self.fail(["get-token", "-p", "wrong", "-q"], 3, "invalid_client", "AADSTS7000215")
+        err = self.expect_failure(["get-token", "-p", "wrong", "-q"], 3, "invalid_client", "AADSTS7000215")
         self.assertNotIn("not-the-secret", err)
 
     def test_unknown_tenant_is_3(self):
         self.ok(["create-profile", "--name", "lost", "--tenant-id", UNKNOWN_TENANT, "--client-id",
                  self.idp.simple.client_id, "--client-secret-stdin", "--authority-host", self.idp.authority_host],
                 input=self.idp.simple.secret + "\n")
-        self.fail(["get-token", "-p", "lost"], 3, "AADSTS90002")
+        self.expect_failure(["get-token", "-p", "lost"], 3, "AADSTS90002")
 
     def test_closed_port_is_4(self):
         port = closed_port()
-        self.fail(["get-token", "-p", "app", "--authority-host", f"http://127.0.0.1:{port}"], 4)
+        self.expect_failure(["get-token", "-p", "app", "--authority-host", f"http://127.0.0.1:{port}"], 4)
 
     def test_hanging_provider_is_5_within_the_timeout(self):
         self.idp.fault("hang", seconds=30)
         start = time.monotonic()
-        self.fail(["get-token", "-p", "app", "--timeout", "2s"], 5, "2s")
+        self.expect_failure(["get-token", "-p", "app", "--timeout", "2s"], 5, "timed out")
         elapsed = time.monotonic() - start
         self.assertLess(elapsed, 6, f"--timeout 2s took {elapsed:.1f}s")
 
@@ -68,7 +70,7 @@ class ExitCodes(GetTokenCase):
 
     def test_garbage_json_is_a_clear_error_and_not_cached(self):
         self.idp.fault("garbage")
-        self.fail(["get-token", "-p", "app"], 4, "unusable response")
+        self.expect_failure(["get-token", "-p", "app"], 4, "unusable response")
         out, _ = self.ok(["get-token", "-p", "app", "-q"])  # nothing bad was cached
         self.token_of(out)
 
@@ -76,7 +78,7 @@ class ExitCodes(GetTokenCase):
         for kind in ("html", "truncated", "missing_access_token"):
             with self.subTest(kind=kind):
                 self.idp.fault(kind)
-                self.fail(["get-token", "-p", "app", "--force"], 4, "unusable response")
+                self.expect_failure(["get-token", "-p", "app", "--force"], 4, "unusable response")
 
     def test_expires_in_as_a_string_is_accepted(self):
         self.idp.fault("expires_in_string")
@@ -84,23 +86,24 @@ class ExitCodes(GetTokenCase):
         self.assertIn('"expires_in": 3', out)
 
     def test_missing_profile_is_2(self):
-        self.fail(["get-token", "-p", "missing"], 2, "profile 'missing' not found", "app")
+        self.expect_failure(["get-token", "-p", "missing"], 2, "profile 'missing' not found", "app")
 
     def test_bad_flags_are_1_before_any_request(self):
-        self.fail(["get-token", "-p", "app", "--timeout", "soon"], 1, "--timeout")
-        self.fail(["get-token", "-p", "app", "--timeout", "0s"], 1, "--timeout")
-        self.fail(["get-token", "-p", "app", "--min-validity", "x"], 1, "--min-validity")
-        self.fail(["get-token", "-p", "app", "--bogus"], 1, "--bogus")
-        self.fail(["get-token", "-p", "app", "--cloud", "mars"], 1, "unknown cloud 'mars'")
-        self.fail(["get-token", "-p", "app", "--authority-host", "http://login.example.com"], 1, "loopback")
-        self.fail(["get-token", "-p", "app", "--authority-host", "https://a.example", "--cloud", "usgov"], 1,
+        self.expect_failure(["get-token", "-p", "app", "--timeout", "soon"], 1, "--timeout")
+        self.expect_failure(["get-token", "-p", "app", "--timeout", "0s"], 1, "--timeout")
+        self.expect_failure(["get-token", "-p", "app", "--min-validity", "x"], 1, "--min-validity")
+        self.expect_failure(["get-token", "-p", "app", "--bogus"], 1, "--bogus")
+        self.expect_failure(["get-token", "-p", "app", "--cloud", "mars"], 1, "unknown cloud 'mars'")
+        self.expect_failure(["get-token", "-p", "app", "--authority-host", "http://login.example.com"], 1, "loopback")
+        self.expect_failure(["get-token", "-p", "app", "--authority-host", "https://a.example", "--cloud", "usgov"], 1,
                   "give only one")
-        self.fail(["get-token", "-p", "app", "--ca-bundle", "/nonexistent/ca.pem"], 1, "/nonexistent/ca.pem")
-        self.fail(["get-token", "-p", "app", "-f", "no-such-flow"], 1, "no-such-flow")
+        self.expect_failure(["get-token", "-p", "app", "--ca-bundle", "/nonexistent/ca.pem"], 1, "/nonexistent/ca.pem")
+        self.expect_failure(["get-token", "-p", "app", "-f", "no-such-flow"], 1, "no-such-flow")
         self.assertEqual(self.idp.count(), 0)
 
     def test_unknown_client_is_3(self):
-        rc, _, err = self.run_tool(["get-token", "-q"], env={
+        # A fresh home: the sandbox's first profile is its default, which would win over AZURE_*.
+        rc, _, err = run_entratool(["get-token", "-q"], env={
             "AZURE_TENANT_ID": TENANT_GUID, "AZURE_CLIENT_ID": "99999999-0000-4000-8000-000000000000",
             "AZURE_CLIENT_SECRET": "whatever", "AZURE_AUTHORITY_HOST": self.idp.authority_host})
         self.assertEqual(rc, 3, err)
