@@ -14,6 +14,7 @@
 #include "flow_names.h"
 #include "plugin_registry.h"
 #include "services.h"
+#include "token_refresh.h"
 
 namespace entratool::host {
 
@@ -303,6 +304,24 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     }
     lock = std::move(*held);
     if (auto hit = try_cache()) return std::move(*hit);
+  }
+
+  // A user token that no longer satisfies --min-validity but came with a refresh token is renewed
+  // silently; only a refused refresh token (invalid_grant) sends the user through sign-in again.
+  if (cache && !options.force && is_user_flow(plan->flow_id)) {
+    auto stored = find_refreshable(*store, *plan, false);
+    if (!stored) return stored.status();
+    if (stored->has_value()) {
+      services.console().status("Refreshing the token for profile " + shown_profile + "...");
+      auto refreshed = redeem_refresh_token(ctx, *plan, *store, **stored, deadline, options.timeout);
+      if (refreshed) {
+        services.console().status("\u2713 Token refreshed successfully");
+        return Acquired{std::move(*refreshed), profile_name, false};
+      }
+      if (!is_refused_refresh_token(refreshed.status())) return refreshed.status();
+      services.console().status("The saved sign-in is no longer valid (" + refreshed.status().message() +
+                                "); signing in again");
+    }
   }
 
   if (auto s = load_secrets(ctx, *plan); !s) return s;

@@ -1,0 +1,36 @@
+#include "authorization_code_flow.h"
+
+#include "entratool/flows/client_auth.h"
+#include "entratool/loopback/authorize.h"
+#include "entratool/loopback/loopback_listener.h"
+#include "entratool/sdk/oauth.h"
+
+namespace entratool::flows {
+
+sdk::Result<sdk::TokenResponse> AuthorizationCodeFlow::acquire(const sdk::FlowRequest& request,
+                                                               sdk::HostServices& services) {
+  const std::string& profile = request.profile_name;
+  if (request.redirect_uri.empty())
+    return sdk::Status::general("the authorization-code flow needs the redirect URI registered for the application, "
+                                "e.g. http://localhost:8080/; set it with 'entratool config edit " + profile +
+                                "' (or use --flow interactive for a public client)");
+  if (auto target = loopback::parse_loopback_redirect(request.redirect_uri); !target) return target.status();
+  if (request.client_auth == sdk::ClientAuth::none)
+    return sdk::Status::general("the authorization-code flow redeems the code with the application's client secret "
+                                "or certificate, and profile '" + profile + "' has neither; add one, or use --flow interactive");
+
+  auto signed_in = loopback::sign_in_with_browser(request, services, request.redirect_uri);
+  if (!signed_in) return signed_in.status();
+  sdk::oauth::Form form = {
+      {"grant_type", "authorization_code"},
+      {"code", signed_in->code},
+      {"redirect_uri", signed_in->redirect_uri},
+      {"code_verifier", signed_in->code_verifier},
+      {"scope", loopback::join_scopes(loopback::user_flow_scopes(request.scopes))},
+  };
+  sdk::Headers headers;
+  if (auto s = flows::apply_client_auth(request, form, headers, services.clock().now()); !s) return s;
+  return sdk::oauth::request_token(services, request, std::move(form), std::move(headers));
+}
+
+}  // namespace entratool::flows

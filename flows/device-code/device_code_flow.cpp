@@ -1,0 +1,165 @@
+#include "device_code_flow.h"
+
+#include <cstdio>
+#include <string>
+
+#include "entratool/flows/client_auth.h"
+#include "entratool/loopback/authorize.h"
+#include "entratool/sdk/json.h"
+#include "entratool/sdk/oauth.h"
+
+namespace entratool::flows {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+constexpr long long kDefaultInterval = 5;  // RFC 8628 §3.2
+constexpr long long kSlowDownStep = 5;     // RFC 8628 §3.5
+
+struct DeviceAuthorization {
+  std::string device_code;  // secret
+  std::string user_code;
+  std::string verification_uri;
+  long long expires_in = 900;
+  long long interval = kDefaultInterval;
+};
+
+std::optional<long long> number_or_numeric_string(const sdk::json::Value* v) {
+  if (!v) return std::nullopt;
+  if (v->is_number()) return v->as_int();
+  if (v->is_string() && !v->text().empty() && v->text().size() < 10 &&
+      v->text().find_first_not_of("0123456789") == std::string::npos)
+    return std::stoll(v->text());
+  return std::nullopt;
+}
+
+sdk::Result<DeviceAuthorization> parse_device_authorization(const std::string& body) {
+  auto doc = sdk::json::parse(body);
+  if (!doc || !doc->is_object())
+    return sdk::Status::network("the device code endpoint returned an unusable response (not a JSON object)");
+  DeviceAuthorization d;
+  d.device_code = doc->get_string("device_code");
+  d.user_code = doc->get_string("user_code");
+  // Entra's v1 endpoint says verification_url; RFC 8628 and v2 say verification_uri.
+  d.verification_uri = doc->get_string("verification_uri", doc->get_string("verification_url"));
+  if (d.device_code.empty() || d.user_code.empty() || d.verification_uri.empty())
+    return sdk::Status::network("the device code endpoint returned an unusable response (device_code, user_code or "
+                                "verification_uri missing)");
+  if (auto e = number_or_numeric_string(doc->find("expires_in")); e && *e > 0) d.expires_in = *e;
+  if (auto i = number_or_numeric_string(doc->find("interval")); i && *i > 0) d.interval = *i;
+  return d;
+}
+
+// Rewrites one terminal line in place; only on a terminal, where a person watches.
+void show_progress(bool interactive, long long elapsed) {
+  if (!interactive) return;
+  std::fprintf(stderr, "\rWaiting for authentication... %llds ", elapsed);
+  std::fflush(stderr);
+}
+
+void end_progress(bool interactive) {
+  if (!interactive) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& request, sdk::HostServices& services) {
+  if (request.device_code_endpoint.empty()) return sdk::Status::general("no device code endpoint is known for this profile");
+  sdk::Clock& clock = services.clock();
+  const std::string scope = loopback::join_scopes(loopback::user_flow_scopes(request.scopes));
+
+  sdk::HttpRequest start;
+  start.url = request.device_code_endpoint;
+  start.ca_bundle = request.ca_bundle;
+  start.form = {{"scope", scope}};
+  // RFC 8628 §3.1: a confidential client authenticates here too (Entra ignores it for public ones).
+  if (auto s = flows::apply_client_auth(request, start.form, start.headers, clock.now()); !s) return s;
+  auto started = sdk::oauth::post_token_request(services, start, request.deadline);
+  if (!started) return started.status();
+  if (started->status < 200 || started->status > 299) {
+    sdk::Status s = sdk::oauth::error_status(*started);
+    return sdk::Status::error(s.category(), "the device code request failed: " + s.message());
+  }
+  auto device = parse_device_authorization(started->body);
+  if (!device) return device.status();
+
+  sdk::Console& console = services.console();
+  console.notice("Device Code Authentication");
+  console.notice("To sign in, use a web browser to open:");
+  console.notice("  " + device->verification_uri);
+  console.notice("and enter the code: " + device->user_code);
+  console.notice("");
+  console.notice("Waiting for authentication...");
+
+  const steady_clock::time_point began = clock.monotonic();
+  const steady_clock::time_point code_expires = began + seconds(device->expires_in);
+  const bool interactive = console.interactive();
+  long long interval = device->interval;
+
+  for (;;) {
+    // Sleep one interval in short steps, so Ctrl-C and the deadline are noticed at once.
+    const steady_clock::time_point next_poll = clock.monotonic() + seconds(interval);
+    while (clock.monotonic() < next_poll) {
+      if (clock.cancelled()) {
+        end_progress(interactive);
+        return sdk::Status::general("cancelled");
+      }
+      if (clock.monotonic() >= request.deadline) {
+        end_progress(interactive);
+        return sdk::Status::timeout("nobody completed the device code sign-in before the timeout (--timeout); "
+                                    "run the command again with a longer --timeout");
+      }
+      if (clock.monotonic() >= code_expires) {
+        end_progress(interactive);
+        return sdk::Status::timeout("the device code expired after " + std::to_string(device->expires_in) +
+                                    "s before anyone signed in; run the command again");
+      }
+      show_progress(interactive, std::chrono::duration_cast<seconds>(clock.monotonic() - began).count());
+      auto left = std::min(next_poll, std::min(request.deadline, code_expires)) - clock.monotonic();
+      clock.sleep_for(std::min<milliseconds>(milliseconds(250), std::chrono::duration_cast<milliseconds>(left) + milliseconds(1)));
+    }
+
+    sdk::oauth::Form form = {
+        {"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+        {"device_code", device->device_code},
+    };
+    sdk::Headers headers;
+    if (auto s = flows::apply_client_auth(request, form, headers, services.clock().now()); !s) {
+      end_progress(interactive);
+      return s;
+    }
+    auto response = sdk::oauth::post_token_request(services, request, std::move(form), std::move(headers));
+    if (!response) {
+      end_progress(interactive);
+      return response.status();
+    }
+    if (response->status >= 200 && response->status <= 299) {
+      end_progress(interactive);
+      return sdk::oauth::parse_token_response(response->body, request.scopes, clock.now());
+    }
+    auto error = sdk::oauth::parse_error(response->body);
+    const std::string code = error ? error->error : std::string();
+    if (code == "authorization_pending") continue;
+    if (code == "slow_down") {
+      interval += kSlowDownStep;
+      services.logger().log(sdk::LogLevel::info, "the provider asked to poll more slowly; polling every " +
+                                                     std::to_string(interval) + "s");
+      continue;
+    }
+    end_progress(interactive);
+    if (code == "access_denied" || code == "authorization_declined")
+      return sdk::Status::auth_failed("the sign-in was declined (" + code + (error->description.empty() ? "" : ": " + error->description) +
+                                      ")");
+    if (code == "expired_token" || code == "code_expired")
+      return sdk::Status::auth_failed("the device code expired before the sign-in was completed (" + code +
+                                      "); run the command again and enter the new code sooner");
+    return sdk::oauth::error_status(*response);
+  }
+}
+
+}  // namespace entratool::flows

@@ -1,0 +1,130 @@
+"""The device code flow end to end against the test provider: the user code shown on stderr
+(also under --silent), approval through the provider's test hook, denial, an expired code,
+slow_down, --timeout, a client with a secret, and the refresh token kept only in the store."""
+
+import json
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "userflows"))
+from userflows_support import GRAPH, UserFlowCase, decode_jwt  # noqa: E402
+
+CODE = r"enter the code: (\S+)"
+
+
+class DeviceCodeTest(UserFlowCase):
+    provider_options = {"device_interval": 1}
+
+    def start_device(self, *extra, profile="dev"):
+        self.create_profile(profile, self.idp.public, "device-code")
+        return self.background(["get-token", "-p", profile, *extra])
+
+    def test_approved_sign_in_prints_code_on_stderr_and_token_on_stdout(self):
+        run = self.start_device("--timeout", "60s")
+        code = run.wait_for_stderr(CODE).group(1)
+        self.assertIn("To sign in, use a web browser to open:", run.err.decode())
+        self.idp.approve_device(code)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 0, err)
+        token = out.strip()
+        _, payload = decode_jwt(token)
+        self.assertEqual(payload["aud"], "https://graph.microsoft.com")
+        self.assertIn("scp", payload)
+        self.assertEqual(out.count("\n"), 1, "stdout carries the token only")
+        dc = [r for r in self.idp.requests()["requests"] if r["endpoint"] == "devicecode"]
+        self.assertEqual(len(dc), 1)
+        self.assertIn("offline_access", dc[0]["scope"].split(" "))
+        # The refresh token is cached with the access token and printed only by -o json.
+        out, _ = self.ok(["get-token", "-p", "dev", "-o", "json"])
+        doc = json.loads(out)
+        self.assertEqual(doc["access_token"], token)
+        self.assertTrue(doc.get("refresh_token"))
+        out, _ = self.ok(["get-token", "-p", "dev"])
+        self.assertNotIn(doc["refresh_token"], out)
+        with open(os.path.join(self.sb.config_dir, "profiles.json")) as f:
+            self.assertNotIn(doc["refresh_token"], f.read())
+
+    def test_code_is_shown_even_when_silent(self):
+        run = self.start_device("--silent", "--timeout", "60s")
+        code = run.wait_for_stderr(CODE).group(1)
+        self.idp.approve_device(code)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("Token acquired", err)
+        self.assertTrue(out.strip())
+
+    def test_denied_sign_in_exits_3(self):
+        run = self.start_device("--timeout", "60s")
+        code = run.wait_for_stderr(CODE).group(1)
+        self.idp.approve_device(code, approve=False)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 3, err)
+        self.assertEqual(out, "")
+        self.assertIn("declined", err)
+        self.assertEqual(err.strip().splitlines()[-1].count("entratool:"), 1)
+
+    def test_slow_down_adds_five_seconds_to_the_interval(self):
+        self.idp.fault("json", count=1, status=400, body={"error": "slow_down", "error_description": "poll slower"})
+        run = self.start_device("--timeout", "60s")
+        code = run.wait_for_stderr(CODE).group(1)
+        # Wait until the slowed-down poll has been answered, then approve and time the next one.
+        deadline = time.monotonic() + 15
+        while len(self.token_requests()) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(len(self.token_requests()), 1)
+        first = time.monotonic()
+        self.idp.approve_device(code)
+        rc, out, err = run.finish()
+        waited = time.monotonic() - first
+        self.assertEqual(rc, 0, err)
+        self.assertGreaterEqual(waited, 5.0, "interval 1s + 5s after slow_down")
+        self.assertEqual(len(self.token_requests()), 2)
+
+    def test_timeout_before_sign_in_exits_5(self):
+        run = self.start_device("--timeout", "3s")
+        run.wait_for_stderr(CODE)
+        started = time.monotonic()
+        rc, out, err = run.finish(timeout=30)
+        self.assertEqual(rc, 5, err)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIn("--timeout", err)
+
+
+class ExpiredDeviceCodeTest(UserFlowCase):
+    provider_options = {"device_interval": 1, "device_code_ttl": 3}
+
+    def test_code_lifetime_ending_exits_5_and_provider_expiry_exits_3(self):
+        self.create_profile("dev", self.idp.public, "device-code")
+        rc, out, err = self.run_tool(["get-token", "-p", "dev", "--timeout", "60s"], timeout=60)
+        # Either our own clock notices expires_in (5) or the provider answers expired_token (3).
+        self.assertIn(rc, (3, 5), err)
+        self.assertIn("expired", err)
+        self.assertEqual(out, "")
+
+    def test_provider_expired_token_exits_3(self):
+        self.idp.fault("json", count=1, status=400,
+                       body={"error": "expired_token", "error_description": "AADSTS70020: The provided value for the "
+                             "input parameter 'device_code' is not valid. This device code has expired."})
+        self.create_profile("dev", self.idp.public, "device-code")
+        rc, out, err = self.run_tool(["get-token", "-p", "dev", "--timeout", "60s"], timeout=60)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("expired", err)
+
+
+class ConfidentialDeviceCodeTest(UserFlowCase):
+    def test_client_with_secret_authenticates_when_polling(self):
+        self.create_profile("devsecret", self.idp.webapp, "device-code", secret=self.idp.webapp.secret)
+        run = self.background(["get-token", "-p", "devsecret", "--timeout", "60s"])
+        code = run.wait_for_stderr(CODE).group(1)
+        self.idp.approve_device(code)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 0, err)
+        polls = self.token_requests()
+        self.assertTrue(polls)
+        self.assertEqual(polls[-1].get("auth_method"), "basic", polls[-1])
+
+
+if __name__ == "__main__":
+    unittest.main()
