@@ -14,7 +14,7 @@ namespace entratool::host {
 
 sdk::Status cmd_discover(Context& ctx, const Args& args) {
   ArgParser parser("entratool discover", "Summarise a token: audience, expiry, scopes or roles, application, tenant, user.",
-                   "[TOKEN | -t TOKEN | -f FILE]");
+                   "[TOKEN | -t TOKEN | -f FILE | -p PROFILE]");
   declare_token_source_flags(parser);
   parser.epilog(
       "Exit codes: 0 when the token is well-formed and not expired, 1 when it is expired, not yet\n"

@@ -16,7 +16,7 @@ namespace entratool::host {
 
 sdk::Status cmd_inspect(Context& ctx, const Args& args) {
   ArgParser parser("entratool inspect", "Decode a token and print its header, payload and signature as JSON.",
-                   "[TOKEN | -t TOKEN | -f FILE] [-o FORMAT]");
+                   "[TOKEN | -t TOKEN | -f FILE | -p PROFILE] [-o FORMAT]");
   declare_token_source_flags(parser);
   parser.option("output", 'o', "FORMAT", "json (default), yaml, or the id of any formatter plugin")
       .epilog(

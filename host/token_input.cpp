@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "context.h"
 #include "jwt.h"
+#include "profiles.h"
+#include "token_cache.h"
 
 namespace entratool::host {
 
@@ -45,25 +47,41 @@ sdk::Result<std::string> read_token_file(const std::string& path) {
   return data;
 }
 
+// The profile's most recently cached access token; it goes to the decoder and nowhere else.
+sdk::Result<std::string> read_profile_token(Context& ctx, const std::string& name) {
+  auto profile = ProfileStore(ctx.config_dir()).find(name);
+  if (!profile) return profile.status();
+  auto store = ctx.secret_store();
+  if (!store) return store.status();
+  auto latest = TokenCache(**store).latest_for_profile(name);
+  if (!latest) return latest.status();
+  if (!latest->has_value())
+    return sdk::Status::general("profile '" + name + "' has no cached token; get one with 'entratool get-token -p " + name + "'");
+  return (*latest)->access_token;
+}
+
 }  // namespace
 
 void declare_token_source_flags(ArgParser& parser) {
   parser.positional("TOKEN", "The token (or '-' to read it from standard input)")
       .option("token", 't', "TOKEN", "The token to decode")
-      .option("file", 'f', "FILE", "Read the token from FILE ('-' for standard input)");
+      .option("file", 'f', "FILE", "Read the token from FILE ('-' for standard input)")
+      .option("profile", 'p', "PROFILE", "Use the token cached for PROFILE by get-token");
 }
 
-sdk::Result<std::string> read_token_input(Context&, const ArgParser& parser) {
+sdk::Result<std::string> read_token_input(Context& ctx, const ArgParser& parser) {
   const auto& positionals = parser.positionals();
-  int sources = static_cast<int>(positionals.size()) + (parser.has("token") ? 1 : 0) + (parser.has("file") ? 1 : 0);
+  int sources = static_cast<int>(positionals.size());
+  for (const char* flag : {"token", "file", "profile"}) sources += static_cast<int>(parser.values(flag).size());
   if (sources > 1)
-    return sdk::Status::general("give the token one way only: as an argument, with -t, -f, or on standard input");
+    return sdk::Status::general("give the token one way only: as an argument, with -t, -f, -p, or on standard input");
 
   if (auto token = parser.value("token")) {
     if (token->size() > jwt::kMaxTokenBytes) return sdk::Status::general(jwt::kTooLargeMessage);
     return *token;
   }
   if (auto file = parser.value("file")) return read_token_file(*file);
+  if (auto profile = parser.value("profile")) return read_profile_token(ctx, *profile);
   if (!positionals.empty()) {
     if (positionals.front() == "-") return read_stdin();
     if (positionals.front().size() > jwt::kMaxTokenBytes) return sdk::Status::general(jwt::kTooLargeMessage);
@@ -72,7 +90,7 @@ sdk::Result<std::string> read_token_input(Context&, const ArgParser& parser) {
   // Nothing given: a pipe or a redirected file is the token; a terminal would just hang.
   if (::isatty(STDIN_FILENO))
     return sdk::Status::general(
-        "no token given: pass it as an argument, with -t TOKEN or -f FILE, or pipe it on standard input");
+        "no token given: pass it as an argument, with -t TOKEN, -f FILE or -p PROFILE, or pipe it on standard input");
   return read_stdin();
 }
 
