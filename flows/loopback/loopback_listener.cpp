@@ -121,12 +121,12 @@ int make_listener(int family, int port, int& bound_port, std::string& error) {
 sdk::Result<RedirectTarget> parse_loopback_redirect(std::string_view uri) {
   const std::string shown(uri);
   auto not_loopback = [&](const std::string& why) {
-    return sdk::Status::general("the redirect URI '" + shown + "' " + why +
-                                "; entratool receives the sign-in on this machine, so it must be http://localhost:PORT/... "
-                                "or http://127.0.0.1:PORT/... (and registered so in the application)");
+    return sdk::Status::general("the redirect URI '" + shown + "' is not a loopback address entratool can listen on (" +
+                                why + "); entratool receives the sign-in on this machine, so use http://localhost:PORT/... "
+                                "or http://127.0.0.1:PORT/..., registered so in the application");
   };
   if (lower(uri.substr(0, std::min<std::size_t>(uri.size(), 7))) != "http://")
-    return not_loopback(lower(uri.substr(0, 8)) == "https://" ? "uses https" : "is not an http:// URI");
+    return not_loopback(lower(uri.substr(0, 8)) == "https://" ? "it uses https" : "it is not an http:// URI");
   std::string_view rest = uri.substr(7);
   std::size_t end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end);
@@ -136,10 +136,10 @@ sdk::Result<RedirectTarget> parse_loopback_redirect(std::string_view uri) {
   std::string_view host = authority, port;
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
-    if (close == std::string_view::npos) return not_loopback("is malformed");
+    if (close == std::string_view::npos) return not_loopback("its host is malformed");
     host = authority.substr(0, close + 1);
     if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return not_loopback("is malformed");
+      if (authority[close + 1] != ':') return not_loopback("its host is malformed");
       port = authority.substr(close + 2);
     }
   } else if (auto colon = authority.find(':'); colon != std::string_view::npos) {
@@ -147,15 +147,15 @@ sdk::Result<RedirectTarget> parse_loopback_redirect(std::string_view uri) {
     port = authority.substr(colon + 1);
   }
   std::string h = lower(host);
-  if (h != "localhost" && h != "127.0.0.1" && h != "[::1]") return not_loopback("is not a loopback address");
+  if (h != "localhost" && h != "127.0.0.1" && h != "[::1]") return not_loopback("its host is " + h);
   t.host = h;
   if (!port.empty()) {
     if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return not_loopback("has an invalid port");
+      return not_loopback("its port is invalid");
     t.port = std::stoi(std::string(port));
-    if (t.port > 65535) return not_loopback("has an invalid port");
+    if (t.port > 65535) return not_loopback("its port is invalid");
   }
-  if (path.find('#') != std::string_view::npos) return not_loopback("has a fragment");
+  if (path.find('#') != std::string_view::npos) return not_loopback("it has a fragment");
   if (path.find('?') != std::string_view::npos) path = path.substr(0, path.find('?'));
   t.path = path.empty() ? "/" : std::string(path);
   return t;

@@ -55,7 +55,7 @@ async function main() {
       await page.waitForLoadState('load');
       const here = page.url();
       if (reachedListener(here)) {
-        log({ event: 'redirected', status: 'done', title: await page.title(), text: await page.textContent('body') });
+        log({ event: 'redirected', url: here, title: await page.title(), text: await page.textContent('body') });
         return;
       }
       if (await page.locator('input[name="login"]').count()) {

@@ -119,3 +119,48 @@ class UserFlowCase(unittest.TestCase):
         if grant_type:
             reqs = [r for r in reqs if r.get("grant_type") == grant_type]
         return reqs
+
+
+def browser_skip_reason():
+    """Why the real-browser tests cannot run here, or None. Under CI=true they must run."""
+    missing = []
+    if not os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
+        missing.append("/usr/bin/chromium")
+    if not os.path.isdir(os.path.join(SOURCE_DIR, "tests", "browser", "node_modules", "playwright-core")):
+        missing.append("tests/browser/node_modules/playwright-core")
+    if not missing or os.environ.get("CI") == "true":
+        return None
+    return "needs " + " and ".join(missing) + ": run scripts/install-deps.sh --test"
+
+
+class BrowserLog:
+    """The JSON lines tests/browser/browser.js writes; lets a test wait for the browser to exit."""
+
+    def __init__(self, directory):
+        self.path = os.path.join(directory, "browser.log")
+
+    def events(self):
+        import json
+        try:
+            with open(self.path) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_exit(self, timeout=30):
+        """Waits until every browser that started has logged its exit; kills any that did not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ev = self.events()
+            started = {e["pid"] for e in ev if e["event"] == "start"}
+            exited = {e["pid"] for e in ev if e["event"] == "exit"}
+            if started <= exited:
+                return ev
+            time.sleep(0.2)
+        for e in self.events():
+            if e["event"] == "start":
+                try:
+                    os.kill(e["pid"], 9)
+                except ProcessLookupError:
+                    pass
+        raise AssertionError(f"the browser did not exit within {timeout}s: {self.events()}")

@@ -1,0 +1,175 @@
+"""The interactive browser flow with a real browser: BROWSER is tests/browser/browser.sh, which
+drives Debian's chromium (headless, playwright-core) through the test provider's sign-in and
+consent pages to entratool's loopback listener. Also: access denied, --no-browser (the printed
+URL completed by the same script run by the test), a wrong state, stray requests answered 404
+while the listener keeps waiting, the profile's redirect URI and port, and no answer (exit 5).
+Skipped only when chromium or playwright-core are missing and CI is not set."""
+
+import os
+import re
+import socket
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+import subprocess
+
+sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "userflows"))
+from userflows_support import (BROWSER_SH, BrowserLog, UserFlowCase, browser_skip_reason,  # noqa: E402
+                               decode_jwt)
+
+URL_LINE = r"\n  (http\S+/authorize\?\S+)\n"
+
+
+def http_get(url, method="GET"):
+    req = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ListenerTest(UserFlowCase):
+    """The listener's rules, driven by plain HTTP requests (no browser needed)."""
+
+    def start_no_browser(self, *extra):
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        marker = os.path.join(self.sb.home, "browser-was-started")
+        opener = os.path.join(self.sb.home, "opener.sh")
+        with open(opener, "w") as f:
+            f.write(f"#!/bin/sh\ntouch {marker}\n")
+        os.chmod(opener, 0o700)
+        run = self.background(["get-token", "-p", "me", "--no-browser", *extra], env={"BROWSER": opener})
+        url = run.wait_for_stderr(URL_LINE).group(1)
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+        self.addCleanup(lambda: self.assertFalse(os.path.exists(marker), "--no-browser must not start BROWSER"))
+        return run, url, params
+
+    def test_no_browser_prints_a_pkce_authorize_url(self):
+        run, url, p = self.start_no_browser("--timeout", "20s")
+        self.assertTrue(url.startswith(self.idp.base_url + "/"), url)
+        self.assertIn("/oauth2/v2.0/authorize?", url)
+        self.assertEqual(p["response_type"], "code")
+        self.assertEqual(p["code_challenge_method"], "S256")
+        self.assertRegex(p["code_challenge"], r"^[A-Za-z0-9_-]{43}$")
+        self.assertRegex(p["state"], r"^[A-Za-z0-9_-]{16,}$")
+        self.assertRegex(p["redirect_uri"], r"^http://127\.0\.0\.1:\d+/$")
+        self.assertIn("offline_access", p["scope"].split(" "))
+        self.assertIn("Open this URL in a browser", run.err.decode())
+        http_get(p["redirect_uri"] + "?state=" + p["state"] + "&error=access_denied")
+        self.assertEqual(run.finish()[0], 3)
+
+    def test_wrong_state_exits_3(self):
+        run, _, p = self.start_no_browser("--timeout", "20s")
+        status, body = http_get(p["redirect_uri"] + "?code=abc&state=forged")
+        self.assertEqual(status, 400)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 3, err)
+        self.assertIn("state", err)
+        self.assertEqual(out, "")
+
+    def test_stray_requests_get_404_and_the_listener_keeps_waiting(self):
+        run, _, p = self.start_no_browser("--timeout", "20s")
+        base = p["redirect_uri"].rstrip("/")
+        self.assertEqual(http_get(base + "/favicon.ico")[0], 404)
+        self.assertEqual(http_get(base + "/?code=abc")[0], 404)  # no state: not the callback
+        self.assertEqual(http_get(base + "/?code=abc&state=" + p["state"], method="POST")[0], 404)
+        self.assertIsNone(run.proc.poll(), "the listener must keep waiting")
+        status, body = http_get(p["redirect_uri"] + "?" + urllib.parse.urlencode(
+            {"state": p["state"], "error": "access_denied", "error_description": "The user <b>said</b> no"}))
+        self.assertEqual(status, 200)
+        self.assertIn("Sign-in failed", body)
+        self.assertNotIn("<b>", body, "provider text is escaped")
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 3, err)
+        self.assertIn("access_denied", err)
+        self.assertIn("said", err)
+
+    def test_no_answer_before_the_timeout_exits_5(self):
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        started = time.monotonic()
+        rc, out, err = self.run_tool(["get-token", "-p", "me", "--timeout", "3s"], env={"BROWSER": "/bin/true"})
+        self.assertEqual(rc, 5, err)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIn("browser did not respond", err)
+        self.assertIn("device-code", err)
+
+    def test_profile_redirect_uri_that_is_not_loopback_is_refused(self):
+        self.create_profile("me", self.idp.public, "interactive-browser", redirect_uri="https://app.example.com/cb")
+        rc, out, err = self.run_tool(["get-token", "-p", "me", "--timeout", "5s"], env={"BROWSER": "/bin/true"})
+        self.assertEqual(rc, 1, err)
+        self.assertIn("loopback", err)
+
+
+@unittest.skipIf(browser_skip_reason(), browser_skip_reason())
+class ChromiumTest(UserFlowCase):
+    """The whole sign-in in headless chromium."""
+
+    def setUp(self):
+        super().setUp()
+        self.logdir = tempfile.mkdtemp(prefix="entratool-browser-")
+        self.log = BrowserLog(self.logdir)
+        self.addCleanup(lambda: __import__("shutil").rmtree(self.logdir, True))
+        self.addCleanup(self.log.wait_exit)
+
+    def browser_env(self, action="consent"):
+        return {"BROWSER": BROWSER_SH, "ENTRATOOL_TEST_BROWSER": action, "ENTRATOOL_TEST_BROWSER_LOG": self.log.path}
+
+    def test_sign_in_and_consent_in_chromium(self):
+        self.create_profile("me", self.idp.public, "InteractiveBrowser")
+        out, err = self.ok(["get-token", "-p", "me", "--timeout", "60s"], env=self.browser_env(), timeout=90)
+        _, payload = decode_jwt(out.strip())
+        self.assertEqual(payload["aud"], "https://graph.microsoft.com")
+        self.assertIn("Opening browser for authentication...", err)
+        redirected = [e for e in self.log.wait_exit() if e["event"] == "redirected"]
+        self.assertEqual(len(redirected), 1, self.log.events())
+        self.assertIn("Signed in", redirected[0]["title"])
+        code = self.token_requests("authorization_code")
+        self.assertEqual(len(code), 1)
+        self.assertTrue(code[0].get("has_code_verifier", True))
+        # Cached: the next call needs no browser.
+        out2, _ = self.ok(["get-token", "-p", "me"], env={"BROWSER": "/bin/false"})
+        self.assertEqual(out2, out)
+
+    def test_access_denied_exits_3(self):
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        rc, out, err = self.run_tool(["get-token", "-p", "me", "--timeout", "60s"], env=self.browser_env("deny"),
+                                     timeout=90)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("access_denied", err)
+        self.assertEqual(out, "")
+        failed = [e for e in self.log.wait_exit() if e["event"] == "redirected"]
+        self.assertIn("Sign-in failed", failed[0]["title"])
+
+    def test_no_browser_url_completed_by_a_browser_started_by_the_test(self):
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        run = self.background(["get-token", "-p", "me", "--no-browser", "--timeout", "60s"])
+        url = run.wait_for_stderr(URL_LINE).group(1)
+        env = dict(self.sb.env(self.browser_env()))
+        subprocess.run([BROWSER_SH, url], env=env, timeout=90, stdout=subprocess.DEVNULL)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.strip())
+
+    def test_the_profiles_loopback_redirect_uri_and_port_are_used(self):
+        port = free_port()
+        redirect = f"http://localhost:{port}/callback"
+        self.create_profile("me", self.idp.public, "interactive-browser", redirect_uri=redirect)
+        out, err = self.ok(["get-token", "-p", "me", "--timeout", "60s"], env=self.browser_env(), timeout=90)
+        self.assertTrue(out.strip())
+        redirected = [e for e in self.log.wait_exit() if e["event"] == "redirected"]
+        self.assertTrue(redirected[0]["url"].startswith(redirect + "?"), redirected)
+
+
+if __name__ == "__main__":
+    unittest.main()
