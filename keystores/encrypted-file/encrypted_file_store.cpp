@@ -188,14 +188,16 @@ Result<std::optional<std::string>> EncryptedFileStore::get_impl(std::string_view
   auto data = read_if_exists(path);
   if (!data) return data.status();
   if (!*data) return std::optional<std::string>();
-  if (Status s = check_header(path, **data); !s) return s;
+  // Names are not secret: saying which secret is damaged tells the user what to store again.
+  std::string shown = quoted(path) + " (secret '" + std::string(name) + "')";
+  if (Status s = check_header(shown, **data); !s) return s;
   if (Status s = load_key(false); !s) return s;
   std::string stored_name;
   std::string value;
-  if (Status s = decode(path, **data, stored_name, value); !s) return s;
+  if (Status s = decode(shown, **data, stored_name, value); !s) return s;
   if (stored_name != name) {
     wipe(value);
-    return Status::general("secret store file " + quoted(path) +
+    return Status::general("secret store file " + shown +
                            " holds another secret than its file name says (was it renamed or copied?); " + kWhatToDo);
   }
   return std::optional<std::string>(std::move(value));
@@ -258,7 +260,8 @@ Result<std::vector<std::string>> EncryptedFileStore::list_impl(std::string_view 
     if (data && !*data) continue;  // erased since readdir
     std::string name;
     std::string value;
-    bool ok = data && check_header(path, **data) && decode(path, **data, name, value) &&
+    bool ok = data && check_header(quoted(path), **data) &&
+              decode(quoted(path), **data, name, value) &&
               sha256_hex(name) + std::string(kSecSuffix) == file;
     wipe(value);
     if (!ok) {
@@ -533,29 +536,29 @@ Result<sdk::files::FileLock> EncryptedFileStore::lock() const {
   return sdk::files::FileLock::acquire(dir_ + "/store.lock", options_.lock_timeout_ms);
 }
 
-Status EncryptedFileStore::check_header(const std::string& path, std::string_view data) const {
+Status EncryptedFileStore::check_header(const std::string& shown, std::string_view data) const {
   if (data.size() < kFileMagic.size() || data.substr(0, kFileMagic.size()) != kFileMagic)
-    return Status::general(quoted(path) + " is not an entratool secret store file; " + kWhatToDo);
+    return Status::general(shown + " is not an entratool secret store file; " + kWhatToDo);
   if (data.size() < kFileHeaderSize + kTagSize)
-    return Status::general("secret store file " + quoted(path) + " is truncated (" + std::to_string(data.size()) +
+    return Status::general("secret store file " + shown + " is truncated (" + std::to_string(data.size()) +
                            " bytes); " + kWhatToDo);
   auto version = static_cast<unsigned char>(data[4]);
   if (version != kFileFormatVersion)
-    return Status::general("secret store file " + quoted(path) + " has format version " + std::to_string(version) +
+    return Status::general("secret store file " + shown + " has format version " + std::to_string(version) +
                            ", which this entratool does not support; it was left untouched — use a newer entratool, "
                            "or remove it and store the secret again");
   auto mode = static_cast<unsigned char>(data[5]);
   if (mode != kModeKeyFile && mode != kModePassphrase)
-    return Status::general("secret store file " + quoted(path) + " names an unknown key mode; " + kWhatToDo);
+    return Status::general("secret store file " + shown + " names an unknown key mode; " + kWhatToDo);
   return Status::ok();
 }
 
-Status EncryptedFileStore::decode(const std::string& path, std::string_view data, std::string& name,
+Status EncryptedFileStore::decode(const std::string& shown, std::string_view data, std::string& name,
                                   std::string& value) const {
   auto mode = static_cast<unsigned char>(data[5]);
   unsigned char expected = mode_ == Mode::passphrase ? kModePassphrase : kModeKeyFile;
   if (mode != expected) {
-    return Status::general("secret store file " + quoted(path) + " was written by a store using " +
+    return Status::general("secret store file " + shown + " was written by a store using " +
                            (mode == kModePassphrase ? "a passphrase" : "a key file") + ", but this store uses " +
                            (expected == kModePassphrase ? "a passphrase" : "a key file") + "; " + kWhatToDo);
   }
@@ -563,7 +566,7 @@ Status EncryptedFileStore::decode(const std::string& path, std::string_view data
   auto plain = open_sealed(key_, header.substr(6, kNonceSize), header, data.substr(kFileHeaderSize));
   if (!plain || plain->size() < 4 || get_u32(*plain) > plain->size() - 4) {
     if (plain) wipe(*plain);
-    return Status::general("secret store file " + quoted(path) + " cannot be decrypted (wrong key or damaged); " +
+    return Status::general("secret store file " + shown + " cannot be decrypted (wrong key or damaged); " +
                            kWhatToDo);
   }
   std::uint32_t name_size = get_u32(*plain);

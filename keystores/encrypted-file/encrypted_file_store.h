@@ -64,10 +64,10 @@ class EncryptedFileStore final : public sdk::SecretStore {
   void remove_orphaned_temporaries(const std::vector<std::string>& names) const;
 
   /// Checks the header of a per-secret file; key-independent problems (truncated, foreign file,
-  /// unknown version) are reported before the key is needed.
-  sdk::Status check_header(const std::string& path, std::string_view data) const;
+  /// unknown version) are reported before the key is needed. `shown` names the file in messages.
+  sdk::Status check_header(const std::string& shown, std::string_view data) const;
   /// Decrypts a whole per-secret file into its name and value.
-  sdk::Status decode(const std::string& path, std::string_view data, std::string& name, std::string& value) const;
+  sdk::Status decode(const std::string& shown, std::string_view data, std::string& name, std::string& value) const;
   sdk::Result<std::string> encode(std::string_view name, std::string_view value) const;
 
   std::string settings_path() const { return dir_ + "/store.json"; }

@@ -203,7 +203,7 @@ TEST_CASE("wrong key: a different key file makes get fail, naming the file, and 
   auto fresh = open_store(dir);
   auto r = fresh->store->get("name");
   REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "'" + file + "' cannot be decrypted (wrong key or damaged)"));
+  CHECK(contains(r.status().message(), "'" + file + "' (secret 'name') cannot be decrypted (wrong key or damaged)"));
   CHECK(contains(r.status().message(), "left untouched"));
   CHECK_FALSE(contains(r.status().message(), "value"));
   CHECK(slurp(file) == before);
@@ -358,7 +358,7 @@ TEST_CASE("a tampered byte anywhere is an error and the file is left byte-identi
     auto fresh = open_store(dir);
     auto r = fresh->store->get("name");
     REQUIRE_FALSE(r.is_ok());
-    CHECK(contains(r.status().message(), "'" + file + "' cannot be decrypted (wrong key or damaged); it was left "
+    CHECK(contains(r.status().message(), "'" + file + "' (secret 'name') cannot be decrypted (wrong key or damaged); it was left "
                                          "untouched — restore it or remove it and store the secret again"));
     CHECK(slurp(file) == tampered);
     // Another put of a different name must not touch it either.
@@ -415,7 +415,7 @@ TEST_CASE("an unknown format version is refused and kept") {
   spit(file, future);
   auto r = o->store->get("name");
   REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "'" + file + "' has format version 2, which this entratool does not support"));
+  CHECK(contains(r.status().message(), "'" + file + "' (secret 'name') has format version 2, which this entratool does not support"));
   CHECK(slurp(file) == future);
 
   std::string settings = dir + "/store.json";
