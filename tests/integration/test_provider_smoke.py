@@ -242,6 +242,54 @@ class EntraLayout(unittest.TestCase):
         self.assertEqual((status, json.loads(body)["error"]), (400, "access_denied"))
 
 
+    def authorize_url(self, client_id, redirect, verifier, scope="openid offline_access User.Read", extra=None):
+        import base64
+        import hashlib
+        import urllib.parse
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        q = dict(client_id=client_id, response_type="code", redirect_uri=redirect, scope=scope, state="st-123",
+                 code_challenge=challenge, code_challenge_method="S256", **(extra or {}))
+        return self.idp.authorize_endpoint() + "?" + urllib.parse.urlencode(q)
+
+    def test_authorization_code_with_pkce_on_any_loopback_port_gives_a_refresh_token(self):
+        import urllib.parse
+        verifier = "v" * 64
+        redirect = "http://127.0.0.1:45678/"
+        url = self.authorize_url(self.idp.public.client_id, redirect, verifier, extra={"prompt": "select_account"})
+        back = self.idp.sign_in(url, account="bob", deliver=False)
+        self.assertTrue(back.startswith(redirect), back)
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(back).query)
+        self.assertEqual(q["state"], ["st-123"])
+        status, _, body = self.idp.token_request({"grant_type": "authorization_code", "client_id": self.idp.public.client_id,
+                                                  "code": q["code"][0], "redirect_uri": redirect,
+                                                  "code_verifier": verifier})
+        self.assertEqual(status, 200, body)
+        tok = json.loads(body)
+        self.assertIn("refresh_token", tok)
+        claims = decode_jwt(tok["access_token"])[1]
+        self.assertEqual((claims["sub"], claims["scp"], claims["aud"]), ("bob", "User.Read", "https://graph.microsoft.com"))
+
+    def test_authorization_code_for_a_web_app_with_a_secret(self):
+        import urllib.parse
+        c = self.idp.webapp
+        verifier = "w" * 64
+        url = self.authorize_url(c.client_id, "http://localhost:8080/", verifier)
+        back = self.idp.sign_in(url, deliver=False)
+        code = urllib.parse.parse_qs(urllib.parse.urlparse(back).query)["code"][0]
+        status, _, body = self.idp.token_request({"grant_type": "authorization_code", "code": code,
+                                                  "redirect_uri": "http://localhost:8080/", "code_verifier": verifier},
+                                                 basic=(c.client_id, c.secret))
+        self.assertEqual(status, 200, body)
+
+    def test_authorization_denied_at_consent(self):
+        import urllib.parse
+        url = self.authorize_url(self.idp.public.client_id, "http://127.0.0.1:45679/", "d" * 64)
+        back = self.idp.sign_in(url, deny=True, deliver=False)
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(back).query)
+        self.assertEqual(q["error"], ["access_denied"])
+        self.assertEqual(q["state"], ["st-123"])
+
+
 class OverHttps(unittest.TestCase):
     def test_https_with_generated_ca_and_short_ttl(self):
         with Provider(https=True, access_token_ttl=5) as idp:

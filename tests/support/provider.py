@@ -16,9 +16,11 @@ described in CLIENTS below. Every wait is bounded; the process is killed on exit
 
 import atexit
 import base64
+import http.cookiejar
 import hashlib
 import json
 import os
+import re
 import selectors
 import shutil
 import ssl
@@ -407,6 +409,63 @@ class Provider:
         """Completes (or with approve=False denies) a device code sign-in without a browser."""
         self._test_post("/_test/device/approve", {"user_code": user_code, "approve": approve, "account": account,
                                                   "tenant": tenant or self.tenant})
+
+    def sign_in(self, authorize_url, account="alice", deny=False, deliver=True, timeout=10):
+        """Plays the user in a browser without one: follows `authorize_url` through the provider's
+        login and consent pages (devInteractions) as `account`, or aborts at consent when `deny`.
+        Returns the redirect URL the provider sends back to the client (with code/state or
+        error). With `deliver`, that URL is also requested (reaching the client's loopback
+        listener) and (url, status, body) is returned instead; status is None when nothing answered."""
+        class _NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+        handlers = [urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()]
+        if self._ssl:
+            handlers.append(urllib.request.HTTPSHandler(context=self._ssl))
+        opener = urllib.request.build_opener(*handlers)
+
+        def go(method, url, form=None):
+            data = urllib.parse.urlencode(form).encode() if form is not None else None
+            try:
+                with opener.open(urllib.request.Request(url, data=data, method=method), timeout=timeout) as r:
+                    return r.status, r.headers.get("Location"), r.read().decode("utf-8", "replace")
+            except urllib.error.HTTPError as e:
+                return e.code, e.headers.get("Location"), e.read().decode("utf-8", "replace")
+
+        url, method, form = authorize_url, "GET", None
+        for _ in range(12):
+            status, location, body = go(method, url, form)
+            method, form = "GET", None
+            if status in (301, 302, 303, 307) and location:
+                target = urllib.parse.urljoin(url, location)
+                if not target.startswith(self.base_url + "/"):
+                    if not deliver:
+                        return target
+                    try:
+                        with urllib.request.urlopen(target, timeout=timeout) as r:
+                            return target, r.status, r.read().decode("utf-8", "replace")
+                    except urllib.error.HTTPError as e:
+                        return target, e.code, e.read().decode("utf-8", "replace")
+                    except OSError:
+                        return target, None, ""
+                url = target
+                continue
+            if status != 200:
+                raise RuntimeError(f"sign-in stopped at {url} with HTTP {status}: {body[:300]}")
+            if deny and 'name="prompt" value="consent"' in body:
+                m = re.search(r'href="([^"]*/abort)"', body)
+                if not m:
+                    raise RuntimeError("no abort link on the consent page")
+                url = urllib.parse.urljoin(url, m.group(1))
+                continue
+            action = re.search(r'<form[^>]*action="([^"]+)"', body)
+            if not action:
+                raise RuntimeError(f"sign-in page without a form at {url}: {body[:300]}")
+            form = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', body))
+            if 'name="login"' in body:
+                form.update(login=account, password="any")
+            url, method = urllib.parse.urljoin(url, action.group(1)), "POST"
+        raise RuntimeError("sign-in did not finish within 12 steps")
 
     def revoke(self, refresh_token=None, client=None):
         """Revokes one refresh token, or every refresh token issued to client id `client`.
