@@ -85,7 +85,7 @@ class PluginsCommand(unittest.TestCase):
         shadowed = by_path[library_of("dup_second", "dup")]
         self.assertEqual(shadowed["status"], "shadowed")
         self.assertIn("shadowed by " + library_of("dup_first", "dup"), shadowed["reason"])
-        invalid = {r["id"]: r for r in rows if r["status"] == "invalid"}
+        invalid = {r["id"]: r for r in rows if r["status"] == "invalid" and r["manifest"].startswith(FIXTURES)}
         self.assertEqual(set(invalid), {"broken", "ghost", "misnamed"})
         self.assertIn("named by the manifest is missing", invalid["ghost"]["reason"])
         self.assertTrue(invalid["broken"]["reason"].startswith("invalid manifest: invalid JSON"))
