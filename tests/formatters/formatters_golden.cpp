@@ -229,3 +229,10 @@ TEST_CASE("json and yaml refuse token fields that are not UTF-8 instead of print
     CHECK(out.status().message() == "the token response's refresh_token is not valid UTF-8");
   }
 }
+
+TEST_CASE("yaml quotes exactly the strings a YAML 1.1 or 1.2 reader would not read as strings") {
+  CHECK(format_document("yaml", R"(["+.INF","-1_000","0B101","2025-1-2 10:00","12:30:45","+","1e+5","-.5"])") ==
+        "- \"+.INF\"\n- \"-1_000\"\n- \"0B101\"\n- \"2025-1-2 10:00\"\n- \"12:30:45\"\n- +\n- \"1e+5\"\n- \"-.5\"\n");
+  CHECK(format_document("yaml", R"(["User.Read","v1.0","e5","1e","0x","2025-12","Yesterday","nullable"])") ==
+        "- User.Read\n- v1.0\n- e5\n- 1e\n- 0x\n- 2025-12\n- Yesterday\n- nullable\n");
+}
