@@ -27,7 +27,7 @@ rebuild=0
 [[ -x "$bin" ]] || rebuild=1
 for f in "${sources[@]}" "${headers[@]}" "$0"; do [[ "$f" -nt "$bin" ]] && rebuild=1; done
 if ((rebuild)); then
-  if ! "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  if ! "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow \
       -I"$src/host" -I"$src/sdk/include" "${sources[@]}" -o "$bin.tmp" 2>"$work/build.log"; then
     if grep -q "libclang_rt.fuzzer\|cannot find.*fuzzer" "$work/build.log"; then
       echo "run_fuzzer: clang's fuzzer runtime is missing (apt-get install libclang-rt-14-dev)" >&2
