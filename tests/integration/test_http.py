@@ -98,7 +98,7 @@ class HttpModule(unittest.TestCase):
         self.https.reset()
 
     def discovery(self, idp):
-        return idp.base_url + "/contoso/v2.0/.well-known/openid-configuration"
+        return idp.base_url + "/" + idp.tenant + "/v2.0/.well-known/openid-configuration"
 
     def test_get_over_loopback_http(self):
         r = probe([self.discovery(self.http)])

@@ -58,7 +58,7 @@ class EntraLayout(unittest.TestCase):
                                       basic=(client.client_id, client.secret), **kw)
 
     def test_discovery_under_tenant_v2_path(self):
-        status, _, body = self.idp.http("GET", f"{self.idp.base_url}/contoso/v2.0/.well-known/openid-configuration")
+        status, _, body = self.idp.http("GET", f"{self.idp.base_url}/{self.idp.tenant}/v2.0/.well-known/openid-configuration")
         self.assertEqual(status, 200)
         doc = json.loads(body)
         self.assertEqual(doc["issuer"], self.idp.issuer)

@@ -260,7 +260,8 @@ const signingKey = (() => {
 })();
 
 function makeProvider(baseUrl, tenant) {
-  const tid = /^[0-9a-f-]{36}$/i.test(tenant) ? tenant : guidOf(tenant);
+  // tid: a GUID tenant is its own id; domain names stand for config.tenant_id when given.
+  const tid = /^[0-9a-f-]{36}$/i.test(tenant) ? tenant : (config.tenant_id || guidOf(tenant));
   const provider = new Provider(`${baseUrl}/${tenant}/v2.0`, {
     clients: structuredClone(clients),
     jwks: { keys: [signingKey] },

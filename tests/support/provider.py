@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("ENTRATOOL_SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
 SERVER_JS = os.path.join(SOURCE_DIR, "tests", "provider", "server.js")
 
-TENANT = "contoso"
+TENANT = "contoso.onmicrosoft.com"
 TENANT_GUID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 # A secret with every character RFC 6749 §2.3.1 makes clients encode: '%', '+', ':' and spaces.
@@ -208,7 +208,8 @@ class Provider:
         self.device_code_ttl = device_code_ttl
         self.device_interval = device_interval
         self.tenants = tenants or [TENANT, TENANT_GUID]
-        self.tenant = self.tenants[0]
+        self.tenant = self.tenants[0]          # the domain name; tenant_id is its GUID
+        self.tenant_id = TENANT_GUID
         self.extra_clients = extra_clients or []
         self.start_timeout = start_timeout
         self.proc = None
@@ -267,6 +268,7 @@ class Provider:
         self.workdir = tempfile.mkdtemp(prefix="entratool-idp-")
         config = {
             "tenants": self.tenants,
+            "tenant_id": TENANT_GUID,
             "access_token_ttl": self.access_token_ttl,
             "refresh_token_ttl": self.refresh_token_ttl,
             "device_code_ttl": self.device_code_ttl,
