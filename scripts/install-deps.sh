@@ -32,3 +32,12 @@ if [[ "${1:-}" == "--test" && -f tests/provider/package-lock.json ]]; then
     (cd tests/provider && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 fi
+
+# playwright-core drives Debian's chromium in the browser sign-in tests (tests/browser); it
+# downloads no browser of its own.
+if [[ "${1:-}" == "--test" && -f tests/browser/package-lock.json ]]; then
+  if [[ ! -d tests/browser/node_modules ]] || [[ tests/browser/package-lock.json -nt tests/browser/node_modules ]]; then
+    echo "install-deps: installing the test browser driver (npm ci in tests/browser)" >&2
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
