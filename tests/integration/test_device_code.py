@@ -4,6 +4,7 @@ slow_down, --timeout, a client with a secret, and the refresh token kept only in
 
 import json
 import os
+import signal
 import sys
 import time
 import unittest
@@ -81,6 +82,19 @@ class DeviceCodeTest(UserFlowCase):
         self.assertEqual(rc, 0, err)
         self.assertGreaterEqual(waited, 5.0, "interval 1s + 5s after slow_down")
         self.assertEqual(len(self.token_requests()), 2)
+
+    def test_ctrl_c_while_waiting_cancels_with_exit_1_and_caches_nothing(self):
+        run = self.start_device("--timeout", "60s")
+        run.wait_for_stderr(CODE)
+        time.sleep(0.5)
+        run.proc.send_signal(signal.SIGINT)
+        rc, out, err = run.finish(timeout=10)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out, "")
+        self.assertEqual(err.strip().splitlines()[-1], "entratool: cancelled")
+        rc, _, err = self.run_tool(["refresh", "-p", "dev"])
+        self.assertEqual(rc, 3, err)
+        self.assertIn("no refresh token is cached", err)
 
     def test_timeout_before_sign_in_exits_5(self):
         run = self.start_device("--timeout", "3s")
