@@ -1,5 +1,6 @@
 #include "device_code_flow.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -94,10 +95,12 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
   console.notice("  " + device->verification_uri);
   console.notice("and enter the code: " + device->user_code);
   console.notice("");
-  console.notice("Waiting for authentication...");
-
   const steady_clock::time_point began = clock.monotonic();
   const steady_clock::time_point code_expires = began + seconds(device->expires_in);
+  // Say how long we will wait: --timeout (default 60s) is often shorter than the code's life.
+  const auto wait_limit = std::chrono::duration_cast<seconds>(std::min(code_expires, request.deadline) - began).count();
+  console.notice("Waiting for authentication... (up to " + std::to_string(std::max<long long>(wait_limit, 0)) +
+                 "s; --timeout sets how long)");
   const bool interactive = console.interactive();
   long long interval = device->interval;
 

@@ -4,13 +4,16 @@ slow_down, --timeout, a client with a secret, and the refresh token kept only in
 
 import json
 import os
+import re
+import select
 import signal
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "userflows"))
-from userflows_support import GRAPH, UserFlowCase, decode_jwt  # noqa: E402
+from userflows_support import UserFlowCase, decode_jwt, entratool_bin  # noqa: E402
 
 CODE = r"enter the code: (\S+)"
 
@@ -95,6 +98,26 @@ class DeviceCodeTest(UserFlowCase):
         rc, _, err = self.run_tool(["refresh", "-p", "dev"])
         self.assertEqual(rc, 3, err)
         self.assertIn("no refresh token is cached", err)
+
+    def test_on_a_terminal_elapsed_seconds_are_shown_on_one_line(self):
+        self.create_profile("dev", self.idp.public, "device-code")
+        master, slave = os.openpty()
+        proc = subprocess.Popen([entratool_bin(), "get-token", "-p", "dev", "--timeout", "60s"], env=self.sb.env(),
+                                stdin=slave, stderr=slave, stdout=subprocess.PIPE)
+        os.close(slave)
+        self.addCleanup(lambda: (proc.poll() is None and proc.kill(), proc.wait(10), proc.stdout.close()))
+        seen = b""
+        deadline = time.monotonic() + 20
+        while not re.search(rb"\rWaiting for authentication\.\.\. [2-9]s", seen):
+            self.assertLess(time.monotonic(), deadline, seen)
+            if select.select([master], [], [], 1)[0]:
+                seen += os.read(master, 4096)
+        code = re.search(rb"enter the code: (\S+)", seen).group(1).decode()
+        self.idp.approve_device(code)
+        out = proc.stdout.read()
+        self.assertEqual(proc.wait(30), 0)
+        os.close(master)
+        self.assertTrue(out.strip())
 
     def test_timeout_before_sign_in_exits_5(self):
         run = self.start_device("--timeout", "3s")
