@@ -54,6 +54,10 @@ class DeadlineGuard {
  private:
   void watch(steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
+    if (deadline == steady_clock::time_point{}) {  // no deadline set: nothing to enforce
+      wake_.wait(lock, [this] { return finished_; });
+      return;
+    }
     if (wake_.wait_until(lock, deadline + kDeadlineGrace, [this] { return finished_; })) return;
     (void)!::write(2, message_.data(), message_.size());
     std::_Exit(sdk::exit_code_for(sdk::ErrorCategory::timeout));

@@ -73,7 +73,8 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
 sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan);
 
 /// Loads the flow plugin and runs it. The request's deadline is enforced: a flow still running
-/// shortly after it ends the process with exit 5 and `timeout_message`. Plugin exceptions become errors.
+/// shortly after it ends the process with exit 5 and `timeout_message` (an unset deadline,
+/// time_point{}, is not enforced). Plugin exceptions become errors.
 sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, const sdk::FlowRequest& request,
                                          const std::string& timeout_message);
 
