@@ -28,6 +28,7 @@
 #include "entratool/sdk/host_services.h"
 #include "entratool/sdk/plugin.h"
 #include "http_api.h"
+#include "proxy_rules.h"
 
 namespace entratool::http {
 
@@ -50,47 +51,6 @@ std::string env(const char* name) {
 
 }  // namespace
 
-/// True for names and addresses that never leave the machine: localhost, 127.0.0.0/8, ::1.
-bool is_loopback(std::string host) {
-  host = lower(host);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
-  if (host.size() > 10 && host.compare(host.size() - 10, 10, ".localhost") == 0) return true;
-  if (host.rfind("127.", 0) != 0) return false;
-  int dots = 0;
-  for (char c : host) {
-    if (c == '.') ++dots;
-    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return dots == 3;
-}
-
-/// NO_PROXY semantics as curl has them: comma/space separated, "*" for all, ".example.com" or
-/// "example.com" match the domain and its subdomains; a port suffix is ignored.
-bool bypasses_proxy(const std::string& host, const std::string& no_proxy) {
-  std::string h = lower(host);
-  std::string item;
-  auto matches = [&](std::string entry) {
-    if (entry.empty()) return false;
-    if (entry == "*") return true;
-    if (auto colon = entry.rfind(':'); colon != std::string::npos && entry.find(':') == colon) entry.resize(colon);
-    if (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
-    entry = lower(entry);
-    if (h == entry) return true;
-    return h.size() > entry.size() && h.compare(h.size() - entry.size(), entry.size(), entry) == 0 &&
-           h[h.size() - entry.size() - 1] == '.';
-  };
-  for (char c : no_proxy + ",") {
-    if (c == ',' || c == ' ') {
-      if (matches(item)) return true;
-      item.clear();
-    } else {
-      item += c;
-    }
-  }
-  return false;
-}
-
 namespace {
 
 struct ProxySetting {
@@ -110,7 +70,9 @@ sdk::Result<ProxySetting> parse_proxy(std::string spec) {
     ProxySetting p;
     p.host = uri.getHost();
     p.port = uri.getPort() ? uri.getPort() : 80;
-    const std::string& info = uri.getUserInfo();
+    // userinfo is percent-encoded, where '+' is itself (unlike in forms).
+    std::string info;
+    for (char c : uri.getUserInfo()) info += c == '+' ? std::string("%2B") : std::string(1, c);
     if (!info.empty()) {
       auto colon = info.find(':');
       p.username = sdk::form_urldecode(info.substr(0, colon)).value_or("");

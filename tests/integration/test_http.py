@@ -49,6 +49,7 @@ class RecordingProxy:
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.lines = []
+        self.heads = []
         self.stop = False
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -69,6 +70,7 @@ class RecordingProxy:
                             break
                         data += chunk
                     self.lines.append(data.split(b"\r\n")[0].decode())
+                    self.heads.append(data.decode("latin-1"))
                     conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 except OSError:
                     pass
@@ -172,8 +174,10 @@ class HttpModule(unittest.TestCase):
             self.assertEqual(r["category"], NETWORK, r)
             self.assertEqual(proxy.lines, ["CONNECT login.example.test:443 HTTP/1.1"])
             r = probe(["https://login.example.test/x", "--timeout-ms", "5000"],
-                      env={"https_proxy": f"127.0.0.1:{proxy.port}"})
+                      env={"https_proxy": f"http://us%20er:p%40s+s@127.0.0.1:{proxy.port}"})
             self.assertEqual(len(proxy.lines), 2)
+            import base64
+            self.assertIn("Proxy-Authorization: Basic " + base64.b64encode(b"us er:p@s+s").decode(), proxy.heads[1])
             r = probe([self.discovery(self.https), "--ca", self.https.ca_path], env=env)
             self.assertTrue(r["ok"], r)
             self.assertEqual(len(proxy.lines), 2)
