@@ -4,6 +4,7 @@ the provider over HTTPS trusted through --ca-bundle / ENTRATOOL_CA_BUNDLE (and r
 
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -126,6 +127,17 @@ class Https(GetTokenCase):
                  "--authority-host", self.idp.authority_host], input=self.idp.simple.secret + "\n")
         self.ok(["get-token", "-p", "bare", "-q", "--no-cache", "--ca-bundle", self.idp.ca_path])
         self.ok(["get-token", "-p", "bare", "-q", "--no-cache"], env={"ENTRATOOL_CA_BUNDLE": self.idp.ca_path})
+
+    def test_hanging_provider_over_https_is_5_within_the_timeout(self):
+        self.create_profile("app", self.idp.simple)
+        self.idp.fault("hang", seconds=30)
+        start = time.monotonic()
+        rc, out, err = self.run_tool(["get-token", "-p", "app", "--timeout", "2s"])
+        elapsed = time.monotonic() - start
+        self.assertEqual(rc, 5, err)
+        self.assertEqual(out, "")
+        self.assertIn("timed out after 2", err)
+        self.assertLess(elapsed, 6, f"--timeout 2s took {elapsed:.1f}s")
 
     def test_untrusted_certificate_is_a_network_error(self):
         self.ok(["create-profile", "--name", "bare", "--tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47",
