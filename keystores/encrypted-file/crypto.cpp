@@ -63,17 +63,20 @@ sdk::Result<std::string> seal(const DataKey& key, std::string_view nonce, std::s
   std::string out(plaintext.size() + kTagSize, '\0');
   int len = 0;
   int total = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
-            EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key.bytes()), bytes_of(nonce)) == 1 &&
-            (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) == 1);
+  bool ok =
+      ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key.bytes()), bytes_of(nonce)) == 1 &&
+      (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) == 1);
   if (ok && !plaintext.empty()) {
-    ok = EVP_EncryptUpdate(ctx.get(), bytes_of(out), &len, bytes_of(plaintext), static_cast<int>(plaintext.size())) == 1;
+    ok =
+        EVP_EncryptUpdate(ctx.get(), bytes_of(out), &len, bytes_of(plaintext), static_cast<int>(plaintext.size())) == 1;
     total = len;
   }
   ok = ok && EVP_EncryptFinal_ex(ctx.get(), bytes_of(out) + total, &len) == 1;
   total += len;
-  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), bytes_of(out) + total) == 1;
+  ok = ok &&
+       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), bytes_of(out) + total) == 1;
   if (!ok) {
     wipe(out);
     return sdk::Status::general("encryption failed (OpenSSL AES-256-GCM)");
@@ -91,12 +94,14 @@ std::optional<std::string> open_sealed(const DataKey& key, std::string_view nonc
   std::string out(ciphertext.size(), '\0');
   int len = 0;
   int total = 0;
-  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
-            EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key.bytes()), bytes_of(nonce)) == 1 &&
-            (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) == 1);
+  bool ok =
+      ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key.bytes()), bytes_of(nonce)) == 1 &&
+      (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) == 1);
   if (ok && !ciphertext.empty()) {
-    ok = EVP_DecryptUpdate(ctx.get(), bytes_of(out), &len, bytes_of(ciphertext), static_cast<int>(ciphertext.size())) == 1;
+    ok = EVP_DecryptUpdate(ctx.get(), bytes_of(out), &len, bytes_of(ciphertext), static_cast<int>(ciphertext.size())) ==
+         1;
     total = len;
   }
   ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), bytes_of(tag)) == 1;
@@ -106,7 +111,7 @@ std::optional<std::string> open_sealed(const DataKey& key, std::string_view nonc
     wipe(out);
     return std::nullopt;
   }
-  out.resize(static_cast<std::size_t>(total + len));
+  out.resize(static_cast<std::size_t>(total) + static_cast<std::size_t>(len));
   return out;
 }
 
@@ -116,9 +121,11 @@ std::string scrypt_params_problem(const ScryptParams& params) {
   if (params.n < kScryptMinN) return "N=" + std::to_string(params.n) + " is below " + std::to_string(kScryptMinN);
   if (params.n > kScryptMaxN) return "N=" + std::to_string(params.n) + " is above " + std::to_string(kScryptMaxN);
   if (params.r < kScryptMinR || params.r > kScryptMaxR)
-    return "r=" + std::to_string(params.r) + " is outside " + std::to_string(kScryptMinR) + ".." + std::to_string(kScryptMaxR);
+    return "r=" + std::to_string(params.r) + " is outside " + std::to_string(kScryptMinR) + ".." +
+           std::to_string(kScryptMaxR);
   if (params.p < kScryptMinP || params.p > kScryptMaxP)
-    return "p=" + std::to_string(params.p) + " is outside " + std::to_string(kScryptMinP) + ".." + std::to_string(kScryptMaxP);
+    return "p=" + std::to_string(params.p) + " is outside " + std::to_string(kScryptMinP) + ".." +
+           std::to_string(kScryptMaxP);
   if (128 * params.n * params.r > kScryptMaxMemory)
     return "N=" + std::to_string(params.n) + " with r=" + std::to_string(params.r) + " needs more than 1 GiB";
   return {};
@@ -131,8 +138,8 @@ sdk::Result<DataKey> derive_scrypt(std::string_view passphrase, std::string_view
   // (bounded) parameters need plus the B array and some slack.
   std::uint64_t maxmem = 128 * params.n * params.r + 128 * std::uint64_t{params.r} * params.p + (1u << 20);
   std::string key(kKeySize, '\0');
-  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), bytes_of(salt), salt.size(), params.n, params.r,
-                     params.p, maxmem, bytes_of(key), key.size()) != 1) {
+  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), bytes_of(salt), salt.size(), params.n, params.r, params.p,
+                     maxmem, bytes_of(key), key.size()) != 1) {
     wipe(key);
     return sdk::Status::general("scrypt key derivation failed (out of memory?)");
   }

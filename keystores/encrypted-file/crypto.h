@@ -69,8 +69,7 @@ constexpr std::uint64_t kScryptMaxMemory = std::uint64_t{1} << 30;  ///< 128*N*r
 std::string scrypt_params_problem(const ScryptParams& params);
 
 /// scrypt(passphrase, salt) -> 32-byte key. Raises OpenSSL's maxmem to what `params` need.
-sdk::Result<DataKey> derive_scrypt(std::string_view passphrase, std::string_view salt,
-                                   const ScryptParams& params);
+sdk::Result<DataKey> derive_scrypt(std::string_view passphrase, std::string_view salt, const ScryptParams& params);
 
 /// Overwrites a string's bytes before it is released.
 void wipe(std::string& s) noexcept;

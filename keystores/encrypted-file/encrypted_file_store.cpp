@@ -41,7 +41,8 @@ Result<std::optional<std::string>> read_if_exists(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
-    if (errno == ELOOP) return Status::general(quoted(path) + " is a symbolic link; the secret store only uses its own files");
+    if (errno == ELOOP)
+      return Status::general(quoted(path) + " is a symbolic link; the secret store only uses its own files");
     return Status::general("cannot read " + quoted(path) + ": " + reason());
   }
   std::string data;
@@ -76,8 +77,7 @@ bool is_temporary_file_name(std::string_view file) {
   auto pos = file.find(".tmp-");
   if (pos == std::string_view::npos) return false;
   std::string_view target = file.substr(0, pos);
-  return target == "key" || target == "store.json" ||
-         (target.size() == 64 + 4 && target.substr(64) == ".sec");
+  return target == "key" || target == "store.json" || (target.size() == 64 + 4 && target.substr(64) == ".sec");
 }
 
 bool is_entry_file_name(std::string_view file) {
@@ -260,8 +260,7 @@ Result<std::vector<std::string>> EncryptedFileStore::list_impl(std::string_view 
     if (data && !*data) continue;  // erased since readdir
     std::string name;
     std::string value;
-    bool ok = data && check_header(quoted(path), **data) &&
-              decode(quoted(path), **data, name, value) &&
+    bool ok = data && check_header(quoted(path), **data) && decode(quoted(path), **data, name, value) &&
               sha256_hex(name) + std::string(kSecSuffix) == file;
     wipe(value);
     if (!ok) {
@@ -286,8 +285,8 @@ std::string EncryptedFileStore::describe() const {
     auto settings = read_settings();
     if (!settings) return head + "settings unreadable: " + settings.status().message() + ")";
     if (!*settings) {
-      return head + "key file " + key_path() + " created with the first secret, or a passphrase if " +
-             kPassphraseEnv + " is set then)";
+      return head + "key file " + key_path() + " created with the first secret, or a passphrase if " + kPassphraseEnv +
+             " is set then)";
     }
     const Settings& s = **settings;
     if (s.mode == Mode::key_file) return head + "key file " + key_path() + ")";
@@ -322,7 +321,8 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
   }
   if (mode != "passphrase") return damaged("name an unknown key mode '" + mode + "'");
   s.mode = Mode::passphrase;
-  if (doc->get_string("kdf") != "scrypt") return damaged("name an unknown key derivation '" + doc->get_string("kdf") + "'");
+  if (doc->get_string("kdf") != "scrypt")
+    return damaged("name an unknown key derivation '" + doc->get_string("kdf") + "'");
   auto number = [&](const char* key) -> std::optional<long long> {
     const sdk::json::Value* v = doc->find(key);
     return v ? v->as_int() : std::nullopt;
@@ -366,7 +366,8 @@ Status EncryptedFileStore::unlock(const Settings& settings) {
     if (!passphrase.empty()) {
       wipe(passphrase);
       return Status::general(std::string("the secret store at ") + dir_ + " was created with a key file, but " +
-                             kPassphraseEnv + " is set; unset it to use this store (docs/secret-store.md says how "
+                             kPassphraseEnv +
+                             " is set; unset it to use this store (docs/secret-store.md says how "
                              "to switch to a passphrase)");
     }
     auto key = read_key_file();
@@ -377,7 +378,8 @@ Status EncryptedFileStore::unlock(const Settings& settings) {
   }
   bool from_env = !passphrase.empty();
   if (!from_env) {
-    if (!services_) return Status::general(std::string("the secret store at ") + dir_ + " needs a passphrase: set " + kPassphraseEnv);
+    if (!services_)
+      return Status::general(std::string("the secret store at ") + dir_ + " needs a passphrase: set " + kPassphraseEnv);
     auto answer = services_->console().prompt_secret("Passphrase for the secret store at " + dir_ + ": ");
     if (!answer) {
       return Status::general(std::string("the secret store at ") + dir_ + " is protected by a passphrase: set " +
@@ -453,7 +455,8 @@ Result<DataKey> EncryptedFileStore::read_key_file() const {
     if (errno == ENOENT) {
       return Status::general("the key file " + quoted(path) +
                              " of the secret store is missing, so its secrets cannot be decrypted; restore it, or "
-                             "remove " + quoted(dir_) + " and store the secrets again");
+                             "remove " +
+                             quoted(dir_) + " and store the secrets again");
     }
     return Status::general("cannot read the key file " + quoted(path) + ": " + reason());
   }
@@ -537,8 +540,9 @@ Result<sdk::files::FileLock> EncryptedFileStore::lock() const {
 }
 
 Status EncryptedFileStore::check_header(const std::string& shown, std::string_view data) const {
-  if (data.size() < kFileMagic.size() || data.substr(0, kFileMagic.size()) != kFileMagic)
-    return Status::general(shown + " is not an entratool secret store file; " + kWhatToDo);
+  bool magic_ok = data.size() < kFileMagic.size() ? kFileMagic.substr(0, data.size()) == data
+                                                  : data.substr(0, kFileMagic.size()) == kFileMagic;
+  if (!magic_ok) return Status::general(shown + " is not an entratool secret store file; " + kWhatToDo);
   if (data.size() < kFileHeaderSize + kTagSize)
     return Status::general("secret store file " + shown + " is truncated (" + std::to_string(data.size()) +
                            " bytes); " + kWhatToDo);
@@ -566,8 +570,7 @@ Status EncryptedFileStore::decode(const std::string& shown, std::string_view dat
   auto plain = open_sealed(key_, header.substr(6, kNonceSize), header, data.substr(kFileHeaderSize));
   if (!plain || plain->size() < 4 || get_u32(*plain) > plain->size() - 4) {
     if (plain) wipe(*plain);
-    return Status::general("secret store file " + shown + " cannot be decrypted (wrong key or damaged); " +
-                           kWhatToDo);
+    return Status::general("secret store file " + shown + " cannot be decrypted (wrong key or damaged); " + kWhatToDo);
   }
   std::uint32_t name_size = get_u32(*plain);
   name.assign(*plain, 4, name_size);

@@ -100,14 +100,16 @@ TEST_CASE("many entries: each is its own file and all are listed and readable") 
   TempDir t;
   auto o = open_store(store_dir(t));
   constexpr int kCount = 150;
-  for (int i = 0; i < kCount; ++i) REQUIRE(o->store->put("token/" + std::to_string(i), "value-" + std::to_string(i)).is_ok());
+  for (int i = 0; i < kCount; ++i)
+    REQUIRE(o->store->put("token/" + std::to_string(i), "value-" + std::to_string(i)).is_ok());
   CHECK(sec_files(store_dir(t)).size() == kCount);
   auto names = o->store->list("");
   REQUIRE(names.is_ok());
   CHECK(names->size() == kCount);
   CHECK(std::is_sorted(names->begin(), names->end()));
   auto fresh = open_store(store_dir(t));
-  for (int i = 0; i < kCount; ++i) CHECK(get_value(*fresh->store, "token/" + std::to_string(i)) == "value-" + std::to_string(i));
+  for (int i = 0; i < kCount; ++i)
+    CHECK(get_value(*fresh->store, "token/" + std::to_string(i)) == "value-" + std::to_string(i));
 }
 
 TEST_CASE("overwrite replaces the value in place with a fresh nonce") {
@@ -358,8 +360,10 @@ TEST_CASE("a tampered byte anywhere is an error and the file is left byte-identi
     auto fresh = open_store(dir);
     auto r = fresh->store->get("name");
     REQUIRE_FALSE(r.is_ok());
-    CHECK(contains(r.status().message(), "'" + file + "' (secret 'name') cannot be decrypted (wrong key or damaged); it was left "
-                                         "untouched — restore it or remove it and store the secret again"));
+    CHECK(
+        contains(r.status().message(), "'" + file +
+                                           "' (secret 'name') cannot be decrypted (wrong key or damaged); it was left "
+                                           "untouched — restore it or remove it and store the secret again"));
     CHECK(slurp(file) == tampered);
     // Another put of a different name must not touch it either.
     REQUIRE(fresh->store->put("other", "x").is_ok());
@@ -398,9 +402,14 @@ TEST_CASE("truncated files are errors, never empty values") {
     CHECK(contains(r.status().message(), "left untouched"));
     CHECK(slurp(file) == original.substr(0, size));
   }
-  spit(file, original.substr(0, 10));
+  for (std::size_t size : {std::size_t{0}, std::size_t{3}, std::size_t{10}}) {
+    spit(file, original.substr(0, size));
+    auto fresh = open_store(dir);
+    CHECK(contains(fresh->store->get("name").status().message(), "is truncated (" + std::to_string(size) + " bytes)"));
+  }
+  spit(file, "not ours at all");
   auto fresh = open_store(dir);
-  CHECK(contains(fresh->store->get("name").status().message(), "is truncated (10 bytes)"));
+  CHECK(contains(fresh->store->get("name").status().message(), "is not an entratool secret store file"));
 }
 
 TEST_CASE("an unknown format version is refused and kept") {
@@ -415,7 +424,8 @@ TEST_CASE("an unknown format version is refused and kept") {
   spit(file, future);
   auto r = o->store->get("name");
   REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "'" + file + "' (secret 'name') has format version 2, which this entratool does not support"));
+  CHECK(contains(r.status().message(),
+                 "'" + file + "' (secret 'name') has format version 2, which this entratool does not support"));
   CHECK(slurp(file) == future);
 
   std::string settings = dir + "/store.json";
@@ -520,10 +530,10 @@ TEST_CASE("file modes: folder 0700, key, settings, secrets and lock 0600; a loos
   CHECK(mode_of(dir) == 0700);
   for (const auto& f : files_in(dir)) {
     CAPTURE(f);
-    CHECK(mode_of(dir + "/" + f) == 0600);
+    CHECK(mode_of(path_in(dir, f)) == 0600);
   }
-  CHECK(files_in(dir) == std::vector<std::string>{entratool::keystore::sha256_hex("name") + ".sec", "key", "store.json",
-                                                   "store.lock"});
+  CHECK(files_in(dir) ==
+        std::vector<std::string>{entratool::keystore::sha256_hex("name") + ".sec", "key", "store.json", "store.lock"});
   ::chmod((dir + "/key").c_str(), 0644);
   auto fresh = open_store(dir);
   auto r = fresh->store->get("name");
@@ -549,7 +559,7 @@ TEST_CASE("neither values nor names appear in any file under the folder") {
     REQUIRE(o->store->put(name, value + "-rotated").is_ok());
     REQUIRE(o->store->put("other", value).is_ok());
     for (const auto& f : files_in(dir)) {
-      std::string bytes = slurp(dir + "/" + f);
+      std::string bytes = slurp(path_in(dir, f));
       CAPTURE(f);
       CHECK_FALSE(contains(bytes, value));
       CHECK_FALSE(contains(bytes, "recognisable-name"));

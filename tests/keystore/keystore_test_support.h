@@ -160,6 +160,13 @@ inline std::vector<std::string> files_in(const std::string& dir) {
   return names;
 }
 
+inline std::string path_in(const std::string& dir, const std::string& file) {
+  std::string path = dir;
+  path += '/';
+  path += file;
+  return path;
+}
+
 inline unsigned mode_of(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return 0;
