@@ -71,6 +71,8 @@ sdk::Result<std::string> passphrase(Context& ctx, bool confirm) {
                                   std::to_string(kMinPassphraseLength) + " characters");
     return std::string(env);
   }
+  if (!can_prompt(ctx))
+    return sdk::Status::general("no passphrase: set ENTRATOOL_EXPORT_PASSPHRASE, or run in a terminal to be asked");
   auto& console = ctx.services().console();
   if (!confirm) {
     auto p = console.prompt_secret("Passphrase of the export: ");
@@ -254,6 +256,7 @@ sdk::Status sub_edit(Context& ctx, const Args& args) {
     if (auto s = prompt_profile(ctx, /*editing=*/true, profile, secrets); !s) return s;
   }
   if (auto s = save_profile_with_secrets(ctx, profile, secrets, &*previous, parser.has("set-default")); !s) return s;
+  warn_about_argv_secret(ctx, secrets);
   ctx.err << "Profile '" << profile.name << "' updated" << (secrets.client_secret ? "; the new client secret is stored" : "")
           << ".\n";
   return sdk::Status::ok();
@@ -461,10 +464,9 @@ void print_config_help(std::ostream& out) {
 }  // namespace
 
 sdk::Status cmd_config(Context& ctx, const Args& args) {
-  if (args.empty()) {
-    print_config_help(ctx.err);
-    return sdk::Status::general("'entratool config' needs a subcommand");
-  }
+  if (args.empty())
+    return sdk::Status::general("'entratool config' needs a subcommand: create, list, show, edit, delete, set-default, "
+                                "export or import; see 'entratool config --help'");
   if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
     print_config_help(ctx.out);
     return sdk::Status::ok();

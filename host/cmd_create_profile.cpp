@@ -40,10 +40,7 @@ sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
     if (auto s = prompt_profile(ctx, /*editing=*/false, profile, secrets); !s) return s;
   } else {
     if (auto s = apply_profile_flags(parser, ctx, /*creating=*/true, profile, secrets); !s) return s;
-    if (profile.scopes.empty()) {
-      profile.scopes = {kDefaultScope};
-      ctx.err << "No --scope given; the profile uses " << kDefaultScope << "\n";
-    }
+    if (profile.scopes.empty()) profile.scopes = {kDefaultScope};
   }
 
   ProfileStore store(ctx.config_dir());
@@ -55,6 +52,9 @@ sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
   if (auto s = save_profile_with_secrets(ctx, profile, secrets, existing ? &*existing : nullptr, parser.has("set-default"));
       !s)
     return s;
+  warn_about_argv_secret(ctx, secrets);
+  if (!parser.has("scope") && any_profile_flag(parser))
+    ctx.err << "No --scope given; the profile asks for " << kDefaultScope << "\n";
   ctx.err << "Profile '" << profile.name << "' " << (existing ? "replaced" : "created");
   if (secrets.client_secret) ctx.err << "; the client secret is in the secret store";
   ctx.err << ".\n";

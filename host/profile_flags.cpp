@@ -1,5 +1,6 @@
 #include "profile_flags.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -108,8 +109,7 @@ sdk::Result<std::string> ask(Context& ctx, const std::string& question, bool sec
     q += ": ";
     auto answer = secret ? console.prompt_secret(q) : console.prompt(q);
     if (!answer)
-      return sdk::Status::general(answer.status().message() +
-                                  "; to create a profile without prompts use 'entratool create-profile' with flags");
+      return sdk::Status::general(answer.status().message() + "; give the values as flags instead (see --help)");
     std::string value = secret ? *answer : trim(*answer);
     if (value.empty()) value = fallback;
     last = check ? check(value) : sdk::Status::ok();
@@ -133,6 +133,20 @@ sdk::Result<bool> ask_yes_no(Context& ctx, const std::string& question, bool def
 }
 
 }  // namespace
+
+bool can_prompt(Context& ctx) {
+  if (ctx.services().console().interactive()) return true;
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+void warn_about_argv_secret(Context& ctx, const SecretUpdate& secrets) {
+  if (secrets.client_secret_from_argv)
+    ctx.err << "entratool: warning: --client-secret is visible to other users in the process list; prefer "
+               "--client-secret-stdin or the AZURE_CLIENT_SECRET variable\n";
+}
 
 std::string canonical_auth_method(std::string_view text) {
   std::string folded;
@@ -221,9 +235,8 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     return sdk::Status::general("standard input can carry only one secret: use --client-secret-stdin or --certificate-password-stdin");
   if (auto v = p.value("client-secret")) {
     if (v->empty()) return sdk::Status::general("--client-secret is empty; give the secret's value (not its id)");
-    ctx.err << "entratool: warning: --client-secret is visible to other users in the process list; prefer "
-               "--client-secret-stdin or the AZURE_CLIENT_SECRET variable\n";
     secrets.client_secret = *v;
+    secrets.client_secret_from_argv = true;
   } else if (p.has("client-secret-stdin")) {
     auto secret = read_secret_from_stdin(ctx, "Client secret", "--client-secret-stdin");
     if (!secret) return secret.status();
@@ -291,6 +304,10 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
 }
 
 sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretUpdate& secrets) {
+  if (!can_prompt(ctx))
+    return sdk::Status::general(std::string("no terminal to ask questions on; ") +
+                                (editing ? "pass the fields to change as flags (see 'entratool config edit --help')"
+                                         : "use 'entratool create-profile' with flags instead"));
   ProfileStore store(ctx.config_dir());
   const Profile before = profile;
   if (!editing) {

@@ -17,7 +17,13 @@ class Context;
 struct SecretUpdate {
   std::optional<std::string> client_secret;
   std::optional<std::string> certificate_password;
+  bool client_secret_from_argv = false;  ///< --client-secret: the caller warns once the command succeeded
 };
+
+/// True when there is a terminal to ask questions on (stdin and stderr, or /dev/tty).
+bool can_prompt(Context& ctx);
+/// The warning for a secret given on the command line (printed after success, so errors stay one line).
+void warn_about_argv_secret(Context& ctx, const SecretUpdate& secrets);
 
 /// Declares the shared flags (--tenant-id, --client-id, --scope, --client-secret[-stdin],
 /// --use-certificate, ...). `creating` adds --name, --force.
