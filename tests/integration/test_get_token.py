@@ -257,6 +257,18 @@ class Caching(GetTokenCase):
         self.ok(["get-token", "-p", "app", "-q", "--min-validity", "2h"])
         self.assertEqual(self.idp.count(), 3)
 
+    def test_cache_hit_loads_neither_the_flow_plugin_nor_the_network_module(self):
+        # glibc's LD_DEBUG=files names every library the process loads, on stderr.
+        def loaded(args):
+            rc, out, err = self.run_tool(args, env={"LD_DEBUG": "files"})
+            self.assertEqual(rc, 0, err[-2000:])
+            return {name for name in ("entratool-client-credentials.so", "entratool-http.so", "libPocoNet")
+                    if re.search(r"file=\S*" + re.escape(name), err)}
+        self.assertEqual(loaded(["get-token", "-p", "app", "-q"]),
+                         {"entratool-client-credentials.so", "entratool-http.so", "libPocoNet"})
+        self.assertEqual(loaded(["get-token", "-p", "app", "-q"]), set())
+        self.assertEqual(self.idp.count(), 1)
+
     def test_tokens_and_secrets_never_reach_plain_files(self):
         out, _ = self.ok(["get-token", "-p", "app", "-q"])
         token = out.strip()
