@@ -523,10 +523,10 @@ TEST_CASE("file modes: folder 0700, key, settings, secrets and lock 0600; a loos
   EnvGuard no_pass(kPassphraseEnv, nullptr);
   TempDir t;
   std::string dir = store_dir(t);
-  ::umask(0);  // modes must come from the open() calls, not from a friendly umask
+  mode_t old_umask = ::umask(0);  // modes must come from the open() calls, not from a friendly umask
   auto o = open_store(dir);
   REQUIRE(o->store->put("name", "value").is_ok());
-  ::umask(022);
+  ::umask(old_umask);
   CHECK(mode_of(dir) == 0700);
   for (const auto& f : files_in(dir)) {
     CAPTURE(f);
