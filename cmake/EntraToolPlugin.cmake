@@ -44,8 +44,14 @@ function(entratool_add_plugin target)
 
   configure_file(${_ENTRATOOL_PLUGIN_CMAKE_DIR}/plugin-manifest.json.in
     ${CMAKE_CURRENT_BINARY_DIR}/${ETP_ID}.plugin.json.in @ONLY)
+  # The host refuses plugin files and folders that group or others can write (docs/plugin-abi.md),
+  # so their modes must not depend on the template's mode or the umask of whoever builds.
   file(GENERATE OUTPUT ${ETP_OUTPUT_DIRECTORY}/${ETP_ID}.plugin.json
-    INPUT ${CMAKE_CURRENT_BINARY_DIR}/${ETP_ID}.plugin.json.in)
+    INPUT ${CMAKE_CURRENT_BINARY_DIR}/${ETP_ID}.plugin.json.in
+    FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND chmod go-w $<TARGET_FILE:${target}> ${ETP_OUTPUT_DIRECTORY}
+    VERBATIM)
 
   if(ETP_INSTALL_DESTINATION)
     install(TARGETS ${target} LIBRARY DESTINATION ${ETP_INSTALL_DESTINATION})

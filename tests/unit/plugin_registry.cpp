@@ -181,6 +181,7 @@ TEST_CASE("the first plugin with an id wins and the later one is reported as sha
   CHECK(loser.state == State::shadowed);  // never loaded
 
   auto reversed = registry_of({"dup_second", "dup_first"});
+  REQUIRE(reversed.find("dup") != nullptr);
   CHECK(reversed.find("dup")->version == "2.0.0");
 }
 
