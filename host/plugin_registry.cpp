@@ -153,7 +153,10 @@ void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const st
   if (!folder_problem.empty()) return invalid(folder_problem);
   if (writable_by_others(st))
     return invalid("manifest is group- or world-writable; fix with: chmod go-w '" + c.manifest + "'");
-  std::string library = canonical(m.library);
+  // The folder is already canonical and the manifest names a plain file in it, so only a
+  // symlinked library needs realpath (which costs a readlink per path component).
+  std::string library = m.library;
+  if (::lstat(library.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) library = canonical(library);
   if (library.empty() || ::stat(library.c_str(), &st) != 0) {
     std::string file = m.library.substr(m.library.find_last_of('/') + 1);
     return invalid("library '" + file + "' named by the manifest is missing");

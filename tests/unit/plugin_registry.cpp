@@ -240,6 +240,17 @@ TEST_CASE("group- or world-writable plugin folders and files are not trusted") {
   }
 }
 
+TEST_CASE("a symlinked library is recorded and loaded by its canonical path") {
+  TempDir dir;
+  std::string real = fixture("good") + "/entratool-fixture-good.so";
+  REQUIRE(std::system(("cp '" + fixture("good") + "/fixture-good.plugin.json' '" + dir.path + "/'").c_str()) == 0);
+  REQUIRE(::symlink(real.c_str(), (dir.path + "/entratool-fixture-good.so").c_str()) == 0);
+  PluginRegistry r({{dir.path, "--plugin-dir"}});
+  CHECK(only(r).state == State::available);
+  CHECK(only(r).library == real);
+  CHECK(r.formatter("fixture-good"));
+}
+
 TEST_CASE("loading everything with broken plugins present refuses each and crashes nothing") {
   auto r = registry_of({"good", "wrong_major", "no_entry", "null_descriptor", "bad_magic", "mismatch_id", "mismatch_kind",
                         "throws", "throws_other", "fails", "registers_none", "registers_two", "wrong_component",
