@@ -13,7 +13,8 @@
 namespace entratool::host {
 
 sdk::Status cmd_discover(Context& ctx, const Args& args) {
-  ArgParser parser("entratool discover", "Summarise a token: audience, expiry, scopes or roles, application, tenant, user.",
+  ArgParser parser("entratool discover",
+                   "Summarise a token: audience, expiry, scopes or roles, application, tenant, user.",
                    "[TOKEN | -t TOKEN | -f FILE | -p PROFILE]");
   declare_token_source_flags(parser);
   parser.epilog(

@@ -35,7 +35,8 @@ sdk::Status cmd_inspect(Context& ctx, const Args& args) {
 
   std::string format = parser.value("output").value_or("json");
   for (char& c : format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (format.empty()) return sdk::Status::general("flag '--output' needs a format: json, yaml, or a formatter plugin's id");
+  if (format.empty())
+    return sdk::Status::general("flag '--output' needs a format: json, yaml, or a formatter plugin's id");
 
   auto text = read_token_input(ctx, parser);
   if (!text) return text.status();

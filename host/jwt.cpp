@@ -94,7 +94,8 @@ std::string printable(std::string_view s) {
 
 std::string render(const json::Value& v, const char* separator) {
   switch (v.type()) {
-    case json::Value::Type::string: return printable(v.text());
+    case json::Value::Type::string:
+      return printable(v.text());
     case json::Value::Type::array: {
       std::string out;
       for (const auto& item : v.items()) {
@@ -103,7 +104,8 @@ std::string render(const json::Value& v, const char* separator) {
       }
       return out;
     }
-    default: return printable(json::serialize(v));
+    default:
+      return printable(json::serialize(v));
   }
 }
 
@@ -124,7 +126,8 @@ sdk::Result<std::optional<NumericDate>> numeric_date(const json::Value& payload,
   const json::Value* v = payload.find(claim);
   if (!v) return std::optional<NumericDate>();
   if (!v->is_number())
-    return Status::general(std::string("the ") + claim + " claim is not a NumericDate (a number of seconds since 1970)");
+    return Status::general(std::string("the ") + claim +
+                           " claim is not a NumericDate (a number of seconds since 1970)");
   double seconds = v->as_double().value_or(0.0);
   return std::optional<NumericDate>(NumericDate{seconds, v->text()});
 }
@@ -143,9 +146,7 @@ long long whole_seconds(double difference) {
   return static_cast<long long>(std::floor(difference));
 }
 
-std::string plural(long long n, const char* unit) {
-  return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
-}
+std::string plural(long long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); }
 
 }  // namespace
 
@@ -158,8 +159,7 @@ std::string_view strip_token_text(std::string_view input) {
 }
 
 sdk::Result<DecodedToken> decode(std::string_view input) {
-  if (input.size() > kMaxTokenBytes)
-    return Status::general(kTooLargeMessage);
+  if (input.size() > kMaxTokenBytes) return Status::general(kTooLargeMessage);
   std::string_view text = strip_token_text(input);
   if (text.empty()) return Status::general("the token is empty");
 
@@ -237,7 +237,9 @@ sdk::Result<Summary> summarize(const json::Value& payload, std::chrono::system_c
 
   Summary summary;
   std::string& out = summary.text;
-  auto line = [&out](const char* label, const std::string& value) { out += "  " + std::string(label) + ": " + value + "\n"; };
+  auto line = [&out](const char* label, const std::string& value) {
+    out += "  " + std::string(label) + ": " + value + "\n";
+  };
   auto claim_line = [&](const char* label, std::initializer_list<std::string_view> names, const char* separator) {
     for (auto name : names)
       if (const json::Value* v = shown_claim(payload, name)) return line(label, render(*v, separator));
@@ -249,7 +251,8 @@ sdk::Result<Summary> summarize(const json::Value& payload, std::chrono::system_c
   if (*iat) line("Issued", show_date(**iat));
   if (*nbf) {
     std::string value = show_date(**nbf);
-    if (now_seconds < (*nbf)->seconds) value += " (in " + describe_duration(whole_seconds((*nbf)->seconds - now_seconds)) + ")";
+    if (now_seconds < (*nbf)->seconds)
+      value += " (in " + describe_duration(whole_seconds((*nbf)->seconds - now_seconds)) + ")";
     line("Not before", value);
   }
   if (*exp) {

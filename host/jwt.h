@@ -15,9 +15,10 @@
 namespace entratool::host::jwt {
 
 /// Inputs longer than this are refused, not decoded (real tokens are a few KiB).
-inline constexpr std::size_t kMaxTokenBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxTokenBytes = std::size_t{1024} * 1024;
 /// The refusal for a larger input, the same whichever source it came from.
-inline constexpr const char* kTooLargeMessage = "the input is larger than 1 MiB; that is no token, so it was not decoded";
+inline constexpr const char* kTooLargeMessage =
+    "the input is larger than 1 MiB; that is no token, so it was not decoded";
 
 /// A JWS-compact token split into its parts; header and payload are JSON objects.
 struct DecodedToken {
@@ -38,8 +39,8 @@ sdk::json::Value to_document(const DecodedToken& token);
 
 /// What `discover` shows and decides for a token's claims at `now`.
 struct Summary {
-  std::string text;    ///< "Token Information:\n  Audience: ...\n" (ends in a newline)
-  sdk::Status verdict; ///< ok, or why the token is not usable now (expired, not yet valid)
+  std::string text;     ///< "Token Information:\n  Audience: ...\n" (ends in a newline)
+  sdk::Status verdict;  ///< ok, or why the token is not usable now (expired, not yet valid)
 };
 
 /// Summarises the claims of a decoded token. A time claim (exp, nbf, iat) that is not a number

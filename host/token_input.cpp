@@ -56,7 +56,8 @@ sdk::Result<std::string> read_profile_token(Context& ctx, const std::string& nam
   auto latest = TokenCache(**store).latest_for_profile(name);
   if (!latest) return latest.status();
   if (!latest->has_value())
-    return sdk::Status::general("profile '" + name + "' has no cached token; get one with 'entratool get-token -p " + name + "'");
+    return sdk::Status::general("profile '" + name + "' has no cached token; get one with 'entratool get-token -p " +
+                                name + "'");
   return (*latest)->access_token;
 }
 

@@ -7,8 +7,8 @@
 // a token here, so the fuzzer reaches the JSON parser and the summary without learning base64.
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 

@@ -98,7 +98,8 @@ TEST_CASE("a time claim that is not a number is malformed") {
   for (const char* claim : {"exp", "nbf", "iat"}) {
     auto s = jwt::summarize(claims(std::string(R"({")") + claim + R"(":"1733050800"})"), kNow);
     REQUIRE_FALSE(s);
-    CHECK(s.status().message() == std::string("the ") + claim + " claim is not a NumericDate (a number of seconds since 1970)");
+    CHECK(s.status().message() ==
+          std::string("the ") + claim + " claim is not a NumericDate (a number of seconds since 1970)");
   }
   CHECK_FALSE(jwt::summarize(claims(R"({"exp":null})"), kNow));
 }
@@ -114,7 +115,8 @@ TEST_CASE("huge, infinite, negative and fractional NumericDates are shown withou
   CHECK(inf.verdict.is_ok());
   auto past = summary_of(R"({"exp":-1e300})");
   CHECK_FALSE(past.verdict.is_ok());
-  CHECK(past.verdict.message() == "the token expired more than 1000 years ago (at -1e300 (outside the years 1 to 9999))");
+  CHECK(past.verdict.message() ==
+        "the token expired more than 1000 years ago (at -1e300 (outside the years 1 to 9999))");
   auto fraction = summary_of(R"({"exp":1733050800.75})");
   CHECK(fraction.text.find("  Expires: 2024-12-01 11:00:00 UTC\n") != std::string::npos);
   auto year_3000 = summary_of(R"({"exp":32503680000})");
@@ -123,7 +125,9 @@ TEST_CASE("huge, infinite, negative and fractional NumericDates are shown withou
 }
 
 TEST_CASE("claim values with control characters are escaped, not printed raw") {
-  auto s = summary_of("{\"aud\":\"evil\\u001b[2Jx\",\"upn\":\"a\xc2\x9b" "b\",\"scp\":\"x\\ny\"}");
+  auto s = summary_of(
+      "{\"aud\":\"evil\\u001b[2Jx\",\"upn\":\"a\xc2\x9b"
+      "b\",\"scp\":\"x\\ny\"}");
   CHECK(s.text.find('\x1b') == std::string::npos);
   CHECK(s.text.find("\xc2\x9b") == std::string::npos);
   CHECK(s.text.find("  Audience: evil\\u001b[2Jx\n") != std::string::npos);
@@ -132,7 +136,8 @@ TEST_CASE("claim values with control characters are escaped, not printed raw") {
 }
 
 TEST_CASE("an audience list is joined; empty claims and odd types are handled") {
-  auto s = summary_of(R"({"aud":["api://a","api://b"],"tid":42,"scp":"","roles":[],"upn":"","preferred_username":"p@x"})");
+  auto s =
+      summary_of(R"({"aud":["api://a","api://b"],"tid":42,"scp":"","roles":[],"upn":"","preferred_username":"p@x"})");
   CHECK(s.text.find("  Audience: api://a, api://b\n") != std::string::npos);
   CHECK(s.text.find("  Tenant ID: 42\n") != std::string::npos);
   CHECK(s.text.find("  User: p@x\n") != std::string::npos);
@@ -149,7 +154,7 @@ TEST_CASE("durations read the way people say them") {
   CHECK(jwt::describe_duration(3600) == "1 hour");
   CHECK(jwt::describe_duration(7500) == "2 hours 5 minutes");
   CHECK(jwt::describe_duration(86400 * 3 + 3600) == "3 days 1 hour");
-  CHECK(jwt::describe_duration(365LL * 86400 * 15 + 86400 * 243) == "15 years 243 days");
+  CHECK(jwt::describe_duration(365LL * 86400 * 15 + 86400LL * 243) == "15 years 243 days");
   CHECK(jwt::describe_duration(365LL * 86400 * 1000) == "more than 1000 years");
 }
 
