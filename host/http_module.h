@@ -1,5 +1,11 @@
 #pragma once
 // Loading the network module (host/http/, Poco) on demand.
+//
+// What the module decides and what it leaves to its callers: it trusts the system CAs plus
+// HttpRequest::ca_bundle, which flows copy from FlowRequest::ca_bundle; the host resolves that
+// (acquire.cpp: --ca-bundle, the profile, ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE). The module itself
+// reads HTTPS_PROXY/https_proxy and NO_PROXY/no_proxy (HttpRequest::proxy overrides them),
+// never proxies loopback hosts, and refuses http:// to anything but loopback.
 
 #include <memory>
 #include <string>

@@ -127,8 +127,8 @@ Result<HttpResponse> post_token_request(HostServices& services, HttpRequest requ
                              " and asked to retry after " + std::to_string((wait.count() + 999) / 1000) +
                              " s, past the time left (raise --timeout?)");
     }
-    services.logger().log(LogLevel::info, "token endpoint answered HTTP " + std::to_string(response->status) +
-                                              "; retrying in " + std::to_string(wait.count()) + " ms");
+    services.console().status("The identity provider answered HTTP " + std::to_string(response->status) +
+                              "; retrying in " + std::to_string((wait.count() + 999) / 1000) + " s...");
     clock.sleep_for(wait);
     if (clock.cancelled()) return Status::general("cancelled");
   }

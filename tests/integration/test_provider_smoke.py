@@ -290,6 +290,43 @@ class EntraLayout(unittest.TestCase):
         self.assertEqual(q["state"], ["st-123"])
 
 
+class ShortLifetimes(unittest.TestCase):
+    def test_device_code_expires_and_access_tokens_are_short(self):
+        with Provider(device_code_ttl=2, access_token_ttl=3) as idp:
+            pub = idp.public.client_id
+            _, _, body = idp.http("POST", idp.devicecode_endpoint(), f"client_id={pub}&scope=User.Read".encode(),
+                                  {"content-type": "application/x-www-form-urlencoded"})
+            dc = json.loads(body)
+            self.assertEqual(dc["expires_in"], 2)
+            time.sleep(2.5)
+            status, _, body = idp.token_request({"grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                                                 "client_id": pub, "device_code": dc["device_code"]})
+            self.assertEqual((status, json.loads(body)["error"]), (400, "expired_token"))
+            c = idp.simple
+            status, _, body = idp.token_request({"grant_type": "client_credentials", "scope": GRAPH},
+                                                basic=(c.client_id, c.secret))
+            self.assertEqual(json.loads(body)["expires_in"], 3)
+
+    def test_revoke_every_refresh_token_of_a_client(self):
+        with Provider() as idp:
+            pub = idp.public.client_id
+            tokens = []
+            for _ in range(2):
+                _, _, body = idp.http("POST", idp.devicecode_endpoint(),
+                                      f"client_id={pub}&scope=offline_access+User.Read".encode(),
+                                      {"content-type": "application/x-www-form-urlencoded"})
+                dc = json.loads(body)
+                idp.approve_device(dc["user_code"])
+                _, _, body = idp.token_request({"grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                                                "client_id": pub, "device_code": dc["device_code"]})
+                tokens.append(json.loads(body)["refresh_token"])
+            self.assertEqual(idp.revoke(client=pub), 2)
+            for rt in tokens:
+                status, _, body = idp.token_request({"grant_type": "refresh_token", "client_id": pub,
+                                                     "refresh_token": rt})
+                self.assertEqual((status, json.loads(body)["error"]), (400, "invalid_grant"))
+
+
 class OverHttps(unittest.TestCase):
     def test_https_with_generated_ca_and_short_ttl(self):
         with Provider(https=True, access_token_ttl=5) as idp:
