@@ -199,7 +199,7 @@ class EntraLayout(unittest.TestCase):
         start = time.monotonic()
         with self.assertRaises(OSError):  # socket.timeout is an OSError
             self.cc(self.idp.simple, timeout=1)
-        self.assertLess(time.monotonic() - start, 5)
+        self.assertLess(time.monotonic() - start, 10)
         self.assertEqual(self.cc(self.idp.simple)[0], 200)
 
     def test_device_code_pending_approve_refresh_rotation_and_revoke(self):
