@@ -148,13 +148,18 @@ sdk::Result<std::optional<sdk::TokenResponse>> TokenCache::latest_for_profile(st
   auto names = store_.list(profile_prefix(profile));
   if (!names) return names.status();
   std::optional<CachedToken> best;
+  std::optional<sdk::Status> first_error;
   for (const auto& name : *names) {
     auto value = store_.get(name);
-    if (!value) return value.status();
+    if (!value) {  // one damaged entry must not hide the others
+      if (!first_error) first_error = value.status();
+      continue;
+    }
     if (!value->has_value()) continue;  // removed meanwhile
     auto entry = parse_entry(**value);
     if (entry && (!best || entry->stored_at > best->stored_at)) best = std::move(entry);
   }
+  if (!best && first_error) return *first_error;  // nothing usable, and the store said why
   if (!best) return std::optional<sdk::TokenResponse>();
   return std::optional<sdk::TokenResponse>(std::move(best->token));
 }

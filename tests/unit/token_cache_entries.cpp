@@ -18,9 +18,10 @@ class MemoryStore final : public sdk::SecretStore {
  public:
   std::map<std::string, std::string, std::less<>> values;
   bool fail_reads = false;
+  std::string unreadable;  // this one name fails to read, like a damaged file
   sdk::Status open(const sdk::StoreContext&, sdk::HostServices&) override { return sdk::Status::ok(); }
   sdk::Result<std::optional<std::string>> get(std::string_view name) override {
-    if (fail_reads) return sdk::Status::general("store unreadable");
+    if (fail_reads || name == unreadable) return sdk::Status::general("store unreadable");
     auto it = values.find(name);
     if (it == values.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
@@ -215,4 +216,20 @@ TEST_CASE("erase_profile removes only that profile's tokens") {
   CHECK(store.values.count("profile/app/client-secret") == 1);
   CHECK(cache.find(app2, kNow, 0s)->has_value());
   CHECK(cache.find(prefix_twin, kNow, 0s)->has_value());
+}
+
+TEST_CASE("latest_for_profile skips an entry the store cannot read, and reports it when nothing else is left") {
+  MemoryStore store;
+  TokenCache cache(store);
+  REQUIRE(cache.store(key({"a"}), token(kNow + 100s, "readable"), kNow - 10s));
+  REQUIRE(cache.store(key({"b"}), token(kNow + 100s, "damaged"), kNow));
+  store.unreadable = TokenCache::entry_name(key({"b"}));
+  auto latest = cache.latest_for_profile("app");
+  REQUIRE(latest);
+  REQUIRE(latest->has_value());
+  CHECK((*latest)->access_token == "readable");
+  store.values.erase(TokenCache::entry_name(key({"a"})));
+  auto none = cache.latest_for_profile("app");
+  REQUIRE_FALSE(none);
+  CHECK(none.status().message() == "store unreadable");
 }
