@@ -90,6 +90,20 @@ network=$("$work/timer" "$net_runs" 5 \
   force "ENTRATOOL_CONFIG_DIR=$one" "$entratool" get-token -p bench --silent --force :: \
   force_nocache "ENTRATOOL_CONFIG_DIR=$one" "$entratool" get-token -p bench --silent --force --no-cache)
 
+# Instruction counts (callgrind) do not depend on the machine's load: a steadier second opinion.
+instructions=
+if command -v valgrind >/dev/null && [[ ${ENTRATOOL_BENCH_INSTRUCTIONS:-1} != 0 ]]; then
+  echo "counting instructions with callgrind..." >&2
+  count() { env "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | tail -n1; }
+  vg=(valgrind --tool=callgrind --callgrind-out-file=/dev/null)
+  instructions="trivial $(count "${vg[@]}" "$work/trivial")
+cached $(count "ENTRATOOL_CONFIG_DIR=$one" "${vg[@]}" "$entratool" get-token -p bench --silent)
+cached_many $(count "ENTRATOOL_CONFIG_DIR=$many" "${vg[@]}" "$entratool" get-token -p bench --silent)
+curl $(count "${vg[@]}" "$curl_bin" -K "$work/curl.cfg")
+force $(count "ENTRATOOL_CONFIG_DIR=$one" "${vg[@]}" "$entratool" get-token -p bench --silent --force)
+force_nocache $(count "ENTRATOOL_CONFIG_DIR=$one" "${vg[@]}" "$entratool" get-token -p bench --silent --force --no-cache)"
+fi
+
 exec {idp_in}>&-
 wait "$idp_pid" 2>/dev/null || true
 idp_pid=
@@ -117,3 +131,10 @@ row "get-token, cached (1 entry)" cached "" 0
 row "get-token, cached ($entries entries)" cached_many cached 1.5
 echo "(ratios: cached vs trivial, --force vs curl, $entries entries vs one; targets judged on wall time, which a"
 echo " loaded machine disturbs more than cpu time; provider traffic: $(tail -n1 "$work/idp.err"))"
+if [[ -n $instructions ]]; then
+  echo "instructions executed (callgrind, one run each; independent of machine load):"
+  awk '{ v[$1] = $2 } END {
+    printf "  trivial %.1fM; cached %.1fM (%.2fx); cached, many entries %.1fM (%.2fx of one entry)\n", v["trivial"] / 1e6, v["cached"] / 1e6, v["cached"] / v["trivial"], v["cached_many"] / 1e6, v["cached_many"] / v["cached"]
+    printf "  curl %.1fM; --force %.1fM (%.2fx); --force --no-cache %.1fM (%.2fx)\n", v["curl"] / 1e6, v["force"] / 1e6, v["force"] / v["curl"], v["force_nocache"] / 1e6, v["force_nocache"] / v["curl"]
+  }' <<<"$instructions"
+fi
