@@ -32,8 +32,8 @@ sdk::Status check_output_format(Context& ctx, const std::string& format) {
     return sdk::Status::general("unknown output format '" + format + "'; to write to a file use --file " + format);
   std::string available;
   for (const auto& id : ctx.plugins().ids_of_kind("formatter")) available += (available.empty() ? "" : ", ") + id;
-  return sdk::Status::general("unknown output format '" + format + "' (available: " +
-                              (available.empty() ? std::string("none found") : available) + ")");
+  return sdk::Status::general("unknown output format '" + format +
+                              "' (available: " + (available.empty() ? std::string("none found") : available) + ")");
 }
 
 sdk::Status print_token(Context& ctx, const sdk::TokenResponse& token, const std::string& format,
@@ -57,7 +57,8 @@ sdk::Status print_token(Context& ctx, const sdk::TokenResponse& token, const std
 }
 
 std::string sign_in_again(const std::string& profile) {
-  return "sign in again with 'entratool get-token -p " + profile + "' (or -f device-code on a machine without a browser)";
+  return "sign in again with 'entratool get-token -p " + profile +
+         "' (or -f device-code on a machine without a browser)";
 }
 
 }  // namespace
@@ -71,7 +72,8 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
       .option("file", 0, "PATH", "Write the output to PATH (mode 0600) instead of stdout")
       .flag("silent", 'q', "Print nothing but the token (no status lines)")
       .option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
-      .option("authority-host", 0, "URL", "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
+      .option("authority-host", 0, "URL",
+              "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
       .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
       .option("ca-bundle", 0, "FILE", "Extra CA certificates (PEM) to trust (also ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE)")
       .epilog(
@@ -106,18 +108,22 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
 
   AcquireOptions options;
   options.profile = parser.value("profile").value_or("");
-  if (parser.has("profile") && options.profile.empty()) return sdk::Status::general("flag '--profile' needs a profile name");
+  if (parser.has("profile") && options.profile.empty())
+    return sdk::Status::general("flag '--profile' needs a profile name");
   for (const auto& text : parser.values("scope"))
     for (auto& s : split_scopes(text))
-      if (std::find(options.scopes.begin(), options.scopes.end(), s) == options.scopes.end()) options.scopes.push_back(s);
-  if (parser.has("scope") && options.scopes.empty()) return sdk::Status::general("flag '--scope' needs at least one scope");
+      if (std::find(options.scopes.begin(), options.scopes.end(), s) == options.scopes.end())
+        options.scopes.push_back(s);
+  if (parser.has("scope") && options.scopes.empty())
+    return sdk::Status::general("flag '--scope' needs at least one scope");
   options.authority_host = parser.value("authority-host").value_or("");
   options.cloud = parser.value("cloud").value_or("");
   options.ca_bundle = parser.value("ca-bundle").value_or("");
   if (auto text = parser.value("timeout")) {
     auto d = sdk::parse_duration(*text);
     if (!d || d->count() == 0)
-      return sdk::Status::general("invalid --timeout '" + *text + "': use a duration such as 30s, 2m or 1h (more than zero)");
+      return sdk::Status::general("invalid --timeout '" + *text +
+                                  "': use a duration such as 30s, 2m or 1h (more than zero)");
     options.timeout = *d;
   }
   if (auto s = check_output_format(ctx, format); !s) return s;
@@ -126,7 +132,8 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   auto plan = plan_acquisition(ctx, options);
   if (!plan) return plan.status();
   const std::string& name = plan->profile.profile.name;
-  const std::string shown = plan->profile.from_environment ? std::string("from the AZURE_* environment") : "'" + name + "'";
+  const std::string shown =
+      plan->profile.from_environment ? std::string("from the AZURE_* environment") : "'" + name + "'";
   Services& services = ctx.services();
 
   auto store = ctx.secret_store();

@@ -47,8 +47,9 @@ sdk::Result<DeviceAuthorization> parse_device_authorization(const std::string& b
   // Entra's v1 endpoint says verification_url; RFC 8628 and v2 say verification_uri.
   d.verification_uri = doc->get_string("verification_uri", doc->get_string("verification_url"));
   if (d.device_code.empty() || d.user_code.empty() || d.verification_uri.empty())
-    return sdk::Status::network("the device code endpoint returned an unusable response (device_code, user_code or "
-                                "verification_uri missing)");
+    return sdk::Status::network(
+        "the device code endpoint returned an unusable response (device_code, user_code or "
+        "verification_uri missing)");
   if (auto e = number_or_numeric_string(doc->find("expires_in")); e && *e > 0) d.expires_in = *e;
   if (auto i = number_or_numeric_string(doc->find("interval")); i && *i > 0) d.interval = *i;
   return d;
@@ -70,7 +71,8 @@ void end_progress(bool interactive) {
 }  // namespace
 
 sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& request, sdk::HostServices& services) {
-  if (request.device_code_endpoint.empty()) return sdk::Status::general("no device code endpoint is known for this profile");
+  if (request.device_code_endpoint.empty())
+    return sdk::Status::general("no device code endpoint is known for this profile");
   sdk::Clock& clock = services.clock();
   const std::string scope = loopback::join_scopes(loopback::user_flow_scopes(request.scopes));
 
@@ -114,8 +116,9 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
       }
       if (clock.monotonic() >= request.deadline) {
         end_progress(interactive);
-        return sdk::Status::timeout("nobody completed the device code sign-in before the timeout (--timeout); "
-                                    "run the command again with a longer --timeout");
+        return sdk::Status::timeout(
+            "nobody completed the device code sign-in before the timeout (--timeout); "
+            "run the command again with a longer --timeout");
       }
       if (clock.monotonic() >= code_expires) {
         end_progress(interactive);
@@ -124,7 +127,8 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
       }
       show_progress(interactive, std::chrono::duration_cast<seconds>(clock.monotonic() - began).count());
       auto left = std::min(next_poll, std::min(request.deadline, code_expires)) - clock.monotonic();
-      clock.sleep_for(std::min<milliseconds>(milliseconds(250), std::chrono::duration_cast<milliseconds>(left) + milliseconds(1)));
+      clock.sleep_for(
+          std::min<milliseconds>(milliseconds(250), std::chrono::duration_cast<milliseconds>(left) + milliseconds(1)));
     }
 
     sdk::oauth::Form form = {
@@ -150,14 +154,14 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
     if (code == "authorization_pending") continue;
     if (code == "slow_down") {
       interval += kSlowDownStep;
-      services.logger().log(sdk::LogLevel::info, "the provider asked to poll more slowly; polling every " +
-                                                     std::to_string(interval) + "s");
+      services.logger().log(sdk::LogLevel::info,
+                            "the provider asked to poll more slowly; polling every " + std::to_string(interval) + "s");
       continue;
     }
     end_progress(interactive);
     if (code == "access_denied" || code == "authorization_declined")
-      return sdk::Status::auth_failed("the sign-in was declined (" + code + (error->description.empty() ? "" : ": " + error->description) +
-                                      ")");
+      return sdk::Status::auth_failed("the sign-in was declined (" + code +
+                                      (error->description.empty() ? "" : ": " + error->description) + ")");
     if (code == "expired_token" || code == "code_expired")
       return sdk::Status::auth_failed("the device code expired before the sign-in was completed (" + code +
                                       "); run the command again and enter the new code sooner");

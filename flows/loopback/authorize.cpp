@@ -40,7 +40,8 @@ sdk::Result<AuthorizationCode> sign_in_with_browser(const sdk::FlowRequest& requ
     if (!parsed) return parsed.status();
     target = std::move(*parsed);
   }
-  if (request.authorize_endpoint.empty()) return sdk::Status::general("no authorize endpoint is known for this profile");
+  if (request.authorize_endpoint.empty())
+    return sdk::Status::general("no authorize endpoint is known for this profile");
   auto listener = LoopbackListener::open(target);
   if (!listener) return listener.status();
   auto pkce = make_pkce();
@@ -51,17 +52,18 @@ sdk::Result<AuthorizationCode> sign_in_with_browser(const sdk::FlowRequest& requ
   AuthorizationCode result;
   result.redirect_uri = (*listener)->redirect_uri();
   result.code_verifier = pkce->verifier;
-  const std::string url = authorize_url(request.authorize_endpoint, {
-      {"client_id", request.client_id},
-      {"response_type", "code"},
-      {"redirect_uri", result.redirect_uri},
-      {"response_mode", "query"},
-      {"scope", join_scopes(user_flow_scopes(request.scopes))},
-      {"state", *state},
-      {"code_challenge", pkce->challenge},
-      {"code_challenge_method", "S256"},
-      {"prompt", "select_account"},
-  });
+  const std::string url =
+      authorize_url(request.authorize_endpoint, {
+                                                    {"client_id", request.client_id},
+                                                    {"response_type", "code"},
+                                                    {"redirect_uri", result.redirect_uri},
+                                                    {"response_mode", "query"},
+                                                    {"scope", join_scopes(user_flow_scopes(request.scopes))},
+                                                    {"state", *state},
+                                                    {"code_challenge", pkce->challenge},
+                                                    {"code_challenge_method", "S256"},
+                                                    {"prompt", "select_account"},
+                                                });
 
   sdk::Console& console = services.console();
   bool print_url = !request.open_browser;

@@ -22,7 +22,7 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
 // A browser's request line and headers fit easily; anything bigger is not a redirect.
-constexpr std::size_t kMaxRequest = 16 * 1024;
+constexpr std::size_t kMaxRequest = std::size_t{16} * 1024;
 // A connection that sends nothing (browsers preconnect speculatively) is dropped after this.
 constexpr milliseconds kIdleConnection{10000};
 
@@ -43,12 +43,23 @@ std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -61,9 +72,10 @@ std::string page(std::string_view title, std::string_view text) {
 }
 
 void respond(int fd, int status, std::string_view reason, const std::string& body) {
-  std::string response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
-                         "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " + std::to_string(body.size()) +
-                         "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n" + body;
+  std::string response =
+      "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
+      "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n" + body;
   // The socket is non-blocking; a page this small fits the send buffer. Wait briefly if not.
   std::size_t sent = 0;
   auto until = steady_clock::now() + milliseconds(2000);
@@ -122,7 +134,8 @@ sdk::Result<RedirectTarget> parse_loopback_redirect(std::string_view uri) {
   const std::string shown(uri);
   auto not_loopback = [&](const std::string& why) {
     return sdk::Status::general("the redirect URI '" + shown + "' is not a loopback address entratool can listen on (" +
-                                why + "); entratool receives the sign-in on this machine, so use http://localhost:PORT/... "
+                                why +
+                                "); entratool receives the sign-in on this machine, so use http://localhost:PORT/... "
                                 "or http://127.0.0.1:PORT/..., registered so in the application");
   };
   if (lower(uri.substr(0, std::min<std::size_t>(uri.size(), 7))) != "http://")
@@ -188,9 +201,9 @@ sdk::Result<std::unique_ptr<LoopbackListener>> LoopbackListener::open(const Redi
   if (!v6_only) {
     int fd = make_listener(AF_INET, target.port, bound, error);
     if (fd < 0)
-      return sdk::Status::general("cannot listen on 127.0.0.1" + (target.port ? ":" + std::to_string(target.port) : "") +
-                                  " for the sign-in redirect: " + error +
-                                  (target.port ? " (is another program using the port?)" : ""));
+      return sdk::Status::general(
+          "cannot listen on 127.0.0.1" + (target.port ? ":" + std::to_string(target.port) : "") +
+          " for the sign-in redirect: " + error + (target.port ? " (is another program using the port?)" : ""));
     l->sockets_.push_back(fd);
     l->port_ = bound;
   }
@@ -244,7 +257,8 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
     for (auto& c : connections_) fds.push_back({c.fd, POLLIN, 0});
     auto left = std::chrono::duration_cast<milliseconds>(deadline - now).count();
     int rc = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left, 200)));
-    if (rc < 0 && errno != EINTR) return sdk::Status::general(std::string("waiting for the sign-in redirect failed: ") + std::strerror(errno));
+    if (rc < 0 && errno != EINTR)
+      return sdk::Status::general(std::string("waiting for the sign-in redirect failed: ") + std::strerror(errno));
     if (rc <= 0) continue;
 
     for (std::size_t i = 0; i < sockets_.size(); ++i) {
@@ -259,7 +273,8 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
     for (std::size_t i = sockets_.size(); i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const int fd = fds[i].fd;
-      auto conn = std::find_if(connections_.begin(), connections_.end(), [fd](const Connection& c) { return c.fd == fd; });
+      auto conn =
+          std::find_if(connections_.begin(), connections_.end(), [fd](const Connection& c) { return c.fd == fd; });
       if (conn == connections_.end()) continue;
       char buf[4096];
       bool closed = false;
@@ -287,7 +302,8 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
       auto sp1 = head.find(' ');
       auto sp2 = head.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
       std::string method = sp1 == std::string::npos ? "" : head.substr(0, sp1);
-      std::string target = sp1 == std::string::npos || sp2 == std::string::npos ? "" : head.substr(sp1 + 1, sp2 - sp1 - 1);
+      std::string target =
+          sp1 == std::string::npos || sp2 == std::string::npos ? "" : head.substr(sp1 + 1, sp2 - sp1 - 1);
       std::string path = target.substr(0, target.find('?'));
       auto query = parse_query(target);
       auto param = [&](std::string_view name) -> const std::string* {
@@ -303,11 +319,13 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
       }
       if (*state != expected_state) {
         respond(fd, 400, "Bad Request",
-                page("Sign-in failed", "The response does not belong to this sign-in (state mismatch). Close this "
-                                       "window and run entratool again."));
+                page("Sign-in failed",
+                     "The response does not belong to this sign-in (state mismatch). Close this "
+                     "window and run entratool again."));
         ::close(fd);
         return sdk::Status::auth_failed(
-            "the sign-in response's state does not match this request (a stale or forged redirect); run the command again");
+            "the sign-in response's state does not match this request (a stale or forged redirect); run the command "
+            "again");
       }
       Callback cb;
       if (const std::string* error = param("error")) {
@@ -326,8 +344,9 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
         return sdk::Status::auth_failed("the sign-in response carried neither a code nor an error");
       }
       cb.code = *code;
-      respond(fd, 200, "OK",
-              page("Signed in", "entratool received the sign-in. You can close this window and return to the terminal."));
+      respond(
+          fd, 200, "OK",
+          page("Signed in", "entratool received the sign-in. You can close this window and return to the terminal."));
       ::close(fd);
       return cb;
     }

@@ -126,7 +126,9 @@ TEST_CASE("--no-browser prints the URL instead, and no answer is 'browser did no
 
 TEST_CASE("a browser that cannot start falls back to printing the URL") {
   FakeServices s;
-  s.browser_.on_open = [](const std::string&) { return entratool::sdk::Status::general("cannot start the browser 'x'"); };
+  s.browser_.on_open = [](const std::string&) {
+    return entratool::sdk::Status::general("cannot start the browser 'x'");
+  };
   FlowRequest r = request_for(s);
   r.deadline = std::chrono::steady_clock::now() + 200ms;
   auto got = loopback::sign_in_with_browser(r, s, "");

@@ -74,8 +74,8 @@ TEST_CASE("access_denied, expired_token and other errors stop polling with exit 
     const char* error;
     const char* says;
   };
-  for (Case c : {Case{"access_denied", "declined"}, Case{"expired_token", "expired"}, Case{"invalid_client", "invalid_client"},
-                 Case{"invalid_grant", "invalid_grant"}}) {
+  for (Case c : {Case{"access_denied", "declined"}, Case{"expired_token", "expired"},
+                 Case{"invalid_client", "invalid_client"}, Case{"invalid_grant", "invalid_grant"}}) {
     FakeServices s;
     s.http_.reply(200, kDevice);
     s.http_.reply(400, oauth_error(c.error));
@@ -102,7 +102,8 @@ TEST_CASE("the deadline and the code's lifetime end the wait with exit 5") {
   }
   {
     FakeServices s;
-    s.http_.reply(200, R"({"device_code":"d","user_code":"U","verification_uri":"https://v","expires_in":7,"interval":1})");
+    s.http_.reply(200,
+                  R"({"device_code":"d","user_code":"U","verification_uri":"https://v","expires_in":7,"interval":1})");
     for (int i = 0; i < 100; ++i) s.http_.reply(400, oauth_error("authorization_pending"));
     auto token = DeviceCodeFlow().acquire(request_for(s), s);
     REQUIRE(!token);

@@ -48,7 +48,9 @@ class FakeClock final : public sdk::Clock {
   int sleeps = 0;
 
   std::chrono::system_clock::time_point now() const override { return real ? std::chrono::system_clock::now() : wall; }
-  std::chrono::steady_clock::time_point monotonic() const override { return real ? std::chrono::steady_clock::now() : mono; }
+  std::chrono::steady_clock::time_point monotonic() const override {
+    return real ? std::chrono::steady_clock::now() : mono;
+  }
   void sleep_for(std::chrono::milliseconds d) override {
     ++sleeps;
     slept += d;
@@ -64,7 +66,9 @@ class RecordingConsole final : public sdk::Console {
   void status(std::string_view l) override { statuses.emplace_back(l); }
   void notice(std::string_view l) override { notices.emplace_back(l); }
   sdk::Result<std::string> prompt(std::string_view) override { return sdk::Status::general("cannot prompt: test"); }
-  sdk::Result<std::string> prompt_secret(std::string_view) override { return sdk::Status::general("cannot prompt: test"); }
+  sdk::Result<std::string> prompt_secret(std::string_view) override {
+    return sdk::Status::general("cannot prompt: test");
+  }
   bool interactive() const override { return false; }
   std::string all_notices() const {
     std::string out;

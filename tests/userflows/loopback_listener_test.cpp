@@ -137,7 +137,8 @@ TEST_CASE("the wait ends at the deadline, or at Ctrl-C") {
 
 TEST_CASE("a configured port that is taken is an error naming it") {
   Fixture f;
-  auto second = LoopbackListener::open(*parse_loopback_redirect("http://127.0.0.1:" + std::to_string(f.listener->port()) + "/"));
+  auto second =
+      LoopbackListener::open(*parse_loopback_redirect("http://127.0.0.1:" + std::to_string(f.listener->port()) + "/"));
   REQUIRE(!second);
   CHECK(second.status().message().find("127.0.0.1:" + std::to_string(f.listener->port())) != std::string::npos);
 }

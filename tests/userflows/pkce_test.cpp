@@ -19,7 +19,8 @@ TEST_CASE("a fresh verifier is 43 url-safe characters, random, with its own chal
     auto p = make_pkce();
     REQUIRE(p);
     CHECK(p->verifier.size() == 43);
-    CHECK(p->verifier.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+    CHECK(p->verifier.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+          std::string::npos);
     CHECK(p->challenge == s256_challenge(p->verifier));
     seen.insert(p->verifier);
   }
@@ -35,7 +36,8 @@ TEST_CASE("user flow scopes add openid, profile and offline_access once, keeping
 }
 
 TEST_CASE("authorize URLs form-encode every parameter") {
-  CHECK(authorize_url("https://login/t/oauth2/v2.0/authorize", {{"redirect_uri", "http://127.0.0.1:1/"}, {"scope", "a b"}}) ==
+  CHECK(authorize_url("https://login/t/oauth2/v2.0/authorize",
+                      {{"redirect_uri", "http://127.0.0.1:1/"}, {"scope", "a b"}}) ==
         "https://login/t/oauth2/v2.0/authorize?redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2F&scope=a+b");
   CHECK(authorize_url("https://x/authorize?p=1", {{"a", "b"}}) == "https://x/authorize?p=1&a=b");
 }
@@ -54,8 +56,9 @@ TEST_CASE("loopback redirect URIs are parsed; anything else is refused clearly")
   REQUIRE(c);
   CHECK(c->host == "[::1]");
   CHECK(c->port == 9000);
-  for (const char* bad : {"https://localhost:8080/", "http://example.com:8080/", "http://10.0.0.1/", "http://localhost:99999/",
-                          "http://localhost:80a/", "localhost:8080", "http://localhost.evil.com/", "http://[::1/"}) {
+  for (const char* bad :
+       {"https://localhost:8080/", "http://example.com:8080/", "http://10.0.0.1/", "http://localhost:99999/",
+        "http://localhost:80a/", "localhost:8080", "http://localhost.evil.com/", "http://[::1/"}) {
     auto r = parse_loopback_redirect(bad);
     CHECK_MESSAGE(!r, bad);
     if (!r) CHECK(r.status().message().find("not a loopback address") != std::string::npos);
