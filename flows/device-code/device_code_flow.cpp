@@ -107,9 +107,10 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
   long long interval = device->interval;
 
   for (;;) {
-    // Sleep one interval in short steps, so Ctrl-C and the deadline are noticed at once.
+    // Sleep one interval in short steps, so Ctrl-C and the deadline are noticed at once; the
+    // checks run once more after the last step, so an expired code is never polled.
     const steady_clock::time_point next_poll = clock.monotonic() + seconds(interval);
-    while (clock.monotonic() < next_poll) {
+    for (;;) {
       if (clock.cancelled()) {
         end_progress(interactive);
         return sdk::Status::general("cancelled");
@@ -125,6 +126,7 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
         return sdk::Status::timeout("the device code expired after " + std::to_string(device->expires_in) +
                                     "s before anyone signed in; run the command again");
       }
+      if (clock.monotonic() >= next_poll) break;
       show_progress(interactive, std::chrono::duration_cast<seconds>(clock.monotonic() - began).count());
       auto left = std::min(next_poll, std::min(request.deadline, code_expires)) - clock.monotonic();
       clock.sleep_for(

@@ -132,13 +132,13 @@ class DeviceCodeTest(UserFlowCase):
 class ExpiredDeviceCodeTest(UserFlowCase):
     provider_options = {"device_interval": 1, "device_code_ttl": 3}
 
-    def test_code_lifetime_ending_exits_5_and_provider_expiry_exits_3(self):
+    def test_code_lifetime_running_out_exits_5(self):
         self.create_profile("dev", self.idp.public, "device-code")
         rc, out, err = self.run_tool(["get-token", "-p", "dev", "--timeout", "60s"], timeout=60)
-        # Either our own clock notices expires_in (5) or the provider answers expired_token (3).
-        self.assertIn(rc, (3, 5), err)
-        self.assertIn("expired", err)
+        self.assertEqual(rc, 5, err)
+        self.assertIn("expired after 3s", err)
         self.assertEqual(out, "")
+        self.assertEqual(len(self.token_requests()), 2, "polls at 1 s and 2 s, none with the expired code")
 
     def test_provider_expired_token_exits_3(self):
         self.idp.fault("json", count=1, status=400,
