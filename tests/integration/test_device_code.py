@@ -126,7 +126,7 @@ class DeviceCodeTest(UserFlowCase):
         rc, out, err = run.finish(timeout=30)
         self.assertEqual(rc, 5, err)
         self.assertLess(time.monotonic() - started, 10)
-        self.assertIn("--timeout", err)
+        self.assertIn("nobody completed the device code sign-in", err)
 
 
 class ExpiredDeviceCodeTest(UserFlowCase):
