@@ -1,5 +1,8 @@
 #include "token_refresh.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "context.h"
 #include "entratool/sdk/secret_store.h"
 #include "services.h"
@@ -50,8 +53,9 @@ sdk::Result<sdk::files::FileLock> lock_cache_key(Context& ctx, const CacheKey& k
   if (auto s = sdk::files::ensure_private_directory(ctx.config_dir()); !s) return s;
   if (auto s = sdk::files::ensure_private_directory(locks); !s) return s;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  return sdk::files::FileLock::acquire(locks + "/" + TokenCache::key_hash(key) + ".lock",
-                                       static_cast<int>(std::max<long long>(0, left.count())));
+  return sdk::files::FileLock::acquire(
+      locks + "/" + TokenCache::key_hash(key) + ".lock",
+      static_cast<int>(std::clamp<long long>(left.count(), 0, std::numeric_limits<int>::max())));
 }
 
 bool is_refused_refresh_token(const sdk::Status& status) {
