@@ -96,7 +96,8 @@ sdk::Result<std::string> passphrase(Context& ctx, bool confirm) {
 }
 
 sdk::Status sub_create(Context& ctx, const Args& args) {
-  ArgParser parser("entratool config create", "Create a profile by answering questions (see create-profile for flags).");
+  ArgParser parser("entratool config create",
+                   "Create a profile by answering questions (see create-profile for flags).");
   parser.flag("set-default", 0, "Make the new profile the default");
   sdk::Status status;
   if (!parse(ctx, parser, args, 0, status)) return status;
@@ -105,7 +106,8 @@ sdk::Status sub_create(Context& ctx, const Args& args) {
   if (auto s = prompt_profile(ctx, /*editing=*/false, profile, secrets); !s) return s;
   if (auto s = save_profile_with_secrets(ctx, profile, secrets, nullptr, parser.has("set-default")); !s) return s;
   ctx.err << "Profile '" << profile.name << "' created"
-          << (secrets.client_secret || secrets.certificate_password ? "; its secret is in the secret store" : "") << ".\n"
+          << (secrets.client_secret || secrets.certificate_password ? "; its secret is in the secret store" : "")
+          << ".\n"
           << "Get a token with: entratool get-token -p " << profile.name << "\n";
   return sdk::Status::ok();
 }
@@ -257,8 +259,8 @@ sdk::Status sub_edit(Context& ctx, const Args& args) {
   }
   if (auto s = save_profile_with_secrets(ctx, profile, secrets, &*previous, parser.has("set-default")); !s) return s;
   warn_about_argv_secret(ctx, secrets);
-  ctx.err << "Profile '" << profile.name << "' updated" << (secrets.client_secret ? "; the new client secret is stored" : "")
-          << ".\n";
+  ctx.err << "Profile '" << profile.name << "' updated"
+          << (secrets.client_secret ? "; the new client secret is stored" : "") << ".\n";
   return sdk::Status::ok();
 }
 
@@ -292,11 +294,12 @@ sdk::Status sub_delete(Context& ctx, const Args& args) {
   sdk::SecretStore& secrets = **secret_store;
   for (const auto& secret : {client_secret_name(*name), certificate_password_name(*name)}) {
     if (auto s = secrets.erase(secret); !s)
-      return sdk::Status::general("profile '" + *name + "' was removed, but its secret could not be erased: " + s.message());
+      return sdk::Status::general("profile '" + *name +
+                                  "' was removed, but its secret could not be erased: " + s.message());
   }
   if (auto s = TokenCache(secrets).erase_profile(*name); !s)
-    return sdk::Status::general("profile '" + *name + "' was removed, but its cached tokens could not be erased: " +
-                                s.message());
+    return sdk::Status::general("profile '" + *name +
+                                "' was removed, but its cached tokens could not be erased: " + s.message());
   ctx.err << "Profile '" << *name << "' deleted with its secrets and cached tokens.\n";
   return sdk::Status::ok();
 }
@@ -322,8 +325,9 @@ sdk::Status sub_export(Context& ctx, const Args& args) {
       .flag("include-secrets", 0, "Include the client secret / certificate password")
       .option("file", 0, "FILE", "Write here (created 0600) instead of standard output")
       .flag("force", 0, "Overwrite FILE when it exists")
-      .epilog("The passphrase comes from ENTRATOOL_EXPORT_PASSPHRASE or is asked twice. Certificate files are\n"
-              "referenced by path, not included: copy them separately.\n");
+      .epilog(
+          "The passphrase comes from ENTRATOOL_EXPORT_PASSPHRASE or is asked twice. Certificate files are\n"
+          "referenced by path, not included: copy them separately.\n");
   sdk::Status status;
   if (!parse(ctx, parser, args, 1, status)) return status;
   auto name = profile_argument(parser, "export");
@@ -331,7 +335,8 @@ sdk::Status sub_export(Context& ctx, const Args& args) {
   auto file = parser.value("file");
   if (file && file->empty()) return sdk::Status::general("--file is empty; give a file name");
   if (!file && ::isatty(STDOUT_FILENO))
-    return sdk::Status::general("refusing to write the export to a terminal; pass --file FILE or redirect standard output");
+    return sdk::Status::general(
+        "refusing to write the export to a terminal; pass --file FILE or redirect standard output");
   if (file && sdk::files::exists(*file) && !parser.has("force"))
     return sdk::Status::general("'" + *file + "' already exists; pass --force to overwrite it");
   ProfileStore store(ctx.config_dir());
@@ -350,8 +355,9 @@ sdk::Status sub_export(Context& ctx, const Args& args) {
     auto opened = ctx.secret_store();
     if (!opened) return opened.status();
     json::Value secrets = json::Value::object();
-    for (const auto& [key, secret_name] : {std::pair<const char*, std::string>{"client_secret", client_secret_name(*name)},
-                                           {"certificate_password", certificate_password_name(*name)}}) {
+    for (const auto& [key, secret_name] :
+         {std::pair<const char*, std::string>{"client_secret", client_secret_name(*name)},
+          {"certificate_password", certificate_password_name(*name)}}) {
       auto value = (*opened)->get(secret_name);
       if (!value) return value.status();
       if (value->has_value()) secrets.set(key, json::Value::string(**value));
@@ -370,7 +376,8 @@ sdk::Status sub_export(Context& ctx, const Args& args) {
   }
   ctx.err << "Profile '" << *name << "' exported" << (file ? " to " + *file : std::string());
   if (has_secret)
-    ctx.err << (parser.has("include-secrets") ? " with its secrets" : " without its secrets (add --include-secrets to include them)");
+    ctx.err << (parser.has("include-secrets") ? " with its secrets"
+                                              : " without its secrets (add --include-secrets to include them)");
   ctx.err << ".\n";
   return sdk::Status::ok();
 }
@@ -390,7 +397,8 @@ sdk::Status sub_import(Context& ctx, const Args& args) {
     if (!read) return read.status();
     text = std::move(*read);
   } else {
-    if (::isatty(STDIN_FILENO)) return sdk::Status::general("pass --file FILE, or pipe the export into 'entratool config import'");
+    if (::isatty(STDIN_FILENO))
+      return sdk::Status::general("pass --file FILE, or pipe the export into 'entratool config import'");
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
   auto sealed = export_crypto::dearmor(text);
@@ -413,17 +421,20 @@ sdk::Status sub_import(Context& ctx, const Args& args) {
   if (const json::Value* s = doc->find("secrets"); s && s->is_object()) {
     if (const json::Value* v = s->find("client_secret"); v && v->is_string() && profile->auth_method == "secret")
       secrets.client_secret = v->text();
-    if (const json::Value* v = s->find("certificate_password"); v && v->is_string() && profile->auth_method == "certificate")
+    if (const json::Value* v = s->find("certificate_password");
+        v && v->is_string() && profile->auth_method == "certificate")
       secrets.certificate_password = v->text();
   }
   ProfileStore store(ctx.config_dir());
   auto existing = store.find(profile->name);
   if (!existing && existing.status().category() != sdk::ErrorCategory::profile_not_found) return existing.status();
   if (existing && !parser.has("force"))
-    return sdk::Status::general("profile '" + profile->name + "' already exists; pass --name NEW to import it under another "
+    return sdk::Status::general("profile '" + profile->name +
+                                "' already exists; pass --name NEW to import it under another "
                                 "name, or --force to replace it");
   profile->created_at.clear();
-  if (auto s = save_profile_with_secrets(ctx, *profile, secrets, existing ? &*existing : nullptr, parser.has("set-default"));
+  if (auto s =
+          save_profile_with_secrets(ctx, *profile, secrets, existing ? &*existing : nullptr, parser.has("set-default"));
       !s)
     return sdk::Status::general("cannot import profile '" + profile->name + "': " + s.message());
   ctx.err << "Profile '" << profile->name << "' imported";
@@ -465,8 +476,9 @@ void print_config_help(std::ostream& out) {
 
 sdk::Status cmd_config(Context& ctx, const Args& args) {
   if (args.empty())
-    return sdk::Status::general("'entratool config' needs a subcommand: create, list, show, edit, delete, set-default, "
-                                "export or import; see 'entratool config --help'");
+    return sdk::Status::general(
+        "'entratool config' needs a subcommand: create, list, show, edit, delete, set-default, "
+        "export or import; see 'entratool config --help'");
   if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
     print_config_help(ctx.out);
     return sdk::Status::ok();

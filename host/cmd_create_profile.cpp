@@ -47,9 +47,12 @@ sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
   auto existing = store.find(profile.name);
   if (!existing && existing.status().category() != sdk::ErrorCategory::profile_not_found) return existing.status();
   if (existing && !parser.has("force"))
-    return sdk::Status::general("profile '" + profile.name + "' already exists; pass --force to replace it, or change it "
-                                "with 'entratool config edit -p " + profile.name + "'");
-  if (auto s = save_profile_with_secrets(ctx, profile, secrets, existing ? &*existing : nullptr, parser.has("set-default"));
+    return sdk::Status::general("profile '" + profile.name +
+                                "' already exists; pass --force to replace it, or change it "
+                                "with 'entratool config edit -p " +
+                                profile.name + "'");
+  if (auto s =
+          save_profile_with_secrets(ctx, profile, secrets, existing ? &*existing : nullptr, parser.has("set-default"));
       !s)
     return s;
   warn_about_argv_secret(ctx, secrets);

@@ -41,11 +41,12 @@ sdk::Result<Module*> module() {
     return failure;
   }
   const char* missing = nullptr;
-  for (const char* symbol : {"entratool_crypto_abi_version", "entratool_crypto_seal", "entratool_crypto_open",
-                             "entratool_crypto_pfx_check"})
+  for (const char* symbol :
+       {"entratool_crypto_abi_version", "entratool_crypto_seal", "entratool_crypto_open", "entratool_crypto_pfx_check"})
     if (!missing && !m->library.has(symbol)) missing = symbol;
   if (missing) {
-    failure = sdk::Status::general("the encryption module '" + path.string() + "' lacks '" + missing + "'; reinstall entratool");
+    failure = sdk::Status::general("the encryption module '" + path.string() + "' lacks '" + missing +
+                                   "'; reinstall entratool");
     return failure;
   }
   int abi = m->library.get<AbiFn>("entratool_crypto_abi_version")();
@@ -114,7 +115,8 @@ sdk::Result<std::string> dearmor(std::string_view text) {
   if (start == std::string_view::npos) return sdk::Status::general("the export is empty");
   text.remove_prefix(start);
   if (text.substr(0, kArmorHeader.size()) != kArmorHeader)
-    return sdk::Status::general("this is not an entratool profile export (it must start with '" + std::string(kArmorHeader) + "')");
+    return sdk::Status::general("this is not an entratool profile export (it must start with '" +
+                                std::string(kArmorHeader) + "')");
   std::string b64;
   for (char c : text.substr(kArmorHeader.size()))
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') b64 += c;

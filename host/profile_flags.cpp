@@ -64,8 +64,8 @@ sdk::Result<std::string> read_secret_from_stdin(Context& ctx, std::string_view w
   std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.pop_back();
   if (data.empty())
-    return sdk::Status::general(std::string(flag) + " was given but standard input was empty; pipe the " + std::string(what) +
-                                " into entratool");
+    return sdk::Status::general(std::string(flag) + " was given but standard input was empty; pipe the " +
+                                std::string(what) + " into entratool");
   return data;
 }
 
@@ -76,13 +76,15 @@ bool pem_certificate_file(const std::string& path) {
 
 sdk::Status check_certificate_path(const std::string& path) {
   if (path.empty()) return sdk::Status::general("give the certificate's path");
-  if (!sdk::files::exists(path)) return sdk::Status::general("certificate file '" + path + "' does not exist; check the path");
+  if (!sdk::files::exists(path))
+    return sdk::Status::general("certificate file '" + path + "' does not exist; check the path");
   if (is_pfx_path(path)) {
     auto data = sdk::files::read_file(path);
     return data ? sdk::Status::ok() : data.status();
   }
   if (!pem_certificate_file(path))
-    return sdk::Status::general("'" + path + "' is not a PEM certificate (no BEGIN CERTIFICATE block); give a PEM or .pfx/.p12 file");
+    return sdk::Status::general(
+        "'" + path + "' is not a PEM certificate (no BEGIN CERTIFICATE block); give a PEM or .pfx/.p12 file");
   return sdk::Status::ok();
 }
 
@@ -183,24 +185,43 @@ void declare_profile_flags(ArgParser& p, bool creating) {
 }
 
 bool any_profile_flag(const ArgParser& p) {
-  for (const char* name : {"name", "tenant-id", "client-id", "scope", "auth-method", "client-secret", "client-secret-stdin",
-                           "use-certificate", "certificate-path", "private-key-path", "certificate-password-stdin",
-                           "default-flow", "redirect-uri", "authority-host", "ca-bundle", "client-auth",
-                           "assertion-alg", "send-x5c", "no-send-x5c", "force"})
+  for (const char* name : {"name",
+                           "tenant-id",
+                           "client-id",
+                           "scope",
+                           "auth-method",
+                           "client-secret",
+                           "client-secret-stdin",
+                           "use-certificate",
+                           "certificate-path",
+                           "private-key-path",
+                           "certificate-password-stdin",
+                           "default-flow",
+                           "redirect-uri",
+                           "authority-host",
+                           "ca-bundle",
+                           "client-auth",
+                           "assertion-alg",
+                           "send-x5c",
+                           "no-send-x5c",
+                           "force"})
     if (p.has(name)) return true;
   return false;
 }
 
-sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating, Profile& profile, SecretUpdate& secrets) {
+sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating, Profile& profile,
+                                SecretUpdate& secrets) {
   if (creating) {
     auto name = p.value("name");
     if (!name) return sdk::Status::general("missing --name: give the profile a name, e.g. --name ci");
     profile.name = *name;
     if (auto s = validate_profile_name(profile.name); !s) return s;
     if (!p.has("tenant-id"))
-      return sdk::Status::general("missing --tenant-id: give the directory (tenant) id from the app registration's overview");
+      return sdk::Status::general(
+          "missing --tenant-id: give the directory (tenant) id from the app registration's overview");
     if (!p.has("client-id"))
-      return sdk::Status::general("missing --client-id: give the application (client) id from the app registration's overview");
+      return sdk::Status::general(
+          "missing --client-id: give the application (client) id from the app registration's overview");
   }
   if (auto v = p.value("tenant-id")) profile.tenant_id = trim(*v);
   if (auto v = p.value("client-id")) profile.client_id = trim(*v);
@@ -217,7 +238,8 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
   if (auto v = p.value("ca-bundle")) {
     profile.ca_bundle = absolute_path(trim(*v));
     if (!profile.ca_bundle.empty() && !sdk::files::read_file(profile.ca_bundle))
-      return sdk::Status::general("CA bundle '" + profile.ca_bundle + "' cannot be read; give a PEM file of CA certificates");
+      return sdk::Status::general("CA bundle '" + profile.ca_bundle +
+                                  "' cannot be read; give a PEM file of CA certificates");
   }
   if (auto v = p.value("client-auth")) profile.settings["client_auth"] = lower(trim(*v));
   if (auto v = p.value("assertion-alg")) {
@@ -232,7 +254,8 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
   if (p.has("client-secret") && p.has("client-secret-stdin"))
     return sdk::Status::general("give the client secret once: --client-secret or --client-secret-stdin, not both");
   if (p.has("client-secret-stdin") && p.has("certificate-password-stdin"))
-    return sdk::Status::general("standard input can carry only one secret: use --client-secret-stdin or --certificate-password-stdin");
+    return sdk::Status::general(
+        "standard input can carry only one secret: use --client-secret-stdin or --certificate-password-stdin");
   if (auto v = p.value("client-secret")) {
     if (v->empty()) return sdk::Status::general("--client-secret is empty; give the secret's value (not its id)");
     secrets.client_secret = *v;
@@ -247,9 +270,11 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
   std::string method;
   if (auto v = p.value("auth-method")) {
     method = canonical_auth_method(*v);
-    if (method.empty()) return sdk::Status::general("unknown authentication method '" + *v + "': use secret, certificate or none");
+    if (method.empty())
+      return sdk::Status::general("unknown authentication method '" + *v + "': use secret, certificate or none");
   }
-  bool certificate_flags = p.has("certificate-path") || p.has("private-key-path") || p.has("certificate-password-stdin");
+  bool certificate_flags =
+      p.has("certificate-path") || p.has("private-key-path") || p.has("certificate-password-stdin");
   if (p.has("use-certificate")) {
     if (!method.empty() && method != "certificate")
       return sdk::Status::general("--use-certificate contradicts --auth-method " + method);
@@ -262,15 +287,19 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     method = "secret";
   }
   if (method.empty()) {
-    if (certificate_flags) method = "certificate";
-    else if (creating) method = env("AZURE_CLIENT_SECRET") ? "secret" : "none";
-    else method = profile.auth_method;
+    if (certificate_flags)
+      method = "certificate";
+    else if (creating)
+      method = env("AZURE_CLIENT_SECRET") ? "secret" : "none";
+    else
+      method = profile.auth_method;
   }
   if (method == "secret" && !secrets.client_secret && (creating || profile.auth_method != "secret")) {
     const char* from_env = env("AZURE_CLIENT_SECRET");
     if (!from_env)
-      return sdk::Status::general("secret authentication needs the client secret: pass --client-secret-stdin (or set "
-                                  "AZURE_CLIENT_SECRET)");
+      return sdk::Status::general(
+          "secret authentication needs the client secret: pass --client-secret-stdin (or set "
+          "AZURE_CLIENT_SECRET)");
     secrets.client_secret = std::string(from_env);
   }
   if (method != "certificate" && certificate_flags)
@@ -285,8 +314,9 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     }
     if (auto v = p.value("private-key-path")) profile.private_key_path = absolute_path(trim(*v));
     if (profile.certificate_path.empty())
-      return sdk::Status::general("certificate authentication needs --certificate-path (a PEM certificate with "
-                                  "--private-key-path, or a .pfx/.p12 file)");
+      return sdk::Status::general(
+          "certificate authentication needs --certificate-path (a PEM certificate with "
+          "--private-key-path, or a .pfx/.p12 file)");
     if (p.has("certificate-password-stdin")) {
       auto password = read_secret_from_stdin(ctx, "Certificate password", "--certificate-password-stdin");
       if (!password) return password.status();
@@ -315,18 +345,22 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
       if (auto s = validate_profile_name(v); !s) return s;
       auto existing = store.find(v);
       if (existing)
-        return sdk::Status::general("profile '" + v + "' already exists; pick another name, or change it with "
-                                    "'entratool config edit -p " + v + "'");
+        return sdk::Status::general("profile '" + v +
+                                    "' already exists; pick another name, or change it with "
+                                    "'entratool config edit -p " +
+                                    v + "'");
       if (existing.status().category() != sdk::ErrorCategory::profile_not_found) return existing.status();
       return sdk::Status::ok();
     });
     if (!name) return name.status();
     profile.name = *name;
   }
-  auto tenant = ask(ctx, "Tenant ID", false, profile.tenant_id, [](const std::string& v) { return validate_tenant(v); });
+  auto tenant =
+      ask(ctx, "Tenant ID", false, profile.tenant_id, [](const std::string& v) { return validate_tenant(v); });
   if (!tenant) return tenant.status();
   profile.tenant_id = *tenant;
-  auto client = ask(ctx, "Client ID", false, profile.client_id, [](const std::string& v) { return validate_client_id(v); });
+  auto client =
+      ask(ctx, "Client ID", false, profile.client_id, [](const std::string& v) { return validate_client_id(v); });
   if (!client) return client.status();
   profile.client_id = *client;
   auto scopes = ask(ctx, "Scopes (comma-separated)", false, join(profile.scopes, ","),
@@ -337,8 +371,9 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
   auto method = ask(ctx, "Authentication method (secret, certificate, none)", false,
                     editing ? profile.auth_method : std::string("secret"), [](const std::string& v) {
                       if (canonical_auth_method(v).empty())
-                        return sdk::Status::general("answer secret, certificate or none (none: a public client "
-                                                    "signing in users with device-code or interactive flows)");
+                        return sdk::Status::general(
+                            "answer secret, certificate or none (none: a public client "
+                            "signing in users with device-code or interactive flows)");
                       return sdk::Status::ok();
                     });
   if (!method) return method.status();
@@ -348,7 +383,8 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
     bool can_keep = editing && before.auth_method == "secret";
     auto secret = ask(ctx, can_keep ? "Client secret (Enter keeps the stored one)" : "Client secret", true, "",
                       [&](const std::string& v) {
-                        if (v.empty() && !can_keep) return sdk::Status::general("the client secret is empty; paste its value");
+                        if (v.empty() && !can_keep)
+                          return sdk::Status::general("the client secret is empty; paste its value");
                         return sdk::Status::ok();
                       });
     if (!secret) return secret.status();
@@ -362,11 +398,12 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
     if (is_pfx_path(profile.certificate_path)) {
       profile.private_key_path.clear();
       bool can_keep = editing && before.certificate_path == profile.certificate_path;
-      auto password = ask(ctx, can_keep ? "Certificate password (Enter keeps the stored one)" : "Certificate password (Enter if none)",
-                          true, "", [&](const std::string& v) {
-                            if (v.empty() && can_keep) return sdk::Status::ok();
-                            return check_pfx_password(profile.certificate_path, v, true);
-                          });
+      auto password = ask(
+          ctx, can_keep ? "Certificate password (Enter keeps the stored one)" : "Certificate password (Enter if none)",
+          true, "", [&](const std::string& v) {
+            if (v.empty() && can_keep) return sdk::Status::ok();
+            return check_pfx_password(profile.certificate_path, v, true);
+          });
       if (!password) return password.status();
       if (!password->empty() || !can_keep) secrets.certificate_password = *password;
     } else {
@@ -425,8 +462,8 @@ sdk::Status save_profile_with_secrets(Context& ctx, const Profile& profile, cons
                              previous->certificate_path != profile.certificate_path ||
                              previous->private_key_path != profile.private_key_path || secrets.certificate_password;
   bool need_store = secrets.client_secret || secrets.certificate_password || drop_secret || drop_password ||
-                    (profile.auth_method == "certificate" && is_pfx_path(profile.certificate_path) && certificate_changed &&
-                     previous && !secrets.certificate_password);
+                    (profile.auth_method == "certificate" && is_pfx_path(profile.certificate_path) &&
+                     certificate_changed && previous && !secrets.certificate_password);
 
   sdk::SecretStore* store = nullptr;
   if (need_store) {

@@ -91,7 +91,9 @@ sdk::Result<sdk::files::FileLock> lock_profiles(const std::string& dir, const st
 
 }  // namespace
 
-std::string client_secret_name(std::string_view profile) { return "profile/" + std::string(profile) + "/client-secret"; }
+std::string client_secret_name(std::string_view profile) {
+  return "profile/" + std::string(profile) + "/client-secret";
+}
 std::string certificate_password_name(std::string_view profile) {
   return "profile/" + std::string(profile) + "/certificate-password";
 }
@@ -104,8 +106,10 @@ std::vector<std::string> split_scopes(std::string_view text) {
     current.clear();
   };
   for (char c : text) {
-    if (c == ',' || is_space(c)) flush();
-    else current += c;
+    if (c == ',' || is_space(c))
+      flush();
+    else
+      current += c;
   }
   flush();
   return out;
@@ -186,8 +190,9 @@ bool is_pfx_path(std::string_view path) {
 
 sdk::Status validate_certificate_files(const Profile& p) {
   if (p.certificate_path.empty())
-    return sdk::Status::general("certificate authentication needs a certificate: give --certificate-path (a PEM "
-                                "certificate with --private-key-path, or a .pfx/.p12 file)");
+    return sdk::Status::general(
+        "certificate authentication needs a certificate: give --certificate-path (a PEM "
+        "certificate with --private-key-path, or a .pfx/.p12 file)");
   if (!sdk::files::exists(p.certificate_path))
     return sdk::Status::general("certificate file '" + p.certificate_path + "' does not exist; check the path");
   if (!readable_file(p.certificate_path))
@@ -200,9 +205,10 @@ sdk::Status validate_certificate_files(const Profile& p) {
   // PEM files are small; 1 MiB is far more than any certificate chain.
   std::string cert = file_head(p.certificate_path, 1 << 20);
   if (cert.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
-    return sdk::Status::general("'" + p.certificate_path +
-                                "' is not a PEM certificate (no BEGIN CERTIFICATE block); convert it with 'openssl x509 "
-                                "-in FILE -out cert.pem' or use a .pfx/.p12 file");
+    return sdk::Status::general(
+        "'" + p.certificate_path +
+        "' is not a PEM certificate (no BEGIN CERTIFICATE block); convert it with 'openssl x509 "
+        "-in FILE -out cert.pem' or use a .pfx/.p12 file");
   std::string key_path = p.private_key_path.empty() ? p.certificate_path : p.private_key_path;
   if (!p.private_key_path.empty()) {
     if (!sdk::files::exists(key_path))
@@ -235,7 +241,8 @@ sdk::Status validate_profile(const Profile& p) {
   if (auto s = validate_client_id(p.client_id); !s) return s;
   if (auto s = validate_scopes(p.scopes); !s) return s;
   if (p.auth_method != "secret" && p.auth_method != "certificate" && p.auth_method != "none")
-    return sdk::Status::general("invalid authentication method '" + p.auth_method + "': use secret, certificate or none");
+    return sdk::Status::general("invalid authentication method '" + p.auth_method +
+                                "': use secret, certificate or none");
   if (p.auth_method == "certificate" && p.certificate_path.empty())
     return sdk::Status::general("certificate authentication needs --certificate-path");
   if (p.auth_method != "certificate" && (!p.certificate_path.empty() || !p.private_key_path.empty()))
@@ -315,8 +322,10 @@ sdk::Result<Profile> profile_from_json(const json::Value& v) {
   p.ca_bundle = v.get_string("ca_bundle");
   if (const json::Value* settings = v.find("settings"); settings && settings->is_object()) {
     for (const auto& [k, val] : settings->members())
-      if (val.is_string()) p.settings[k] = val.text();
-      else if (val.is_bool()) p.settings[k] = val.as_bool() ? "true" : "false";
+      if (val.is_string())
+        p.settings[k] = val.text();
+      else if (val.is_bool())
+        p.settings[k] = val.as_bool() ? "true" : "false";
   }
   p.created_at = v.get_string("created_at");
   p.updated_at = v.get_string("updated_at");
@@ -337,12 +346,16 @@ sdk::Result<json::Value> ProfileStore::load() const {
   if (!text) return text.status();
   const std::string untouched = "; it was left untouched - fix it or move it away";
   auto doc = json::parse(*text);
-  if (!doc) return sdk::Status::general("profiles file '" + path_ + "' is not valid JSON (" + doc.status().message() + ")" + untouched);
+  if (!doc)
+    return sdk::Status::general("profiles file '" + path_ + "' is not valid JSON (" + doc.status().message() + ")" +
+                                untouched);
   if (!doc->is_object())
     return sdk::Status::general("profiles file '" + path_ + "' is not valid (expected a JSON object)" + untouched);
   if (const json::Value* version = doc->find("version")) {
     auto v = version->as_int();
-    if (!v) return sdk::Status::general("profiles file '" + path_ + "' is not valid (\"version\" is not a number)" + untouched);
+    if (!v)
+      return sdk::Status::general("profiles file '" + path_ + "' is not valid (\"version\" is not a number)" +
+                                  untouched);
     if (*v > kFormatVersion)
       return sdk::Status::general("profiles file '" + path_ + "' has format version " + std::to_string(*v) +
                                   ", written by a newer entratool; upgrade entratool (the file was left untouched)");
@@ -351,11 +364,14 @@ sdk::Result<json::Value> ProfileStore::load() const {
   if (!profiles) {
     doc->set("profiles", json::Value::array());
   } else if (!profiles->is_array()) {
-    return sdk::Status::general("profiles file '" + path_ + "' is not valid (\"profiles\" is not an array)" + untouched);
+    return sdk::Status::general("profiles file '" + path_ + "' is not valid (\"profiles\" is not an array)" +
+                                untouched);
   } else {
     for (const auto& entry : profiles->items()) {
       auto p = profile_from_json(entry);
-      if (!p) return sdk::Status::general("profiles file '" + path_ + "' is not valid (" + p.status().message() + ")" + untouched);
+      if (!p)
+        return sdk::Status::general("profiles file '" + path_ + "' is not valid (" + p.status().message() + ")" +
+                                    untouched);
     }
   }
   return std::move(doc).value();
@@ -417,7 +433,8 @@ sdk::Status ProfileStore::save(Profile profile, bool overwrite) {
   std::string now = now_iso();
   profile.updated_at = now;
   if (existing) {
-    if (!overwrite) return sdk::Status::general("profile '" + profile.name + "' already exists; pass --force to replace it");
+    if (!overwrite)
+      return sdk::Status::general("profile '" + profile.name + "' already exists; pass --force to replace it");
     std::string created = existing->get_string("created_at");
     profile.created_at = created.empty() ? now : created;
     // Keep members a newer entratool may have added; replace every field this one knows.
@@ -442,7 +459,8 @@ sdk::Status ProfileStore::remove(std::string_view name) {
   auto doc = load();
   if (!doc) return doc.status();
   auto& items = doc->find("profiles")->items();
-  auto it = std::find_if(items.begin(), items.end(), [&](const json::Value& e) { return e.get_string("name") == name; });
+  auto it =
+      std::find_if(items.begin(), items.end(), [&](const json::Value& e) { return e.get_string("name") == name; });
   if (it == items.end()) return not_found(name, *doc);
   items.erase(it);
   if (doc->get_string("default") == name) doc->set("default", json::Value::string(""));
@@ -455,7 +473,8 @@ sdk::Status ProfileStore::set_default(std::string_view name) {
   auto doc = load();
   if (!doc) return doc.status();
   const auto& items = doc->find("profiles")->items();
-  bool found = std::any_of(items.begin(), items.end(), [&](const json::Value& e) { return e.get_string("name") == name; });
+  bool found =
+      std::any_of(items.begin(), items.end(), [&](const json::Value& e) { return e.get_string("name") == name; });
   if (!found) return not_found(name, *doc);
   doc->set("default", json::Value::string(std::string(name)));
   return write(*doc);

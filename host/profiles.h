@@ -27,7 +27,7 @@ struct Profile {
   std::string private_key_path;      ///< PEM private key (empty with a PFX)
   std::string default_flow;          ///< canonical flow id (flow_names.h), e.g. "client-credentials"
   std::string redirect_uri;
-  std::string authority_host;        ///< empty: AZURE_AUTHORITY_HOST or https://login.microsoftonline.com
+  std::string authority_host;  ///< empty: AZURE_AUTHORITY_HOST or https://login.microsoftonline.com
   std::string ca_bundle;
   /// Flow settings: "client_auth" (basic|body), "assertion_alg" (PS256|RS256), "send_x5c" (true|false).
   std::map<std::string, std::string> settings;

@@ -105,15 +105,16 @@ ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_open(const char* passphrase, size_t
     return 1;
   }
   if (sealed[4] != kFormatVersion) {
-    set_error(err, err_capacity, "unsupported export format version " + std::to_string(sealed[4]) +
-                                     " (this entratool reads version 1)");
+    set_error(err, err_capacity,
+              "unsupported export format version " + std::to_string(sealed[4]) + " (this entratool reads version 1)");
     return 1;
   }
   unsigned log2n = sealed[5], r = sealed[6], p = sealed[7];
   if (log2n < kMinLog2N || log2n > kMaxLog2N || r < kMinR || r > kMaxR || p < kMinP || p > kMaxP) {
-    set_error(err, err_capacity, "the export's key derivation parameters are out of the accepted range (scrypt N=2^" +
-                                     std::to_string(log2n) + ", r=" + std::to_string(r) + ", p=" + std::to_string(p) +
-                                     "); the file is damaged or was not made by entratool");
+    set_error(err, err_capacity,
+              "the export's key derivation parameters are out of the accepted range (scrypt N=2^" +
+                  std::to_string(log2n) + ", r=" + std::to_string(r) + ", p=" + std::to_string(p) +
+                  "); the file is damaged or was not made by entratool");
     return 1;
   }
   size_t ct_len = sealed_len - kHeaderLen - kTagLen;
@@ -149,13 +150,12 @@ ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_open(const char* passphrase, size_t
     set_error(err, err_capacity, "wrong passphrase, or the file was modified or damaged");
     return 2;
   }
-  *out_len = static_cast<size_t>(total + len);
+  *out_len = static_cast<size_t>(total) + static_cast<size_t>(len);
   return 0;
 }
 
-ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_pfx_check(const unsigned char* data, size_t data_len,
-                                                       const char* password, size_t password_len, char* err,
-                                                       size_t err_capacity) {
+ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_pfx_check(const unsigned char* data, size_t data_len, const char* password,
+                                                       size_t password_len, char* err, size_t err_capacity) {
   const unsigned char* cursor = data;
   PKCS12* p12 = d2i_PKCS12(nullptr, &cursor, static_cast<long>(data_len));
   if (!p12) {

@@ -120,7 +120,8 @@ TEST_CASE("a missing profile is profile_not_found (exit 2) naming the ones that 
   REQUIRE_FALSE(none);
   CHECK(none.status().category() == sdk::ErrorCategory::profile_not_found);
   CHECK(none.status().exit_code() == 2);
-  CHECK(none.status().message() == "profile 'x' not found (no profiles yet; create one with 'entratool config create')");
+  CHECK(none.status().message() ==
+        "profile 'x' not found (no profiles yet; create one with 'entratool config create')");
   REQUIRE(store.save(make("b"), false));
   REQUIRE(store.save(make("a"), false));
   CHECK(store.find("x").status().message() == "profile 'x' not found (existing profiles: a, b)");

@@ -58,10 +58,12 @@ TEST_CASE("client id must be non-empty without spaces; scopes non-empty") {
 }
 
 TEST_CASE("profile names are sensible identifiers") {
-  for (const std::string& ok : {std::string("a"), std::string("demo-profile"), std::string("ci.prod_2"), std::string(64, 'x')})
+  for (const std::string& ok :
+       {std::string("a"), std::string("demo-profile"), std::string("ci.prod_2"), std::string(64, 'x')})
     CHECK_MESSAGE(validate_profile_name(ok), ok);
-  for (const std::string& bad : {std::string(""), std::string("-x"), std::string(".x"), std::string("has space"),
-                                 std::string("a/b"), std::string("\xc3\xbc"), std::string("x;rm"), std::string(65, 'x')})
+  for (const std::string& bad :
+       {std::string(""), std::string("-x"), std::string(".x"), std::string("has space"), std::string("a/b"),
+        std::string("\xc3\xbc"), std::string("x;rm"), std::string(65, 'x')})
     CHECK_MESSAGE(!validate_profile_name(bad), bad);
 }
 
@@ -101,8 +103,9 @@ TEST_CASE("certificate files: PEM certificate plus a PEM private key; PFX by ext
   write(dir + "/cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
   write(dir + "/key.pem", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
   write(dir + "/rsa.pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n");
-  write(dir + "/both.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-                           "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+  write(dir + "/both.pem",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
   write(dir + "/junk.pem", "hello\n");
   write(dir + "/app.pfx", "binary");
   Profile p = valid_profile();
