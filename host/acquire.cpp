@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <limits>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -298,8 +300,9 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     const std::string locks = ctx.config_dir() + "/locks";
     if (auto s = sdk::files::ensure_private_directory(ctx.config_dir()); !s) return s;
     if (auto s = sdk::files::ensure_private_directory(locks); !s) return s;
+    const auto wait_ms = std::min<long long>(remaining(deadline).count(), std::numeric_limits<int>::max());
     auto held = sdk::files::FileLock::acquire(locks + "/" + TokenCache::key_hash(plan->key) + ".lock",
-                                              static_cast<int>(remaining(deadline).count()));
+                                              static_cast<int>(wait_ms));
     if (!held) {
       if (held.status().category() == sdk::ErrorCategory::timeout)
         return sdk::Status::timeout("timed out after " + describe_duration(options.timeout) +
@@ -316,7 +319,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     auto stored = find_refreshable(*store, *plan, false);
     if (!stored) return stored.status();
     if (stored->has_value()) {
-      services.console().status("Refreshing the token for profile " + shown_profile + "...");
+      services.console().status("Refreshing the token for " + shown_profile + "...");
       auto refreshed = redeem_refresh_token(ctx, *plan, *store, **stored, deadline, options.timeout);
       if (refreshed) {
         services.console().status("\u2713 Token refreshed successfully");
