@@ -41,7 +41,8 @@ class TerminalConsole final : public sdk::Console {
   sdk::Result<std::string> prompt(std::string_view question) override { return ask(question, false); }
   sdk::Result<std::string> prompt_secret(std::string_view question) override { return ask(question, true); }
 
-  bool interactive() const override { return ::isatty(0) && ::isatty(2); }
+  // Under --silent nobody is watching: flows then show no progress either.
+  bool interactive() const override { return !silent && ::isatty(0) && ::isatty(2); }
 
  private:
   // Prompts on the terminal when there is one (so piped stdin stays the script's), else stdin.

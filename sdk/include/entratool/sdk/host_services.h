@@ -69,7 +69,8 @@ class Console {
   virtual Result<std::string> prompt(std::string_view question) = 0;
   /// As prompt(), without echo. The answer is a secret: never log it.
   virtual Result<std::string> prompt_secret(std::string_view question) = 0;
-  /// True when a person can answer prompts and see progress (stderr and stdin are terminals).
+  /// True when a person can answer prompts and see progress: stdin and stderr are terminals and
+  /// --silent was not given. Progress output (spinners, elapsed time) should be shown only then.
   virtual bool interactive() const = 0;
 };
 
