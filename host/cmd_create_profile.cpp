@@ -36,7 +36,9 @@ sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
 
   Profile profile;
   SecretUpdate secrets;
-  if (!any_profile_flag(parser) && ctx.services().console().interactive()) {
+  // The guide's "entratool create-profile [--use-certificate]" then asks its questions.
+  if (!any_profile_flag(parser, "use-certificate") && ctx.services().console().interactive()) {
+    if (parser.has("use-certificate")) profile.auth_method = "certificate";
     if (auto s = prompt_profile(ctx, /*editing=*/false, profile, secrets); !s) return s;
   } else {
     if (auto s = apply_profile_flags(parser, ctx, /*creating=*/true, profile, secrets); !s) return s;

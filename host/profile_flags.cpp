@@ -184,7 +184,7 @@ void declare_profile_flags(ArgParser& p, bool creating) {
   p.flag("set-default", 0, "Make this the default profile");
 }
 
-bool any_profile_flag(const ArgParser& p) {
+bool any_profile_flag(const ArgParser& p, std::string_view except) {
   for (const char* name : {"name",
                            "tenant-id",
                            "client-id",
@@ -205,7 +205,7 @@ bool any_profile_flag(const ArgParser& p) {
                            "send-x5c",
                            "no-send-x5c",
                            "force"})
-    if (p.has(name)) return true;
+    if (name != except && p.has(name)) return true;
   return false;
 }
 
@@ -369,7 +369,8 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
   profile.scopes = split_scopes(*scopes);
 
   auto method = ask(ctx, "Authentication method (secret, certificate, none)", false,
-                    editing ? profile.auth_method : std::string("secret"), [](const std::string& v) {
+                    editing || profile.auth_method == "certificate" ? profile.auth_method : std::string("secret"),
+                    [](const std::string& v) {
                       if (canonical_auth_method(v).empty())
                         return sdk::Status::general(
                             "answer secret, certificate or none (none: a public client "

@@ -28,8 +28,8 @@ void warn_about_argv_secret(Context& ctx, const SecretUpdate& secrets);
 /// Declares the shared flags (--tenant-id, --client-id, --scope, --client-secret[-stdin],
 /// --use-certificate, ...). `creating` adds --name, --force.
 void declare_profile_flags(ArgParser& parser, bool creating);
-/// True when any shared flag (other than --set-default) was given.
-bool any_profile_flag(const ArgParser& parser);
+/// True when any shared flag (other than --set-default and `except`) was given.
+bool any_profile_flag(const ArgParser& parser, std::string_view except = {});
 
 /// Applies the given flags to `profile`, changing only what they name. Secrets come from
 /// --client-secret (with a warning), --client-secret-stdin, --certificate-password-stdin, or
