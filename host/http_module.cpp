@@ -47,9 +47,15 @@ sdk::Result<std::unique_ptr<sdk::HttpClient>> load_http_module(const std::string
   boost::dll::fs::error_code ec;
   lib->load(path, boost::dll::load_mode::rtld_now, ec);
   if (ec) return sdk::Status::network("cannot load the network module '" + path + "' (" + ec.message() + ")" + fix);
-  for (const char* symbol : {ENTRATOOL_HTTP_ABI_SYMBOL, ENTRATOOL_HTTP_CREATE_SYMBOL})
-    if (!lib->has(symbol))
-      return sdk::Status::network("the network module '" + path + "' lacks '" + symbol + "'" + fix);
+  for (const char* symbol : {ENTRATOOL_HTTP_ABI_SYMBOL, ENTRATOOL_HTTP_CREATE_SYMBOL}) {
+    if (!lib->has(symbol)) {
+      std::string message = "the network module '" + path + "' lacks '";
+      message += symbol;
+      message += "'";
+      message += fix;
+      return sdk::Status::network(message);
+    }
+  }
   int abi = lib->get<AbiFn>(ENTRATOOL_HTTP_ABI_SYMBOL)();
   if (abi != ENTRATOOL_HTTP_ABI_VERSION)
     return sdk::Status::network("the network module '" + path + "' has interface version " + std::to_string(abi) +

@@ -30,8 +30,8 @@ class ClientCredentialsFlow final : public sdk::Flow {
     if (request.scopes.empty())
       return sdk::Status::general("client credentials need a scope, e.g. https://graph.microsoft.com/.default");
     if (request.client_auth == sdk::ClientAuth::none)
-      return sdk::Status::general("client credentials need a client secret or a certificate for '" +
-                                  request.client_id + "'");
+      return sdk::Status::general("client credentials need a client secret or a certificate for '" + request.client_id +
+                                  "'");
     std::string scope;
     for (const auto& s : request.scopes) scope += (scope.empty() ? "" : " ") + s;
     sdk::oauth::Form form{{"grant_type", "client_credentials"}, {"scope", scope}};

@@ -36,7 +36,7 @@ namespace sdk = entratool::sdk;
 
 namespace {
 
-constexpr size_t kMaxBody = 8 * 1024 * 1024;  // a token response is a few KiB; more is not one
+constexpr size_t kMaxBody = size_t{8} * 1024 * 1024;  // a token response is a few KiB; more is not one
 constexpr const char* kSystemCaDir = "/etc/ssl/certs";
 
 std::string lower(std::string s) {
@@ -167,7 +167,8 @@ class PocoHttpClient final : public sdk::HttpClient {
     try {
       std::unique_ptr<Poco::Net::HTTPClientSession> session;
       if (scheme == "https")
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context(request.ca_bundle));
+        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                                  tls_context(request.ca_bundle));
       else
         session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
       if (proxy) {
@@ -191,7 +192,8 @@ class PocoHttpClient final : public sdk::HttpClient {
         req.setContentType(request.content_type.empty() ? "application/json" : request.content_type);
       }
       for (const auto& [name, value] : request.headers) req.set(name, value);
-      if (!body.empty() || request.method == "POST" || request.method == "PUT") req.setContentLength(body.size());
+      if (!body.empty() || request.method == "POST" || request.method == "PUT")
+        req.setContentLength(static_cast<std::streamsize>(body.size()));
 
       session->sendRequest(req) << body;
       Poco::Net::HTTPResponse res;
@@ -207,7 +209,8 @@ class PocoHttpClient final : public sdk::HttpClient {
         if (out.body.size() > kMaxBody)
           return sdk::Status::network("the response from " + host_port(uri) + " is larger than 8 MiB");
       }
-      if (in.bad()) return sdk::Status::network("the connection to " + host_port(uri) + " broke while reading the response");
+      if (in.bad())
+        return sdk::Status::network("the connection to " + host_port(uri) + " broke while reading the response");
       return out;
     } catch (const Poco::TimeoutException&) {
       return sdk::Status::timeout("no answer from " + host_port(uri) + " within " +

@@ -151,13 +151,15 @@ Result<TokenResponse> parse_token_response(std::string_view body, const std::vec
   std::string head = trim(body.substr(0, std::min<size_t>(body.size(), 64)));
   if (head.empty()) return Status::network(describe_unusable(body, "an empty body"));
   if (head[0] == '<')
-    return Status::network(describe_unusable(body, "an HTML page instead of JSON (a proxy or sign-in page in the way?)"));
+    return Status::network(
+        describe_unusable(body, "an HTML page instead of JSON (a proxy or sign-in page in the way?)"));
   auto parsed = json::parse(body);
   if (!parsed) {
     const std::string& why = parsed.status().message();
     bool truncated = why.find("end of input") != std::string::npos || why.find("unterminated") != std::string::npos ||
                      why.find("incomplete") != std::string::npos;
-    return Status::network(describe_unusable(body, truncated ? "truncated JSON (" + why + ")" : "not JSON (" + why + ")"));
+    return Status::network(
+        describe_unusable(body, truncated ? "truncated JSON (" + why + ")" : "not JSON (" + why + ")"));
   }
   const json::Value& v = *parsed;
   if (!v.is_object()) return Status::network(describe_unusable(body, "JSON that is not an object"));
@@ -174,15 +176,15 @@ Result<TokenResponse> parse_token_response(std::string_view body, const std::vec
   std::optional<long long> expires_in;
   if (const json::Value* e = v.find("expires_in")) {
     if (e->is_number()) {
-      if (auto d = e->as_double(); d && std::isfinite(*d) && *d >= 0 && *d < 1e9) expires_in = static_cast<long long>(*d);
+      if (auto d = e->as_double(); d && std::isfinite(*d) && *d >= 0 && *d < 1e9)
+        expires_in = static_cast<long long>(*d);
     } else if (e->is_string()) {
       const std::string& s = e->text();
       if (!s.empty() && s.size() <= 9 &&
           std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
         expires_in = std::stoll(s);
     }
-    if (!expires_in)
-      return Status::network(describe_unusable(body, "expires_in is not a number of seconds"));
+    if (!expires_in) return Status::network(describe_unusable(body, "expires_in is not a number of seconds"));
     t.expires_at = now + seconds(*expires_in);
   } else if (auto exp = jwt_exp(t.access_token)) {
     t.expires_at = std::chrono::system_clock::time_point(seconds(*exp));
@@ -246,13 +248,16 @@ std::string hint_for(const ProviderError& e) {
     return "check the certificate: it must be the one uploaded to the app registration, and the assertion "
            "algorithm (assertion_alg PS256 or RS256) must be one the tenant accepts";
   if (c == "AADSTS50126") return "check the user name and password";
-  if (c == "AADSTS50076" || c == "AADSTS50079") return "multi-factor authentication is required: use an interactive flow";
+  if (c == "AADSTS50076" || c == "AADSTS50079")
+    return "multi-factor authentication is required: use an interactive flow";
   if (c == "AADSTS70008" || c == "AADSTS700082") return "the refresh token has expired: sign in again";
   if (e.error == "invalid_client") return "check the client ID and its secret or certificate";
   if (e.error == "invalid_scope") return "check the scope";
   if (e.error == "invalid_grant") return "the code or refresh token is expired or revoked: sign in again";
-  if (e.error == "unauthorized_client") return "the application is not allowed to use this flow, or is unknown in this tenant";
-  if (e.error == "consent_required" || e.error == "interaction_required") return "sign in interactively to give consent";
+  if (e.error == "unauthorized_client")
+    return "the application is not allowed to use this flow, or is unknown in this tenant";
+  if (e.error == "consent_required" || e.error == "interaction_required")
+    return "sign in interactively to give consent";
   return {};
 }
 
@@ -260,10 +265,11 @@ Status error_status(const HttpResponse& response) {
   const std::string http = "HTTP " + std::to_string(response.status);
   auto err = parse_error(response.body);
   if (!err) {
-    if (retryable(response.status))
-      return Status::network("the token endpoint is unavailable (" + http + ")");
+    if (retryable(response.status)) return Status::network("the token endpoint is unavailable (" + http + ")");
     std::string head = trim(std::string_view(response.body).substr(0, std::min<size_t>(response.body.size(), 64)));
-    std::string what = !head.empty() && head[0] == '<' ? "an HTML page" : head.empty() ? "an empty body" : "no OAuth error in it";
+    std::string what = !head.empty() && head[0] == '<' ? "an HTML page"
+                       : head.empty()                  ? "an empty body"
+                                                       : "no OAuth error in it";
     return Status::network("the token endpoint returned an unusable response: " + http + " with " + what +
                            (response.status == 404 ? " (wrong authority host or tenant?)" : ""));
   }

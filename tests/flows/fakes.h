@@ -65,7 +65,9 @@ class QuietConsole final : public sdk::Console {
   void status(std::string_view) override {}
   void notice(std::string_view) override {}
   sdk::Result<std::string> prompt(std::string_view) override { return sdk::Status::general("cannot prompt: test"); }
-  sdk::Result<std::string> prompt_secret(std::string_view) override { return sdk::Status::general("cannot prompt: test"); }
+  sdk::Result<std::string> prompt_secret(std::string_view) override {
+    return sdk::Status::general("cannot prompt: test");
+  }
   bool interactive() const override { return false; }
 };
 

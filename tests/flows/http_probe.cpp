@@ -56,23 +56,40 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--method") req.method = next();
-    else if (a == "--form") req.form.push_back(split_kv(next()));
-    else if (a == "--header") req.headers.push_back(split_kv(next()));
-    else if (a == "--ca") req.ca_bundle = fr.ca_bundle = next();
-    else if (a == "--timeout-ms") timeout_ms = std::stoll(next());
-    else if (a == "--proxy") req.proxy = next();
-    else if (a == "--module") module = next();
-    else if (a == "--flow") flow_id = next();
-    else if (a == "--token-endpoint") fr.token_endpoint = next();
-    else if (a == "--client-id") fr.client_id = next();
-    else if (a == "--scope") fr.scopes.push_back(next());
-    else if (a == "--secret") fr.client_auth = sdk::ClientAuth::secret, fr.client_secret = next();
-    else if (a == "--cert") fr.client_auth = sdk::ClientAuth::certificate, fr.certificate_path = next();
-    else if (a == "--key") fr.private_key_path = next();
-    else if (a == "--password") fr.certificate_password = next();
-    else if (a == "--setting") fr.settings.insert(split_kv(next()));
-    else if (!a.empty() && a[0] != '-') req.url = a;
+    if (a == "--method")
+      req.method = next();
+    else if (a == "--form")
+      req.form.push_back(split_kv(next()));
+    else if (a == "--header")
+      req.headers.push_back(split_kv(next()));
+    else if (a == "--ca")
+      req.ca_bundle = fr.ca_bundle = next();
+    else if (a == "--timeout-ms")
+      timeout_ms = std::stoll(next());
+    else if (a == "--proxy")
+      req.proxy = next();
+    else if (a == "--module")
+      module = next();
+    else if (a == "--flow")
+      flow_id = next();
+    else if (a == "--token-endpoint")
+      fr.token_endpoint = next();
+    else if (a == "--client-id")
+      fr.client_id = next();
+    else if (a == "--scope")
+      fr.scopes.push_back(next());
+    else if (a == "--secret")
+      fr.client_auth = sdk::ClientAuth::secret, fr.client_secret = next();
+    else if (a == "--cert")
+      fr.client_auth = sdk::ClientAuth::certificate, fr.certificate_path = next();
+    else if (a == "--key")
+      fr.private_key_path = next();
+    else if (a == "--password")
+      fr.certificate_password = next();
+    else if (a == "--setting")
+      fr.settings.insert(split_kv(next()));
+    else if (!a.empty() && a[0] != '-')
+      req.url = a;
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -86,7 +103,8 @@ int main(int argc, char** argv) {
   if (!flow_id.empty()) {
     entratool::host::Services services;
     services.set_http_for_testing(std::move(*client));
-    entratool::host::PluginRegistry registry(std::vector<entratool::host::PluginSearchDir>{{ENTRATOOL_PLUGIN_DIR, "bundled"}});
+    entratool::host::PluginRegistry registry(
+        std::vector<entratool::host::PluginSearchDir>{{ENTRATOOL_PLUGIN_DIR, "bundled"}});
     auto flow = registry.flow(flow_id);
     if (!flow) return print_status(flow.status());
     fr.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -95,7 +113,8 @@ int main(int argc, char** argv) {
     auto out = json::Value::object();
     out.set("ok", json::Value::boolean(true));
     out.set("access_token", json::Value::string(token->access_token));
-    out.set("expires_in", json::Value::number(static_cast<long long>(sdk::seconds_left(*token, std::chrono::system_clock::now()))));
+    out.set("expires_in",
+            json::Value::number(static_cast<long long>(sdk::seconds_left(*token, std::chrono::system_clock::now()))));
     auto scopes = json::Value::array();
     for (const auto& s : token->scopes) scopes.push_back(json::Value::string(s));
     out.set("scopes", std::move(scopes));

@@ -13,7 +13,8 @@ using namespace std::chrono_literals;
 namespace {
 
 sdk::Flow& flow() {
-  static entratool::host::PluginRegistry registry(std::vector<entratool::host::PluginSearchDir>{{ENTRATOOL_PLUGIN_DIR, "bundled"}});
+  static entratool::host::PluginRegistry registry(
+      std::vector<entratool::host::PluginSearchDir>{{ENTRATOOL_PLUGIN_DIR, "bundled"}});
   auto f = registry.flow("client-credentials");
   REQUIRE_MESSAGE(f.is_ok(), f.status().message());
   return **f;
@@ -76,7 +77,8 @@ TEST_CASE("client credentials with a certificate sends an assertion") {
   r.certificate_path = test_pki::files().pfx;
   r.certificate_password = test_pki::files().password;
   REQUIRE(flow().acquire(r, s).is_ok());
-  CHECK(field(s.http_.requests[0], "client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+  CHECK(field(s.http_.requests[0], "client_assertion_type") ==
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
   CHECK(field(s.http_.requests[0], "client_assertion").size() > 100);
 }
 
@@ -99,7 +101,8 @@ TEST_CASE("client credentials refuses what cannot work, before any request") {
 
 TEST_CASE("client credentials reports the provider's refusal with the AADSTS hint (exit 3)") {
   fakes::Services s;
-  s.http_.reply(401, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."})");
+  s.http_.reply(401,
+                R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."})");
   auto t = flow().acquire(request(s), s);
   CHECK(t.status().exit_code() == 3);
   CHECK(t.status().message() ==

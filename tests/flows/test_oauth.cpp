@@ -28,7 +28,8 @@ TEST_CASE("a 500 then success is retried after a backoff and the request is the 
   fakes::Services s;
   s.http_.reply(500, R"({"error":"server_error"})");
   s.http_.reply(200, kOk);
-  auto r = oauth::request_token(s, flow_request(s), {{"grant_type", "client_credentials"}}, {{"Authorization", "Basic x"}});
+  auto r =
+      oauth::request_token(s, flow_request(s), {{"grant_type", "client_credentials"}}, {{"Authorization", "Basic x"}});
   REQUIRE(r.is_ok());
   CHECK(r->access_token == "eyJ0.abc.def");
   REQUIRE(s.http_.requests.size() == 2);
@@ -147,15 +148,17 @@ TEST_CASE("parse_token_response: without expires_in the JWT's exp is used") {
 
 TEST_CASE("unusable responses are network errors that say why and never echo the body") {
   auto now = std::chrono::system_clock::now();
-  struct Case { const char* body; const char* says; };
-  for (Case c : {Case{"this is { not JSON ]", "not JSON"},
-                 Case{"<!DOCTYPE html><html><body>Sign in</body></html>", "HTML page"},
-                 Case{R"({"token_type":"Bearer","expires_in":3599,"access_tok)", "truncated"},
-                 Case{R"({"token_type":"Bearer","expires_in":3599})", "no access_token"},
-                 Case{R"({"access_token":"secret-token-value","expires_in":"soon"})", "expires_in"},
-                 Case{R"({"access_token":"secret-token-value","expires_in":-5})", "expires_in"},
-                 Case{"", "empty"},
-                 Case{"[1,2]", "not an object"}}) {
+  struct Case {
+    const char* body;
+    const char* says;
+  };
+  for (Case c :
+       {Case{"this is { not JSON ]", "not JSON"}, Case{"<!DOCTYPE html><html><body>Sign in</body></html>", "HTML page"},
+        Case{R"({"token_type":"Bearer","expires_in":3599,"access_tok)", "truncated"},
+        Case{R"({"token_type":"Bearer","expires_in":3599})", "no access_token"},
+        Case{R"({"access_token":"secret-token-value","expires_in":"soon"})", "expires_in"},
+        Case{R"({"access_token":"secret-token-value","expires_in":-5})", "expires_in"}, Case{"", "empty"},
+        Case{"[1,2]", "not an object"}}) {
     CAPTURE(c.body);
     auto r = oauth::parse_token_response(c.body, {}, now);
     REQUIRE_FALSE(r.is_ok());
@@ -167,21 +170,36 @@ TEST_CASE("unusable responses are network errors that say why and never echo the
 }
 
 TEST_CASE("AADSTS errors become exit 3 with the code and a hint") {
-  struct Case { int status; const char* body; const char* starts; const char* hint; };
-  for (Case c : {
-           Case{401, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret...\r\nTrace ID: 1\r\nCorrelation ID: 2"})",
-                "invalid_client: AADSTS7000215: Invalid client secret provided.", "check the client secret (expired or wrong?)"},
-           Case{400, R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for the input parameter 'scope' is not valid."})",
-                "invalid_scope: AADSTS70011", "/.default"},
-           Case{400, R"({"error":"invalid_request","error_description":"AADSTS90002: Tenant 'x' not found."})",
-                "invalid_request: AADSTS90002", "check the tenant"},
-           Case{400, R"({"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented."})",
-                "invalid_grant: AADSTS65001", "consent is missing"},
-           Case{400, R"({"error":"unauthorized_client","error_description":"AADSTS700016: Application with identifier 'a' was not found."})",
-                "unauthorized_client: AADSTS700016", "check the client ID"},
-           Case{400, R"({"error":"invalid_grant","error_description":"refresh token revoked"})",
-                "invalid_grant: refresh token revoked", "sign in again"},
-       }) {
+  struct Case {
+    int status;
+    const char* body;
+    const char* starts;
+    const char* hint;
+  };
+  for (
+      Case c : {
+          Case{
+              401,
+              R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret...\r\nTrace ID: 1\r\nCorrelation ID: 2"})",
+              "invalid_client: AADSTS7000215: Invalid client secret provided.",
+              "check the client secret (expired or wrong?)"},
+          Case{
+              400,
+              R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for the input parameter 'scope' is not valid."})",
+              "invalid_scope: AADSTS70011", "/.default"},
+          Case{400, R"({"error":"invalid_request","error_description":"AADSTS90002: Tenant 'x' not found."})",
+               "invalid_request: AADSTS90002", "check the tenant"},
+          Case{
+              400,
+              R"({"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented."})",
+              "invalid_grant: AADSTS65001", "consent is missing"},
+          Case{
+              400,
+              R"({"error":"unauthorized_client","error_description":"AADSTS700016: Application with identifier 'a' was not found."})",
+              "unauthorized_client: AADSTS700016", "check the client ID"},
+          Case{400, R"({"error":"invalid_grant","error_description":"refresh token revoked"})",
+               "invalid_grant: refresh token revoked", "sign in again"},
+      }) {
     CAPTURE(c.body);
     sdk::HttpResponse resp;
     resp.status = c.status;
@@ -209,7 +227,8 @@ TEST_CASE("error responses that are not OAuth errors are network errors") {
 }
 
 TEST_CASE("parse_error extracts the AADSTS code") {
-  auto e = oauth::parse_error(R"({"error":"invalid_client","error_description":"AADSTS700027: Client assertion failed"})");
+  auto e =
+      oauth::parse_error(R"({"error":"invalid_client","error_description":"AADSTS700027: Client assertion failed"})");
   REQUIRE(e.has_value());
   CHECK(e->aadsts == "AADSTS700027");
   CHECK(oauth::hint_for(*e).find("certificate") != std::string::npos);

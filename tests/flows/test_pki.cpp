@@ -37,7 +37,8 @@ Files make() {
   X509_gmtime_adj(X509_getm_notAfter(g_cert), 86400);
   X509_set_pubkey(g_cert, g_key);
   X509_NAME* name = X509_get_subject_name(g_cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("entratool-unit"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("entratool-unit"), -1, -1,
+                             0);
   X509_set_issuer_name(g_cert, name);
   X509_sign(g_cert, g_key, EVP_sha256());
 

@@ -7,13 +7,13 @@ namespace test_pki {
 
 struct Files {
   std::string dir;
-  std::string cert_pem;       ///< certificate only
-  std::string key_pem;        ///< unencrypted PKCS#8 key
-  std::string key_enc_pem;    ///< key encrypted with `password`
-  std::string combined_pem;   ///< certificate + unencrypted key in one file
-  std::string pfx;            ///< PKCS#12 protected by `password`
+  std::string cert_pem;      ///< certificate only
+  std::string key_pem;       ///< unencrypted PKCS#8 key
+  std::string key_enc_pem;   ///< key encrypted with `password`
+  std::string combined_pem;  ///< certificate + unencrypted key in one file
+  std::string pfx;           ///< PKCS#12 protected by `password`
   std::string password;
-  std::string cert_der;       ///< the certificate's DER, to compare thumbprints
+  std::string cert_der;  ///< the certificate's DER, to compare thumbprints
 };
 
 /// Made once per test process in a fresh temporary folder.

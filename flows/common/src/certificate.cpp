@@ -47,7 +47,8 @@ std::string openssl_error() {
 
 sdk::Result<std::string> read_all(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return sdk::Status::general(std::string("cannot read the ") + what + " '" + path + "': " + std::strerror(errno));
+  if (!in)
+    return sdk::Status::general(std::string("cannot read the ") + what + " '" + path + "': " + std::strerror(errno));
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
@@ -145,7 +146,8 @@ sdk::Result<ClientCertificate> ClientCertificate::load(const std::string& certif
     }
   } else {
     if (!key_path.empty())
-      return sdk::Status::general("'" + certificate_path + "' is not a PEM certificate; a PFX needs no separate key file");
+      return sdk::Status::general("'" + certificate_path +
+                                  "' is not a PEM certificate; a PFX needs no separate key file");
     const auto* p = reinterpret_cast<const unsigned char*>(data->data());
     Ptr<PKCS12> p12(d2i_PKCS12(nullptr, &p, static_cast<long>(data->size())));
     if (!p12)
@@ -176,11 +178,13 @@ sdk::Result<ClientCertificate> ClientCertificate::load(const std::string& certif
       return sdk::Status::general("the PFX '" + certificate_path + "' lacks a certificate or a private key");
     impl->der = to_der(impl->cert.get());
     impl->chain.push_back(impl->der);
-    for (int i = 0; chain && i < sk_X509_num(chain.get()); ++i) impl->chain.push_back(to_der(sk_X509_value(chain.get(), i)));
+    for (int i = 0; chain && i < sk_X509_num(chain.get()); ++i)
+      impl->chain.push_back(to_der(sk_X509_value(chain.get(), i)));
   }
 
   if (EVP_PKEY_get_base_id(impl->key.get()) != EVP_PKEY_RSA)
-    return sdk::Status::general("the client certificate's key must be RSA (Entra ID signs assertions with PS256 or RS256)");
+    return sdk::Status::general(
+        "the client certificate's key must be RSA (Entra ID signs assertions with PS256 or RS256)");
   if (X509_check_private_key(impl->cert.get(), impl->key.get()) != 1) {
     ERR_clear_error();
     return sdk::Status::general("the private key does not belong to the certificate '" + certificate_path + "'");
@@ -195,7 +199,8 @@ std::string ClientCertificate::x5t_s256() const { return sdk::base64url_encode(d
 
 sdk::Result<std::string> ClientCertificate::sign(std::string_view alg, std::string_view data) const {
   const bool pss = alg == "PS256";
-  if (!pss && alg != "RS256") return sdk::Status::general("unsupported assertion algorithm '" + std::string(alg) + "' (PS256 or RS256)");
+  if (!pss && alg != "RS256")
+    return sdk::Status::general("unsupported assertion algorithm '" + std::string(alg) + "' (PS256 or RS256)");
   Ptr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, impl_->key.get()) != 1)

@@ -40,11 +40,16 @@ std::string basic_authorization(std::string_view client_id, std::string_view cli
   return "Basic " + sdk::base64_encode(sdk::form_urlencode(client_id) + ":" + sdk::form_urlencode(client_secret));
 }
 
-sdk::Result<std::string> make_client_assertion(const sdk::FlowRequest& request, std::chrono::system_clock::time_point now) {
+sdk::Result<std::string> make_client_assertion(const sdk::FlowRequest& request,
+                                               std::chrono::system_clock::time_point now) {
   std::string alg = setting(request, "assertion_alg");
-  if (alg.empty() || alg == "ps256") alg = "PS256";
-  else if (alg == "rs256") alg = "RS256";
-  else return sdk::Status::general("assertion_alg must be PS256 or RS256, not '" + request.settings.at("assertion_alg") + "'");
+  if (alg.empty() || alg == "ps256")
+    alg = "PS256";
+  else if (alg == "rs256")
+    alg = "RS256";
+  else
+    return sdk::Status::general("assertion_alg must be PS256 or RS256, not '" + request.settings.at("assertion_alg") +
+                                "'");
   const std::string x5c = setting(request, "send_x5c");
   const bool send_x5c = x5c == "true" || x5c == "yes" || x5c == "1";
 
@@ -57,8 +62,10 @@ sdk::Result<std::string> make_client_assertion(const sdk::FlowRequest& request, 
   header.set("alg", sdk::json::Value::string(alg));
   header.set("typ", sdk::json::Value::string("JWT"));
   // PS256 goes with the SHA-256 thumbprint (current Entra guidance), RS256 with the older SHA-1 one.
-  if (alg == "PS256") header.set("x5t#S256", sdk::json::Value::string(cert->x5t_s256()));
-  else header.set("x5t", sdk::json::Value::string(cert->x5t()));
+  if (alg == "PS256")
+    header.set("x5t#S256", sdk::json::Value::string(cert->x5t_s256()));
+  else
+    header.set("x5t", sdk::json::Value::string(cert->x5t()));
   if (send_x5c) {
     auto chain = sdk::json::Value::array();
     for (const auto& der : cert->chain_der()) chain.push_back(sdk::json::Value::string(sdk::base64_encode(der)));
@@ -75,8 +82,8 @@ sdk::Result<std::string> make_client_assertion(const sdk::FlowRequest& request, 
   claims.set("iat", sdk::json::Value::number(iat));
   claims.set("exp", sdk::json::Value::number(iat + kAssertionLifetime.count()));
 
-  std::string signing_input = sdk::base64url_encode(sdk::json::serialize(header)) + "." +
-                              sdk::base64url_encode(sdk::json::serialize(claims));
+  std::string signing_input =
+      sdk::base64url_encode(sdk::json::serialize(header)) + "." + sdk::base64url_encode(sdk::json::serialize(claims));
   auto signature = cert->sign(alg, signing_input);
   if (!signature) return signature.status();
   return signing_input + "." + sdk::base64url_encode(*signature);
@@ -98,7 +105,8 @@ sdk::Status apply_client_auth(const sdk::FlowRequest& request, sdk::oauth::Form&
         form.emplace_back("client_id", request.client_id);
         form.emplace_back("client_secret", request.client_secret);
       } else {
-        return sdk::Status::general("client_auth must be 'basic' or 'body', not '" + request.settings.at("client_auth") + "'");
+        return sdk::Status::general("client_auth must be 'basic' or 'body', not '" +
+                                    request.settings.at("client_auth") + "'");
       }
       return sdk::Status::ok();
     }

@@ -31,9 +31,9 @@ using Form = std::vector<std::pair<std::string, std::string>>;
 
 /// How post_token_request retries HTTP 429 and 5xx answers.
 struct RetryPolicy {
-  int max_attempts = 4;                                ///< attempts in all, the first included
-  std::chrono::milliseconds first_backoff{500};        ///< wait before the 2nd attempt; doubles after
-  std::chrono::milliseconds max_backoff{8000};         ///< cap on one wait (Retry-After is honoured beyond it)
+  int max_attempts = 4;                          ///< attempts in all, the first included
+  std::chrono::milliseconds first_backoff{500};  ///< wait before the 2nd attempt; doubles after
+  std::chrono::milliseconds max_backoff{8000};   ///< cap on one wait (Retry-After is honoured beyond it)
 };
 
 /// Sends `request` (normally a POST with a form), retrying 429/5xx responses with exponential
@@ -41,8 +41,7 @@ struct RetryPolicy {
 /// Each attempt's timeout is the time left. Returns the last response whatever its status; errors
 /// only for transport failures (network/timeout) and a deadline that leaves no room to retry.
 Result<HttpResponse> post_token_request(HostServices& services, HttpRequest request,
-                                        std::chrono::steady_clock::time_point deadline,
-                                        const RetryPolicy& policy = {});
+                                        std::chrono::steady_clock::time_point deadline, const RetryPolicy& policy = {});
 
 /// The same for a flow: POSTs `form` (+ `headers`) to request.token_endpoint with its CA bundle,
 /// within request.deadline.
@@ -76,7 +75,7 @@ std::string hint_for(const ProviderError& error);
 Status error_status(const HttpResponse& response);
 
 /// post_token_request + parse_token_response / error_status: the whole token call of a flow.
-Result<TokenResponse> request_token(HostServices& services, const FlowRequest& request, Form form,
-                                    Headers headers = {}, const RetryPolicy& policy = {});
+Result<TokenResponse> request_token(HostServices& services, const FlowRequest& request, Form form, Headers headers = {},
+                                    const RetryPolicy& policy = {});
 
 }  // namespace entratool::sdk::oauth
