@@ -2,6 +2,7 @@
 // Loads one plugin library and checks it before any of its components is used. The only file
 // that knows Boost.DLL. Loaded libraries, and every component a plugin registers, are kept until
 // the process exits and are deliberately never unloaded or destroyed (see docs/plugin-abi.md).
+// Not thread-safe: the host loads plugins from its main thread only.
 
 #include <string>
 
