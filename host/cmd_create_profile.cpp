@@ -21,9 +21,10 @@ sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
   declare_profile_flags(parser, /*creating=*/true);
   parser.epilog(
       "The client secret is stored in the secret store, never in profiles.json. Without a secret flag it\n"
-      "comes from AZURE_CLIENT_SECRET when set. Without --scope the profile asks for " +
+      "comes from AZURE_CLIENT_SECRET when set. Without --scope the profile asks for\n" +
       std::string(kDefaultScope) +
-      ".\n\nExamples:\n"
+      ". On a terminal, without flags (or with only --use-certificate), it asks its questions.\n"
+      "\nExamples:\n"
       "  printf %s \"$CLIENT_SECRET\" | entratool create-profile --name ci --tenant-id \"$TENANT_ID\" \\\n"
       "      --client-id \"$CLIENT_ID\" --client-secret-stdin --scope https://management.azure.com/.default\n"
       "  entratool create-profile --name secure-app --tenant-id contoso.onmicrosoft.com --client-id \"$CLIENT_ID\" \\\n"
