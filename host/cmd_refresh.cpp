@@ -1,60 +1,17 @@
 // `entratool refresh`: renew a profile's user token now with its cached refresh token and print
 // it like get-token does. Client-credentials profiles have no refresh token: a new token is
 // acquired instead, and the command says so.
-#include <algorithm>
-#include <cctype>
-#include <ostream>
-
 #include "acquire.h"
 #include "cli.h"
 #include "commands.h"
 #include "context.h"
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/files.h"
-#include "entratool/sdk/formatter.h"
-#include "plugin_registry.h"
 #include "services.h"
+#include "token_command.h"
 #include "token_refresh.h"
 
 namespace entratool::host {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-sdk::Status check_output_format(Context& ctx, const std::string& format) {
-  const PluginCandidate* c = ctx.plugins().find(format);
-  if (c && c->kind == "formatter") return sdk::Status::ok();
-  if (format.find_first_of("./") != std::string::npos)
-    return sdk::Status::general("unknown output format '" + format + "'; to write to a file use --file " + format);
-  std::string available;
-  for (const auto& id : ctx.plugins().ids_of_kind("formatter")) available += (available.empty() ? "" : ", ") + id;
-  return sdk::Status::general("unknown output format '" + format +
-                              "' (available: " + (available.empty() ? std::string("none found") : available) + ")");
-}
-
-sdk::Status print_token(Context& ctx, const sdk::TokenResponse& token, const std::string& format,
-                        const std::string& file, bool silent) {
-  auto formatter = ctx.plugins().formatter(format);
-  if (!formatter) return formatter.status();
-  sdk::Result<std::string> text = sdk::Status::general("formatter '" + format + "' returned nothing");
-  try {
-    text = (*formatter)->format_token(token, sdk::FormatContext{ctx.services().clock().now()});
-  } catch (...) {
-    return sdk::Status::general("formatter plugin '" + format + "' failed (it threw an exception)");
-  }
-  if (!text) return text.status();
-  if (!file.empty()) {
-    if (auto s = sdk::files::atomic_write(file, *text, 0600); !s) return s;
-    if (!silent) ctx.out << "Token written to " << file << "\n";
-    return sdk::Status::ok();
-  }
-  ctx.out << *text;
-  return sdk::Status::ok();
-}
 
 std::string sign_in_again(const std::string& profile) {
   return "sign in again with 'entratool get-token -p " + profile +
@@ -67,10 +24,6 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   ArgParser parser("entratool refresh", "Refresh a profile's token now with its cached refresh token, and print it.");
   parser.option("profile", 'p', "NAME", "Profile to refresh (default: the default profile)")
       .option("scope", 's', "SCOPES", "Scopes of the cached token to refresh (default: the profile's)")
-      .option("output", 'o', "FORMAT", "token (default), json, yaml, or the id of any formatter plugin")
-      .flag("json", 0, "Same as --output json")
-      .option("file", 0, "PATH", "Write the output to PATH (mode 0600) instead of stdout")
-      .flag("silent", 'q', "Print nothing but the token (no status lines)")
       .option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
       .option("authority-host", 0, "URL",
               "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
@@ -86,47 +39,28 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
           "\nExamples:\n"
           "  entratool refresh -p myprofile\n"
           "  entratool refresh -p myprofile -o json\n");
+  add_token_output_flags(parser);
   if (auto s = parser.parse(args); !s) return s;
   if (parser.help_requested()) {
     ctx.out << parser.help_text();
     return sdk::Status::ok();
   }
-  const bool silent = parser.has("silent");
-  ctx.services().set_silent(silent);
-
-  std::string format = lower(parser.value("output").value_or(""));
-  if (parser.has("json")) {
-    if (!format.empty() && format != "json")
-      return sdk::Status::general("--json and --output " + format + " ask for different formats; give one");
-    format = "json";
-  }
-  if (parser.has("output") && format.empty())
-    return sdk::Status::general("flag '--output' needs a format: token, json, yaml, or a formatter plugin's id");
-  if (format.empty()) format = "token";
-  const std::string file = parser.value("file").value_or("");
-  if (parser.has("file") && file.empty()) return sdk::Status::general("flag '--file' needs a path");
+  auto output = read_token_output_flags(ctx, parser);
+  if (!output) return output.status();
 
   AcquireOptions options;
   options.profile = parser.value("profile").value_or("");
   if (parser.has("profile") && options.profile.empty())
     return sdk::Status::general("flag '--profile' needs a profile name");
-  for (const auto& text : parser.values("scope"))
-    for (auto& s : split_scopes(text))
-      if (std::find(options.scopes.begin(), options.scopes.end(), s) == options.scopes.end())
-        options.scopes.push_back(s);
-  if (parser.has("scope") && options.scopes.empty())
-    return sdk::Status::general("flag '--scope' needs at least one scope");
+  auto scopes = read_scope_flags(parser);
+  if (!scopes) return scopes.status();
+  options.scopes = std::move(*scopes);
   options.authority_host = parser.value("authority-host").value_or("");
   options.cloud = parser.value("cloud").value_or("");
   options.ca_bundle = parser.value("ca-bundle").value_or("");
-  if (auto text = parser.value("timeout")) {
-    auto d = sdk::parse_duration(*text);
-    if (!d || d->count() == 0)
-      return sdk::Status::general("invalid --timeout '" + *text +
-                                  "': use a duration such as 30s, 2m or 1h (more than zero)");
-    options.timeout = *d;
-  }
-  if (auto s = check_output_format(ctx, format); !s) return s;
+  auto timeout = read_duration_flag(parser, "timeout", options.timeout, false);
+  if (!timeout) return timeout.status();
+  options.timeout = *timeout;
 
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   auto plan = plan_acquisition(ctx, options);
@@ -150,7 +84,7 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
     options.force = true;
     auto acquired = acquire_token(ctx, options);
     if (!acquired) return acquired.status();
-    return print_token(ctx, acquired->token, format, file, silent);
+    return print_token(ctx, acquired->token, *output);
   }
 
   // Under the key's lock, read the entry again: another entratool may have just rotated it.
@@ -178,7 +112,7 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
     return token.status();
   }
   services.console().status("\u2713 Token refreshed successfully");
-  return print_token(ctx, *token, format, file, silent);
+  return print_token(ctx, *token, *output);
 }
 
 }  // namespace entratool::host

@@ -99,6 +99,7 @@ class ExitCodes(GetTokenCase):
                   "give only one")
         self.expect_failure(["get-token", "-p", "app", "--ca-bundle", "/nonexistent/ca.pem"], 1, "/nonexistent/ca.pem")
         self.expect_failure(["get-token", "-p", "app", "-f", "no-such-flow"], 1, "no-such-flow")
+        self.expect_failure(["get-token", "-p", "app", "-f", "Refresh"], 1, "entratool refresh")
         self.assertEqual(self.idp.count(), 0)
 
     def test_unknown_client_is_3(self):
