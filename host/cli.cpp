@@ -109,7 +109,7 @@ std::string ArgParser::help_text() const {
     out += "\nArguments:\n";
     for (const auto& [name, help] : positional_docs_) {
       std::string left = "  " + name;
-      if (left.size() < 28) left.resize(28, ' ');
+      if (left.size() + 2 <= 28) left.resize(28, ' ');
       else left += "  ";
       out += left + help + "\n";
     }
@@ -117,7 +117,7 @@ std::string ArgParser::help_text() const {
   out += "\nOptions:\n";
   auto line = [&](const std::string& left_in, const std::string& help) {
     std::string left = left_in;
-    if (left.size() < 28) left.resize(28, ' ');
+    if (left.size() + 2 <= 28) left.resize(28, ' ');
     else left += "  ";
     out += left + help + "\n";
   };

@@ -50,22 +50,25 @@ class TerminalConsole final : public sdk::Console {
     int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
     bool own_fd = fd >= 0;
     if (!own_fd) fd = 0;
-    if (!own_fd && secret && !::isatty(0)) {
-      // Reading a secret from a pipe is legitimate (scripts); there is just nothing to hide.
-    }
-    std::string q(question);
-    if (own_fd) {
-      (void)!::write(fd, q.data(), q.size());
-    } else {
-      std::cerr << q << std::flush;
-    }
+    const bool terminal = ::isatty(fd) != 0;
+    // Echo goes off before the question appears, so nothing typed or pasted right after it is
+    // echoed; TCSANOW keeps input already typed (TCSAFLUSH would throw it away).
     termios saved{};
     bool echo_off = false;
-    if (secret && ::isatty(fd) && ::tcgetattr(fd, &saved) == 0) {
+    if (secret && terminal && ::tcgetattr(fd, &saved) == 0) {
       termios quiet = saved;
       quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
       quiet.c_lflag |= ECHONL;
-      echo_off = ::tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+      echo_off = ::tcsetattr(fd, TCSANOW, &quiet) == 0;
+    }
+    // Without a terminal the answers come from a pipe: asking would only clutter stderr.
+    if (terminal) {
+      std::string q(question);
+      if (own_fd) {
+        (void)!::write(fd, q.data(), q.size());
+      } else {
+        std::cerr << q << std::flush;
+      }
     }
     std::string line;
     bool got_any = false;
@@ -81,7 +84,7 @@ class TerminalConsole final : public sdk::Console {
       if (c == '\n') break;
       line += c;
     }
-    if (echo_off) ::tcsetattr(fd, TCSAFLUSH, &saved);
+    if (echo_off) ::tcsetattr(fd, TCSANOW, &saved);
     if (own_fd) ::close(fd);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (!got_any) return sdk::Status::general("cannot prompt: no input (end of file)");
