@@ -173,7 +173,7 @@ void declare_profile_flags(ArgParser& p, bool creating) {
       .option("private-key-path", 0, "FILE", "PEM private key for a PEM certificate")
       .flag("certificate-password-stdin", 0, "Read the .pfx/.p12 password from standard input")
       .option("default-flow", 0, "FLOW", "client-credentials, authorization-code, device-code, interactive-browser")
-      .option("redirect-uri", 0, "URI", "Redirect URI for browser sign-in (default http://localhost with a free port)")
+      .option("redirect-uri", 0, "URI", "Redirect URI for browser sign-in (default http://127.0.0.1 with a free port)")
       .option("authority-host", 0, "URL", "Authority host (default https://login.microsoftonline.com)")
       .option("ca-bundle", 0, "FILE", "Extra PEM CA certificates to trust for this profile")
       .option("client-auth", 0, "HOW", "How a client secret is sent: basic (header) or body")
