@@ -43,5 +43,5 @@ with Provider(https=True) as idp, tempfile.TemporaryDirectory(prefix="entratool-
     step("Again: served from the cache, no request to the provider", ["get-token", "-p", "demo", "-o", "json"], env)
     print(f"(token requests the provider received: {idp.count('token')})")
     step("Decode the cached token", ["inspect", "-p", "demo"], env)
-    step("Summarise it", ["discover", "-t", token.strip()], env)
+    step("Summarise it (exit 0 while valid, 1 once expired)", ["discover", "-p", "demo"], env)
     print("\nDone. The same commands work against a real tenant: see README.md.")
