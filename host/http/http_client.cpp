@@ -11,11 +11,16 @@
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/URI.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <istream>
 #include <map>
@@ -23,6 +28,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
 
 #include "entratool/sdk/encoding.h"
 #include "entratool/sdk/host_services.h"
@@ -122,6 +130,78 @@ Poco::Net::Context::Ptr tls_context(const std::string& ca_bundle) {
   return ctx;
 }
 
+// Poco's socket timeouts bound each wait, not the request: over TLS a stalled read waits
+// SO_RCVTIMEO and then polls as long again, and a stalled handshake costs up to three waits. The
+// guard enforces request.timeout as one deadline: when it passes, it shuts the connection down,
+// which ends any blocked read or write at once. It works on a dup() of the socket, so the number
+// it shuts down can never be a descriptor Poco has closed and the process has reused meanwhile.
+class DeadlineGuard {
+ public:
+  explicit DeadlineGuard(std::chrono::steady_clock::time_point deadline)
+      : deadline_(deadline), thread_([this] { watch(); }) {}
+  DeadlineGuard(const DeadlineGuard&) = delete;
+  DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+  ~DeadlineGuard() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  /// Watches this connected socket from now on; shuts it down at once if the deadline has passed.
+  void arm(int socket_fd) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (fd_ >= 0 || socket_fd < 0) return;
+    fd_ = ::dup(socket_fd);
+    if (expired_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  }
+  /// True once the deadline passed while the request was running.
+  bool expired() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return expired_;
+  }
+
+ private:
+  void watch() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (wake_.wait_until(lock, deadline_, [this] { return done_; })) return;
+    expired_ = true;
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  }
+
+  const std::chrono::steady_clock::time_point deadline_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  int fd_ = -1;
+  bool done_ = false;
+  bool expired_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+// A session that hands its socket to the guard as soon as the TCP connection stands. For HTTPS
+// the handshake is made lazy (on the first send), so it too runs under the guard.
+template <class Base>
+class GuardedSession final : public Base {
+ public:
+  template <class... Args>
+  explicit GuardedSession(DeadlineGuard& guard, Args&&... args) : Base(std::forward<Args>(args)...), guard_(guard) {
+    if constexpr (std::is_same_v<Base, Poco::Net::HTTPSClientSession>)
+      Poco::Net::SecureStreamSocket(this->socket()).setLazyHandshake(true);
+  }
+
+ protected:
+  void connect(const Poco::Net::SocketAddress& address) override {
+    Base::connect(address);
+    guard_.arm(this->socket().impl()->sockfd());
+  }
+
+ private:
+  DeadlineGuard& guard_;
+};
+
 std::string host_port(const Poco::URI& uri) { return uri.getHost() + ":" + std::to_string(uri.getPort()); }
 
 class PocoHttpClient final : public sdk::HttpClient {
@@ -164,18 +244,35 @@ class PocoHttpClient final : public sdk::HttpClient {
       }
     }
 
+    const auto timeout_ms = std::max<long long>(request.timeout.count(), 1);
+    DeadlineGuard guard(std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms));
+    auto result = exchange(request, uri, scheme, proxy, timeout_ms, guard);
+    // Whatever a shut-down socket made Poco report (reset, closed, TLS error), the cause was the deadline.
+    if (!result && guard.expired()) return timed_out(uri, timeout_ms);
+    return result;
+  }
+
+ private:
+  static sdk::Status timed_out(const Poco::URI& uri, long long timeout_ms) {
+    return sdk::Status::timeout("no answer from " + host_port(uri) + " within " + std::to_string((timeout_ms + 999) / 1000) +
+                                " s");
+  }
+
+  sdk::Result<sdk::HttpResponse> exchange(const sdk::HttpRequest& request, const Poco::URI& uri,
+                                          const std::string& scheme, const std::optional<ProxySetting>& proxy,
+                                          long long timeout_ms, DeadlineGuard& guard) {
     try {
       std::unique_ptr<Poco::Net::HTTPClientSession> session;
       if (scheme == "https")
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                                  tls_context(request.ca_bundle));
+        session = std::make_unique<GuardedSession<Poco::Net::HTTPSClientSession>>(
+            guard, uri.getHost(), uri.getPort(), tls_context(request.ca_bundle));
       else
-        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        session = std::make_unique<GuardedSession<Poco::Net::HTTPClientSession>>(guard, uri.getHost(), uri.getPort());
       if (proxy) {
         session->setProxy(proxy->host, proxy->port);
         if (!proxy->username.empty()) session->setProxyCredentials(proxy->username, proxy->password);
       }
-      Poco::Timespan timeout(std::max<long long>(request.timeout.count(), 1) * 1000);
+      Poco::Timespan timeout(timeout_ms * 1000);
       session->setTimeout(timeout, timeout, timeout);
       session->setKeepAlive(false);
 
@@ -213,8 +310,7 @@ class PocoHttpClient final : public sdk::HttpClient {
         return sdk::Status::network("the connection to " + host_port(uri) + " broke while reading the response");
       return out;
     } catch (const Poco::TimeoutException&) {
-      return sdk::Status::timeout("no answer from " + host_port(uri) + " within " +
-                                  std::to_string((request.timeout.count() + 999) / 1000) + " s");
+      return timed_out(uri, timeout_ms);
     } catch (const Poco::Net::ConnectionRefusedException&) {
       return sdk::Status::network("cannot connect to " + host_port(uri) + ": connection refused" +
                                   (proxy ? " (via proxy " + proxy->host + ")" : ""));
