@@ -254,8 +254,8 @@ class PocoHttpClient final : public sdk::HttpClient {
 
  private:
   static sdk::Status timed_out(const Poco::URI& uri, long long timeout_ms) {
-    return sdk::Status::timeout("no answer from " + host_port(uri) + " within " + std::to_string((timeout_ms + 999) / 1000) +
-                                " s");
+    return sdk::Status::timeout("no answer from " + host_port(uri) + " within " +
+                                std::to_string((timeout_ms + 999) / 1000) + " s");
   }
 
   sdk::Result<sdk::HttpResponse> exchange(const sdk::HttpRequest& request, const Poco::URI& uri,
@@ -264,8 +264,8 @@ class PocoHttpClient final : public sdk::HttpClient {
     try {
       std::unique_ptr<Poco::Net::HTTPClientSession> session;
       if (scheme == "https")
-        session = std::make_unique<GuardedSession<Poco::Net::HTTPSClientSession>>(
-            guard, uri.getHost(), uri.getPort(), tls_context(request.ca_bundle));
+        session = std::make_unique<GuardedSession<Poco::Net::HTTPSClientSession>>(guard, uri.getHost(), uri.getPort(),
+                                                                                  tls_context(request.ca_bundle));
       else
         session = std::make_unique<GuardedSession<Poco::Net::HTTPClientSession>>(guard, uri.getHost(), uri.getPort());
       if (proxy) {

@@ -1,22 +1,144 @@
 #include "crypto.h"
 
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
+#include <openssl/params.h>
+#include <openssl/provider.h>
+#include <sys/random.h>
 
-#include <memory>
+#include <cerrno>
+#include <cstring>
+
+#include "entratool/sdk/sha256.h"
 
 namespace entratool::keystore {
 
 namespace {
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
 
 const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* bytes_of(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+
+// AES-256-GCM straight from OpenSSL's default provider, through the provider-cipher(7) dispatch
+// table. The EVP route (EVP_aes_256_gcm or EVP_CIPHER_fetch) first fills OpenSSL 3's name map from
+// every legacy algorithm name and builds a method for every cipher of every provider: about 6M
+// instructions, which was most of a cached get-token. Here a private library context loads only
+// the default provider (no openssl.cnf, and nothing process-wide changes, so the network module's
+// TLS still gets the system configuration) and we take its AES-256-GCM functions: the same
+// implementation EVP would run (AES-NI and CLMUL when the CPU has them), for about 0.1M.
+class Gcm {
+ public:
+  /// The process-wide instance; made on first use, never freed (as plugins are never unloaded).
+  static const Gcm& get() {
+    static const Gcm* instance = new Gcm();
+    return *instance;
+  }
+  /// Empty when usable, else why not.
+  const std::string& problem() const { return problem_; }
+
+  /// One GCM operation: (en|de)crypt `in` with `aad` into `out` (same size as `in`). For
+  /// decryption `tag` is the expected tag and the result says whether it verified; for encryption
+  /// `tag` receives the tag.
+  bool run(bool encrypt, const DataKey& key, std::string_view nonce, std::string_view aad, std::string_view in,
+           unsigned char* out, unsigned char* tag) const {
+    if (!problem_.empty()) return false;
+    void* c = newctx_(provctx_);
+    if (c == nullptr) return false;
+    size_t ivlen = kNonceSize;
+    OSSL_PARAM init_params[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                                OSSL_PARAM_construct_end()};
+    auto init = encrypt ? encrypt_init_ : decrypt_init_;
+    size_t len = 0;
+    size_t last = 0;
+    // The provider checks that `outsize` covers the input even for AAD, which writes nothing.
+    bool ok = init(c, bytes_of(key.bytes()), kKeySize, bytes_of(nonce), kNonceSize, init_params) == 1 &&
+              (aad.empty() || update_(c, nullptr, &len, aad.size(), bytes_of(aad), aad.size()) == 1);
+    len = 0;
+    if (ok && !in.empty()) ok = update_(c, out, &len, in.size(), bytes_of(in), in.size()) == 1 && len == in.size();
+    OSSL_PARAM tag_params[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, kTagSize),
+                               OSSL_PARAM_construct_end()};
+    // Decryption: the expected tag goes in before final, which compares it in constant time.
+    if (ok && !encrypt) ok = set_params_(c, tag_params) == 1;
+    ok = ok && final_(c, out + len, &last, in.size() - len) == 1 && last == 0;
+    if (ok && encrypt) ok = get_params_(c, tag_params) == 1;
+    free_(c);  // clears the context (key schedule included)
+    return ok;
+  }
+
+ private:
+  Gcm() {
+    lib_ = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER* provider = lib_ ? OSSL_PROVIDER_load(lib_, "default") : nullptr;
+    if (provider == nullptr) {
+      problem_ = "OpenSSL's default provider cannot be loaded";
+      return;
+    }
+    provctx_ = OSSL_PROVIDER_get0_provider_ctx(provider);
+    int no_cache = 0;
+    const OSSL_ALGORITHM* algorithm = OSSL_PROVIDER_query_operation(provider, OSSL_OP_CIPHER, &no_cache);
+    const OSSL_DISPATCH* fns = nullptr;
+    for (; algorithm != nullptr && algorithm->algorithm_names != nullptr && fns == nullptr; ++algorithm)
+      if (names_include(algorithm->algorithm_names, "AES-256-GCM")) fns = algorithm->implementation;
+    for (; fns != nullptr && fns->function_id != 0; ++fns) {
+      switch (fns->function_id) {
+        case OSSL_FUNC_CIPHER_NEWCTX:
+          newctx_ = OSSL_FUNC_cipher_newctx(fns);
+          break;
+        case OSSL_FUNC_CIPHER_FREECTX:
+          free_ = OSSL_FUNC_cipher_freectx(fns);
+          break;
+        case OSSL_FUNC_CIPHER_ENCRYPT_INIT:
+          encrypt_init_ = OSSL_FUNC_cipher_encrypt_init(fns);
+          break;
+        case OSSL_FUNC_CIPHER_DECRYPT_INIT:
+          decrypt_init_ = OSSL_FUNC_cipher_decrypt_init(fns);
+          break;
+        case OSSL_FUNC_CIPHER_UPDATE:
+          update_ = OSSL_FUNC_cipher_update(fns);
+          break;
+        case OSSL_FUNC_CIPHER_FINAL:
+          final_ = OSSL_FUNC_cipher_final(fns);
+          break;
+        case OSSL_FUNC_CIPHER_GET_CTX_PARAMS:
+          get_params_ = OSSL_FUNC_cipher_get_ctx_params(fns);
+          break;
+        case OSSL_FUNC_CIPHER_SET_CTX_PARAMS:
+          set_params_ = OSSL_FUNC_cipher_set_ctx_params(fns);
+          break;
+        default:
+          break;
+      }
+    }
+    if (!newctx_ || !free_ || !encrypt_init_ || !decrypt_init_ || !update_ || !final_ || !get_params_ || !set_params_)
+      problem_ = "OpenSSL's default provider has no complete AES-256-GCM";
+  }
+
+  // "AES-256-GCM:id-aes256-GCM:2.16..." contains `name` as one of its colon-separated names.
+  static bool names_include(std::string_view names, std::string_view name) {
+    while (!names.empty()) {
+      size_t colon = names.find(':');
+      std::string_view one = names.substr(0, colon);
+      if (one.size() == name.size() && OPENSSL_strncasecmp(one.data(), name.data(), name.size()) == 0) return true;
+      if (colon == std::string_view::npos) break;
+      names.remove_prefix(colon + 1);
+    }
+    return false;
+  }
+
+  std::string problem_;
+  OSSL_LIB_CTX* lib_ = nullptr;
+  void* provctx_ = nullptr;
+  OSSL_FUNC_cipher_newctx_fn* newctx_ = nullptr;
+  OSSL_FUNC_cipher_freectx_fn* free_ = nullptr;
+  OSSL_FUNC_cipher_encrypt_init_fn* encrypt_init_ = nullptr;
+  OSSL_FUNC_cipher_decrypt_init_fn* decrypt_init_ = nullptr;
+  OSSL_FUNC_cipher_update_fn* update_ = nullptr;
+  OSSL_FUNC_cipher_final_fn* final_ = nullptr;
+  OSSL_FUNC_cipher_get_ctx_params_fn* get_params_ = nullptr;
+  OSSL_FUNC_cipher_set_ctx_params_fn* set_params_ = nullptr;
+};
+
 }  // namespace
 
 void wipe(std::string& s) noexcept {
@@ -36,52 +158,35 @@ DataKey& DataKey::operator=(DataKey&& other) noexcept {
 DataKey::~DataKey() { wipe(); }
 void DataKey::wipe() noexcept { keystore::wipe(bytes_); }
 
+// The kernel's CSPRNG (what OpenSSL seeds its own from): no DRBG to instantiate, which in
+// OpenSSL 3 would set up the whole provider store on every store write.
 sdk::Result<std::string> random_bytes(std::size_t count) {
   std::string out(count, '\0');
-  if (RAND_bytes(bytes_of(out), static_cast<int>(count)) != 1)
-    return sdk::Status::general("the system random number generator failed");
-  return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(bytes_of(data), data.size(), digest);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * sizeof digest);
-  for (unsigned char b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
+  size_t filled = 0;
+  while (filled < count) {
+    ssize_t n = ::getrandom(out.data() + filled, count - filled, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      wipe(out);
+      return sdk::Status::general(std::string("the system random number generator failed: ") + std::strerror(errno));
+    }
+    filled += static_cast<size_t>(n);
   }
   return out;
 }
+
+std::string sha256_hex(std::string_view data) { return sdk::sha256_hex(data); }
 
 sdk::Result<std::string> seal(const DataKey& key, std::string_view nonce, std::string_view aad,
                               std::string_view plaintext) {
   if (!key.valid() || nonce.size() != kNonceSize) return sdk::Status::general("internal error: bad key or nonce size");
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  const Gcm& gcm = Gcm::get();
+  if (!gcm.problem().empty()) return sdk::Status::general("encryption is unavailable: " + gcm.problem());
   std::string out(plaintext.size() + kTagSize, '\0');
-  int len = 0;
-  int total = 0;
-  bool ok =
-      ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key.bytes()), bytes_of(nonce)) == 1 &&
-      (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) == 1);
-  if (ok && !plaintext.empty()) {
-    ok =
-        EVP_EncryptUpdate(ctx.get(), bytes_of(out), &len, bytes_of(plaintext), static_cast<int>(plaintext.size())) == 1;
-    total = len;
-  }
-  ok = ok && EVP_EncryptFinal_ex(ctx.get(), bytes_of(out) + total, &len) == 1;
-  total += len;
-  ok = ok &&
-       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), bytes_of(out) + total) == 1;
-  if (!ok) {
+  if (!gcm.run(true, key, nonce, aad, plaintext, bytes_of(out), bytes_of(out) + plaintext.size())) {
     wipe(out);
     return sdk::Status::general("encryption failed (OpenSSL AES-256-GCM)");
   }
-  out.resize(static_cast<std::size_t>(total) + kTagSize);
   return out;
 }
 
@@ -90,28 +195,12 @@ std::optional<std::string> open_sealed(const DataKey& key, std::string_view nonc
   if (!key.valid() || nonce.size() != kNonceSize || sealed.size() < kTagSize) return std::nullopt;
   std::string_view ciphertext = sealed.substr(0, sealed.size() - kTagSize);
   std::string tag(sealed.substr(sealed.size() - kTagSize));
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
   std::string out(ciphertext.size(), '\0');
-  int len = 0;
-  int total = 0;
-  bool ok =
-      ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key.bytes()), bytes_of(nonce)) == 1 &&
-      (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) == 1);
-  if (ok && !ciphertext.empty()) {
-    ok = EVP_DecryptUpdate(ctx.get(), bytes_of(out), &len, bytes_of(ciphertext), static_cast<int>(ciphertext.size())) ==
-         1;
-    total = len;
-  }
-  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), bytes_of(tag)) == 1;
-  // The tag is checked in Final: until it passes, `out` is unauthenticated and is wiped on failure.
-  ok = ok && EVP_DecryptFinal_ex(ctx.get(), bytes_of(out) + total, &len) == 1;
-  if (!ok) {
+  // Until the tag verifies, `out` is unauthenticated: it is wiped on failure.
+  if (!Gcm::get().run(false, key, nonce, aad, ciphertext, bytes_of(out), bytes_of(tag))) {
     wipe(out);
     return std::nullopt;
   }
-  out.resize(static_cast<std::size_t>(total) + static_cast<std::size_t>(len));
   return out;
 }
 

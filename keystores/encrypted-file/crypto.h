@@ -34,10 +34,10 @@ class DataKey {
   std::string bytes_;
 };
 
-/// Cryptographically secure random bytes (RAND_bytes).
+/// Cryptographically secure random bytes (the kernel CSPRNG, getrandom).
 sdk::Result<std::string> random_bytes(std::size_t count);
 
-/// Lower-case hex SHA-256 of `data`.
+/// Lower-case hex SHA-256 of `data` (sdk::sha256_hex: names files without starting OpenSSL).
 std::string sha256_hex(std::string_view data);
 
 /// AES-256-GCM: returns ciphertext || 16-byte tag.
