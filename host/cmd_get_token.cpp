@@ -16,8 +16,9 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
   ArgParser parser("entratool get-token", "Get an access token for a profile, from the cache while it is still valid.");
   parser.option("profile", 'p', "NAME", "Profile to use (default: the default profile, else the AZURE_* environment)")
       .option("scope", 's', "SCOPES", "Scopes, space- or comma-separated; overrides the profile's")
-      .option("flow", 'f', "FLOW", "client-credentials, interactive, device-code or authorization-code (any spelling)")
-      .flag("force", 0, "Get a new token even when a cached one is valid (the new one is cached)")
+      .option("flow", 'f', "FLOW", "client-credentials, interactive, device-code or authorization-code (any spelling)");
+  add_token_output_flags(parser);
+  parser.flag("force", 0, "Get a new token even when a cached one is valid (the new one is cached)")
       .flag("no-cache", 0, "Neither read nor write the token cache")
       .option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
       .option("min-validity", 0, "DURATION", "A cached token needs at least this much time left (default 5m)")
@@ -35,7 +36,6 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
           "  TOKEN=$(entratool get-token -p myapp --silent)\n"
           "  entratool get-token -p myapp --scope https://management.azure.com/.default --output json\n"
           "  entratool get-token -p myapp --file token.txt\n");
-  add_token_output_flags(parser);
   if (auto s = parser.parse(args); !s) return s;
   if (parser.help_requested()) {
     ctx.out << parser.help_text();

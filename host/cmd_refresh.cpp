@@ -23,8 +23,9 @@ std::string sign_in_again(const std::string& profile) {
 sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   ArgParser parser("entratool refresh", "Refresh a profile's token now with its cached refresh token, and print it.");
   parser.option("profile", 'p', "NAME", "Profile to refresh (default: the default profile)")
-      .option("scope", 's', "SCOPES", "Scopes of the cached token to refresh (default: the profile's)")
-      .option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
+      .option("scope", 's', "SCOPES", "Scopes of the cached token to refresh (default: the profile's)");
+  add_token_output_flags(parser);
+  parser.option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
       .option("authority-host", 0, "URL",
               "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
       .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
@@ -39,7 +40,6 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
           "\nExamples:\n"
           "  entratool refresh -p myprofile\n"
           "  entratool refresh -p myprofile -o json\n");
-  add_token_output_flags(parser);
   if (auto s = parser.parse(args); !s) return s;
   if (parser.help_requested()) {
     ctx.out << parser.help_text();
