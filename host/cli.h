@@ -11,6 +11,10 @@
 
 namespace entratool::host {
 
+/// Rows as left-aligned columns two spaces apart, one line each, no trailing blanks (the first
+/// row is usually the header).
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
+
 class ArgParser {
  public:
   /// `command` as the user types it ("entratool get-token"); `usage` the synopsis after it.

@@ -143,19 +143,7 @@ sdk::Status sub_list(Context& ctx, const Args& args) {
   for (const auto& p : *profiles)
     rows.push_back({p.name == *def ? "*" : "", p.name, p.tenant_id, p.client_id, p.auth_method,
                     p.default_flow.empty() ? "-" : p.default_flow});
-  std::vector<size_t> width(rows.front().size(), 0);
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      std::string cell = r[i];
-      if (i + 1 < r.size()) cell.resize(width[i] + 2, ' ');
-      line += cell;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    ctx.out << line << "\n";
-  }
+  ctx.out << format_table(rows);
   return sdk::Status::ok();
 }
 

@@ -20,12 +20,9 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
   add_token_output_flags(parser);
   parser.flag("force", 0, "Get a new token even when a cached one is valid (the new one is cached)")
       .flag("no-cache", 0, "Neither read nor write the token cache")
-      .option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
-      .option("min-validity", 0, "DURATION", "A cached token needs at least this much time left (default 5m)")
-      .option("authority-host", 0, "URL", "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
-      .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
-      .option("ca-bundle", 0, "FILE", "Extra CA certificates (PEM) to trust (also ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE)")
-      .flag("no-browser", 0, "Print the sign-in URL instead of opening a browser (user flows)")
+      .option("min-validity", 0, "DURATION", "A cached token needs at least this much time left (default 5m)");
+  add_authority_flags(parser);
+  parser.flag("no-browser", 0, "Print the sign-in URL instead of opening a browser (user flows)")
       .epilog(
           "Without -p, the default profile is used; with none set, AZURE_TENANT_ID, AZURE_CLIENT_ID and\n"
           "AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH and AZURE_CLIENT_CERTIFICATE_PASSWORD)\n"
@@ -46,24 +43,14 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
   if (!output) return output.status();
 
   AcquireOptions options;
-  options.profile = parser.value("profile").value_or("");
-  if (parser.has("profile") && options.profile.empty()) return sdk::Status::general("flag '--profile' needs a profile name");
-  auto scopes = read_scope_flags(parser);
-  if (!scopes) return scopes.status();
-  options.scopes = std::move(*scopes);
+  if (auto s = read_acquire_flags(parser, options); !s) return s;
   options.flow = parser.value("flow").value_or("");
   if (parser.has("flow") && options.flow.empty()) return sdk::Status::general("flag '--flow' needs a flow name");
   if (canonical_flow_id(options.flow) == "refresh")
     return sdk::Status::general("refresh tokens are used automatically; to refresh now use 'entratool refresh'");
-  options.authority_host = parser.value("authority-host").value_or("");
-  options.cloud = parser.value("cloud").value_or("");
-  options.ca_bundle = parser.value("ca-bundle").value_or("");
   options.force = parser.has("force");
   options.no_cache = parser.has("no-cache");
   options.no_browser = parser.has("no-browser");
-  auto timeout = read_duration_flag(parser, "timeout", std::chrono::seconds(60), false);
-  if (!timeout) return timeout.status();
-  options.timeout = *timeout;
   auto min_validity = read_duration_flag(parser, "min-validity", std::chrono::minutes(5), true);
   if (!min_validity) return min_validity.status();
   options.min_validity = std::chrono::duration_cast<std::chrono::seconds>(*min_validity);

@@ -41,19 +41,7 @@ void print_table(std::ostream& out, const std::vector<PluginCandidate>& candidat
     rows.push_back({c.id, dash_if_empty(c.kind), dash_if_empty(c.version), dash_if_empty(c.sdk_version),
                     std::string(to_string(c.state)), c.origin, c.library.empty() ? c.manifest : c.library,
                     c.reason});
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      std::string cell = r[i];
-      if (i + 1 < r.size()) cell.resize(width[i] + 2, ' ');
-      line += cell;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << '\n';
-  }
+  out << format_table(rows);
 }
 
 // json is built in; any other name is a formatter plugin's rendering of the same document.

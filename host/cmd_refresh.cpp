@@ -25,12 +25,8 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   parser.option("profile", 'p', "NAME", "Profile to refresh (default: the default profile)")
       .option("scope", 's', "SCOPES", "Scopes of the cached token to refresh (default: the profile's)");
   add_token_output_flags(parser);
-  parser.option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
-      .option("authority-host", 0, "URL",
-              "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
-      .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
-      .option("ca-bundle", 0, "FILE", "Extra CA certificates (PEM) to trust (also ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE)")
-      .epilog(
+  add_authority_flags(parser);
+  parser.epilog(
           "Needs a refresh token: user sign-ins (device code, interactive browser, authorization code)\n"
           "ask for offline_access and keep the refresh token in the secret store. A rotated refresh\n"
           "token replaces the old one; one the provider refuses is removed. For a client-credentials\n"
@@ -49,18 +45,7 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   if (!output) return output.status();
 
   AcquireOptions options;
-  options.profile = parser.value("profile").value_or("");
-  if (parser.has("profile") && options.profile.empty())
-    return sdk::Status::general("flag '--profile' needs a profile name");
-  auto scopes = read_scope_flags(parser);
-  if (!scopes) return scopes.status();
-  options.scopes = std::move(*scopes);
-  options.authority_host = parser.value("authority-host").value_or("");
-  options.cloud = parser.value("cloud").value_or("");
-  options.ca_bundle = parser.value("ca-bundle").value_or("");
-  auto timeout = read_duration_flag(parser, "timeout", options.timeout, false);
-  if (!timeout) return timeout.status();
-  options.timeout = *timeout;
+  if (auto s = read_acquire_flags(parser, options); !s) return s;
 
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   auto plan = plan_acquisition(ctx, options);

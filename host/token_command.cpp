@@ -4,6 +4,7 @@
 #include <cctype>
 #include <ostream>
 
+#include "acquire.h"
 #include "cli.h"
 #include "context.h"
 #include "entratool/sdk/encoding.h"
@@ -75,6 +76,30 @@ sdk::Status print_token(Context& ctx, const sdk::TokenResponse& token, const Tok
     return sdk::Status::ok();
   }
   ctx.out << *text;
+  return sdk::Status::ok();
+}
+
+void add_authority_flags(ArgParser& parser) {
+  parser.option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
+      .option("authority-host", 0, "URL",
+              "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
+      .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
+      .option("ca-bundle", 0, "FILE", "Extra CA certificates (PEM) to trust (also ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE)");
+}
+
+sdk::Status read_acquire_flags(const ArgParser& parser, AcquireOptions& options) {
+  options.profile = parser.value("profile").value_or("");
+  if (parser.has("profile") && options.profile.empty())
+    return sdk::Status::general("flag '--profile' needs a profile name");
+  auto scopes = read_scope_flags(parser);
+  if (!scopes) return scopes.status();
+  options.scopes = std::move(*scopes);
+  options.authority_host = parser.value("authority-host").value_or("");
+  options.cloud = parser.value("cloud").value_or("");
+  options.ca_bundle = parser.value("ca-bundle").value_or("");
+  auto timeout = read_duration_flag(parser, "timeout", options.timeout, false);
+  if (!timeout) return timeout.status();
+  options.timeout = *timeout;
   return sdk::Status::ok();
 }
 

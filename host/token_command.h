@@ -14,6 +14,7 @@ namespace entratool::host {
 
 class ArgParser;
 class Context;
+struct AcquireOptions;
 
 struct TokenOutput {
   std::string format = "token";  ///< a formatter plugin id, checked against the manifests
@@ -29,6 +30,11 @@ void add_token_output_flags(ArgParser& parser);
 sdk::Result<TokenOutput> read_token_output_flags(Context& ctx, const ArgParser& parser);
 /// Formats through the plugin and writes stdout, or --file (0600, atomic) with a note on stdout.
 sdk::Status print_token(Context& ctx, const sdk::TokenResponse& token, const TokenOutput& output);
+
+/// Declares --timeout, --authority-host, --cloud and --ca-bundle: where and how long to ask.
+void add_authority_flags(ArgParser& parser);
+/// Reads -p/--profile, -s/--scope and the authority flags into `options`.
+sdk::Status read_acquire_flags(const ArgParser& parser, AcquireOptions& options);
 
 /// -s/--scope values (repeatable, space- or comma-separated), de-duplicated in order.
 sdk::Result<std::vector<std::string>> read_scope_flags(const ArgParser& parser);
