@@ -3,8 +3,8 @@
 
 #include "entratool/sdk/encoding.h"
 #include "entratool/sdk/flow.h"
-#include "fakes.h"
 #include "plugin_registry.h"
+#include "support/fakes.h"
 #include "test_pki.h"
 
 namespace sdk = entratool::sdk;

@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "entratool/sdk/oauth.h"
-#include "fakes.h"
+#include "support/fakes.h"
 
 namespace sdk = entratool::sdk;
 namespace oauth = entratool::sdk::oauth;

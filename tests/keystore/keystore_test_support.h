@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -15,68 +14,16 @@
 #include <string>
 #include <vector>
 
-#include "entratool/sdk/host_services.h"
+#include "support/fakes.h"
 
 namespace keystore_test {
 
 using namespace entratool;
 
-/// A console whose secret prompt returns a scripted answer, or fails like a non-interactive one.
-class FakeConsole final : public sdk::Console {
+/// The shared fakes on real time (sleep_for still returns at once).
+class FakeServices final : public fakes::Services {
  public:
-  std::optional<std::string> answer;  ///< nullopt: "cannot prompt"
-  int prompts = 0;
-  void status(std::string_view) override {}
-  void notice(std::string_view) override {}
-  sdk::Result<std::string> prompt(std::string_view) override { return sdk::Status::general("cannot prompt: test"); }
-  sdk::Result<std::string> prompt_secret(std::string_view) override {
-    ++prompts;
-    if (!answer) return sdk::Status::general("cannot prompt: standard input is not a terminal");
-    return *answer;
-  }
-  bool interactive() const override { return answer.has_value(); }
-};
-
-class FakeLogger final : public sdk::Logger {
- public:
-  std::vector<std::string> warnings;
-  void log(sdk::LogLevel level, std::string_view message) override {
-    if (level == sdk::LogLevel::warning) warnings.emplace_back(message);
-  }
-};
-
-class NoHttp final : public sdk::HttpClient {
- public:
-  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest&) override {
-    return sdk::Status::network("no network in keystore tests");
-  }
-};
-
-class NoBrowser final : public sdk::BrowserLauncher {
- public:
-  sdk::Status open(std::string_view) override { return sdk::Status::general("no browser in keystore tests"); }
-};
-
-class RealClock final : public sdk::Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
-  std::chrono::steady_clock::time_point monotonic() const override { return std::chrono::steady_clock::now(); }
-  void sleep_for(std::chrono::milliseconds) override {}
-  bool cancelled() const override { return false; }
-};
-
-class FakeServices final : public sdk::HostServices {
- public:
-  FakeConsole console_;
-  FakeLogger logger_;
-  NoHttp http_;
-  NoBrowser browser_;
-  RealClock clock_;
-  sdk::HttpClient& http() override { return http_; }
-  sdk::Console& console() override { return console_; }
-  sdk::BrowserLauncher& browser() override { return browser_; }
-  sdk::Clock& clock() override { return clock_; }
-  sdk::Logger& logger() override { return logger_; }
+  FakeServices() { clock_.real = true; }
 };
 
 /// A fresh folder under $TMPDIR, removed with everything in it.

@@ -13,13 +13,13 @@
 #include "entratool/loopback/authorize.h"
 #include "entratool/loopback/loopback_listener.h"
 #include "entratool/loopback/pkce.h"
-#include "fakes.h"
+#include "support/fakes.h"
 
 using namespace std::chrono_literals;
 using entratool::sdk::ErrorCategory;
 using entratool::sdk::FlowRequest;
-using userflows_test::FakeServices;
-using userflows_test::form_value;
+using fakes::form_value;
+using fakes::Services;
 namespace loopback = entratool::loopback;
 
 namespace {
@@ -55,7 +55,7 @@ struct RedirectingBrowser {
   ~RedirectingBrowser() {
     if (thread.joinable()) thread.join();
   }
-  void install(FakeServices& s, std::function<std::string(const std::string& state)> query_for) {
+  void install(Services& s, std::function<std::string(const std::string& state)> query_for) {
     s.browser_.on_open = [this, query_for](const std::string& url) {
       std::string redirect = param(url, "redirect_uri"), state = param(url, "state");
       thread = std::thread([=] { follow_redirect(redirect, query_for(state)); });
@@ -64,7 +64,7 @@ struct RedirectingBrowser {
   }
 };
 
-FlowRequest request_for(FakeServices& s) {
+FlowRequest request_for(Services& s) {
   s.clock_.real = true;
   FlowRequest r;
   r.profile_name = "web";
@@ -79,7 +79,7 @@ FlowRequest request_for(FakeServices& s) {
 }  // namespace
 
 TEST_CASE("the browser step sends PKCE S256, state and offline_access, and returns the code") {
-  FakeServices s;
+  Services s;
   RedirectingBrowser browser;
   browser.install(s, [](const std::string& state) { return "code=the-code&state=" + state; });
   auto got = loopback::sign_in_with_browser(request_for(s), s, "");
@@ -100,7 +100,7 @@ TEST_CASE("the browser step sends PKCE S256, state and offline_access, and retur
 }
 
 TEST_CASE("an error redirect is an authentication failure naming the error") {
-  FakeServices s;
+  Services s;
   RedirectingBrowser browser;
   browser.install(s, [](const std::string& state) {
     return "error=access_denied&error_description=AADSTS65004%3A+User+declined&state=" + state;
@@ -112,7 +112,7 @@ TEST_CASE("an error redirect is an authentication failure naming the error") {
 }
 
 TEST_CASE("--no-browser prints the URL instead, and no answer is 'browser did not respond'") {
-  FakeServices s;
+  Services s;
   FlowRequest r = request_for(s);
   r.open_browser = false;
   r.deadline = std::chrono::steady_clock::now() + 300ms;
@@ -125,7 +125,7 @@ TEST_CASE("--no-browser prints the URL instead, and no answer is 'browser did no
 }
 
 TEST_CASE("a browser that cannot start falls back to printing the URL") {
-  FakeServices s;
+  Services s;
   s.browser_.on_open = [](const std::string&) {
     return entratool::sdk::Status::general("cannot start the browser 'x'");
   };
@@ -137,7 +137,7 @@ TEST_CASE("a browser that cannot start falls back to printing the URL") {
 }
 
 TEST_CASE("authorization code: checks the redirect URI and credentials before opening anything") {
-  FakeServices s;
+  Services s;
   FlowRequest r = request_for(s);
   r.client_auth = entratool::sdk::ClientAuth::secret;
   r.client_secret = "s";
@@ -158,7 +158,7 @@ TEST_CASE("authorization code: checks the redirect URI and credentials before op
 }
 
 TEST_CASE("authorization code: redeems with the secret, the verifier and the profile's redirect URI") {
-  FakeServices s;
+  Services s;
   RedirectingBrowser browser;
   browser.install(s, [](const std::string& state) { return "code=c0de&state=" + state; });
   s.http_.reply(200, R"({"access_token":"at","expires_in":3600,"refresh_token":"rt"})");

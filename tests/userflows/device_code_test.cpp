@@ -3,14 +3,14 @@
 #include <doctest/doctest.h>
 
 #include "device_code_flow.h"
-#include "fakes.h"
+#include "support/fakes.h"
 
 using namespace std::chrono_literals;
 using entratool::flows::DeviceCodeFlow;
 using entratool::sdk::ErrorCategory;
 using entratool::sdk::FlowRequest;
-using userflows_test::FakeServices;
-using userflows_test::form_value;
+using fakes::form_value;
+using fakes::Services;
 
 namespace {
 
@@ -20,7 +20,7 @@ const char* kToken = R"({"access_token":"at","token_type":"Bearer","expires_in":
 
 std::string oauth_error(const std::string& e) { return R"({"error":")" + e + R"(","error_description":"AADSTS0: x"})"; }
 
-FlowRequest request_for(FakeServices& s) {
+FlowRequest request_for(Services& s) {
   FlowRequest r;
   r.client_id = "public-app";
   r.scopes = {"https://graph.microsoft.com/.default"};
@@ -33,7 +33,7 @@ FlowRequest request_for(FakeServices& s) {
 }  // namespace
 
 TEST_CASE("shows the code, polls every 5 s by default, keeps going while authorization is pending") {
-  FakeServices s;
+  Services s;
   s.http_.reply(200, kDevice);
   s.http_.reply(400, oauth_error("authorization_pending"));
   s.http_.reply(400, oauth_error("authorization_pending"));
@@ -60,7 +60,7 @@ TEST_CASE("shows the code, polls every 5 s by default, keeps going while authori
 }
 
 TEST_CASE("the provider's interval is honoured and slow_down adds 5 s for good") {
-  FakeServices s;
+  Services s;
   s.http_.reply(200, R"({"device_code":"d","user_code":"U","verification_uri":"https://v","interval":"2"})");
   s.http_.reply(400, oauth_error("slow_down"));
   s.http_.reply(400, oauth_error("authorization_pending"));
@@ -76,7 +76,7 @@ TEST_CASE("access_denied, expired_token and other errors stop polling with exit 
   };
   for (Case c : {Case{"access_denied", "declined"}, Case{"expired_token", "expired"},
                  Case{"invalid_client", "invalid_client"}, Case{"invalid_grant", "invalid_grant"}}) {
-    FakeServices s;
+    Services s;
     s.http_.reply(200, kDevice);
     s.http_.reply(400, oauth_error(c.error));
     auto token = DeviceCodeFlow().acquire(request_for(s), s);
@@ -89,7 +89,7 @@ TEST_CASE("access_denied, expired_token and other errors stop polling with exit 
 
 TEST_CASE("the deadline and the code's lifetime end the wait with exit 5") {
   {
-    FakeServices s;
+    Services s;
     s.http_.reply(200, kDevice);
     for (int i = 0; i < 100; ++i) s.http_.reply(400, oauth_error("authorization_pending"));
     FlowRequest r = request_for(s);
@@ -101,7 +101,7 @@ TEST_CASE("the deadline and the code's lifetime end the wait with exit 5") {
     CHECK(s.http_.requests.size() == 3);  // polls at 5 s and 10 s
   }
   {
-    FakeServices s;
+    Services s;
     s.http_.reply(200,
                   R"({"device_code":"d","user_code":"U","verification_uri":"https://v","expires_in":7,"interval":1})");
     for (int i = 0; i < 100; ++i) s.http_.reply(400, oauth_error("authorization_pending"));
@@ -113,7 +113,7 @@ TEST_CASE("the deadline and the code's lifetime end the wait with exit 5") {
 }
 
 TEST_CASE("Ctrl-C while waiting ends with 'cancelled' and no further request") {
-  FakeServices s;
+  Services s;
   s.clock_.cancel_after = 1;
   s.http_.reply(200, kDevice);
   auto token = DeviceCodeFlow().acquire(request_for(s), s);
@@ -125,7 +125,7 @@ TEST_CASE("Ctrl-C while waiting ends with 'cancelled' and no further request") {
 
 TEST_CASE("a refused or unusable device code request is reported before any code is shown") {
   {
-    FakeServices s;
+    Services s;
     s.http_.reply(400, R"({"error":"invalid_scope","error_description":"AADSTS70011: bad scope"})");
     auto token = DeviceCodeFlow().acquire(request_for(s), s);
     REQUIRE(!token);
@@ -134,7 +134,7 @@ TEST_CASE("a refused or unusable device code request is reported before any code
     CHECK(s.console_.notices.empty());
   }
   {
-    FakeServices s;
+    Services s;
     s.http_.reply(200, R"({"device_code":"d","verification_uri":"https://v"})");
     auto token = DeviceCodeFlow().acquire(request_for(s), s);
     REQUIRE(!token);
@@ -143,7 +143,7 @@ TEST_CASE("a refused or unusable device code request is reported before any code
 }
 
 TEST_CASE("a client with a secret authenticates on every request") {
-  FakeServices s;
+  Services s;
   s.http_.reply(200, kDevice);
   s.http_.reply(200, kToken);
   FlowRequest r = request_for(s);

@@ -9,11 +9,11 @@
 #include <thread>
 
 #include "entratool/loopback/loopback_listener.h"
-#include "fakes.h"
+#include "support/fakes.h"
 
 using namespace entratool::loopback;
 using namespace std::chrono_literals;
-using userflows_test::FakeClock;
+using fakes::FakeClock;
 
 namespace {
 

@@ -1,18 +1,18 @@
 // The refresh flow: what it sends, rotation, and a refused refresh token.
 #include <doctest/doctest.h>
 
-#include "fakes.h"
 #include "refresh_flow.h"
+#include "support/fakes.h"
 
 using entratool::flows::RefreshFlow;
 using entratool::sdk::ErrorCategory;
 using entratool::sdk::FlowRequest;
-using userflows_test::FakeServices;
-using userflows_test::form_value;
+using fakes::form_value;
+using fakes::Services;
 
 namespace {
 
-FlowRequest request_for(FakeServices& s) {
+FlowRequest request_for(Services& s) {
   FlowRequest r;
   r.client_id = "public-app";
   r.scopes = {"https://graph.microsoft.com/.default"};
@@ -25,7 +25,7 @@ FlowRequest request_for(FakeServices& s) {
 }  // namespace
 
 TEST_CASE("sends the refresh_token grant with the scopes and offline_access") {
-  FakeServices s;
+  Services s;
   s.http_.reply(200, R"({"access_token":"new-at","expires_in":3600,"refresh_token":"new-rt"})");
   auto token = RefreshFlow().acquire(request_for(s), s);
   REQUIRE(token);
@@ -40,7 +40,7 @@ TEST_CASE("sends the refresh_token grant with the scopes and offline_access") {
 }
 
 TEST_CASE("without a rotated refresh token the old one stays in the result") {
-  FakeServices s;
+  Services s;
   s.http_.reply(200, R"({"access_token":"new-at","expires_in":3600})");
   auto token = RefreshFlow().acquire(request_for(s), s);
   REQUIRE(token);
@@ -48,7 +48,7 @@ TEST_CASE("without a rotated refresh token the old one stays in the result") {
 }
 
 TEST_CASE("a refused refresh token is auth_failed starting with invalid_grant, without the token in it") {
-  FakeServices s;
+  Services s;
   s.http_.reply(400, R"({"error":"invalid_grant","error_description":"AADSTS70000: revoked"})");
   auto token = RefreshFlow().acquire(request_for(s), s);
   REQUIRE(!token);
@@ -58,7 +58,7 @@ TEST_CASE("a refused refresh token is auth_failed starting with invalid_grant, w
 }
 
 TEST_CASE("no refresh token: nothing is sent") {
-  FakeServices s;
+  Services s;
   FlowRequest r = request_for(s);
   r.refresh_token.clear();
   auto token = RefreshFlow().acquire(r, s);
