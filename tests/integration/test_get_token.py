@@ -12,26 +12,14 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "support"))
-from provider import Provider, Sandbox, TENANT_GUID, decode_jwt  # noqa: E402
+from provider import ProviderPerClass, Sandbox, TENANT_GUID, decode_jwt  # noqa: E402
 
 GRAPH = "https://graph.microsoft.com/.default"
 JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
 
-class GetTokenCase(unittest.TestCase):
+class GetTokenCase(ProviderPerClass, unittest.TestCase):
     """One provider per class, a fresh config folder per test."""
-
-    https = False
-    provider_options = {}
-
-    @classmethod
-    def setUpClass(cls):
-        cls.idp = Provider(https=cls.https, **cls.provider_options)
-        cls.idp.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.idp.stop()
 
     def setUp(self):
         self.idp.reset()

@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from provider import Provider, decode_jwt  # noqa: E402
+from provider import Provider, ProviderPerClass, decode_jwt  # noqa: E402
 
 BUILD = os.environ.get("ENTRATOOL_BUILD_DIR", "")
 PROBE = os.path.join(BUILD, "tests", "bin", "entratool-http-probe")
@@ -211,15 +211,8 @@ class HttpModule(unittest.TestCase):
             proxy.close()
 
 
-class ClientCredentialsFlow(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.idp = Provider(https=True)
-        cls.idp.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.idp.stop()
+class ClientCredentialsFlow(ProviderPerClass, unittest.TestCase):
+    https = True
 
     def setUp(self):
         self.idp.reset()

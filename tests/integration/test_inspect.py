@@ -17,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "support"))
-from provider import Provider, Sandbox, TENANT_GUID, isolated_env  # noqa: E402
+from provider import ProviderPerClass, Sandbox, TENANT_GUID, isolated_env  # noqa: E402
 
 BIN = os.environ["ENTRATOOL_BIN"]
 
@@ -327,17 +327,8 @@ class Discover(InspectCase):
         self.assertIn("  Audience: a\\u001b[2Jb\n", out)
 
 
-class InspectProfile(unittest.TestCase):
+class InspectProfile(ProviderPerClass, unittest.TestCase):
     """-p PROFILE decodes the token get-token cached for that profile, via the secret store."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.idp = Provider()
-        cls.idp.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.idp.stop()
 
     def setUp(self):
         self.sb = Sandbox()

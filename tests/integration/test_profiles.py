@@ -12,7 +12,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "support"))
-from provider import (PFX_PASSWORD, TENANT_GUID, Provider, Sandbox, _material,  # noqa: E402
+from provider import (PFX_PASSWORD, TENANT_GUID, ProviderPerClass, Sandbox, _material,  # noqa: E402
                       entratool_bin)
 
 GRAPH = "https://graph.microsoft.com/.default"
@@ -459,17 +459,8 @@ class ExportImportTest(ProfileCase):
         self.assertFalse(os.path.exists(path))
 
 
-class ProfilesAgainstProviderTest(ProfileCase):
+class ProfilesAgainstProviderTest(ProviderPerClass, ProfileCase):
     """The secret that create-profile, edit, export/import store is the one get-token sends."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.idp = Provider()
-        cls.idp.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.idp.stop()
 
     def provider_profile(self, name, secret):
         self.secrets_given.append(secret)

@@ -11,7 +11,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from provider import Provider, decode_jwt, TRICKY_SECRET  # noqa: E402
+from provider import Provider, ProviderPerClass, decode_jwt, TRICKY_SECRET  # noqa: E402
 
 GRAPH = "https://graph.microsoft.com/.default"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -40,16 +40,7 @@ def make_assertion(client, audience, alg="PS256", thumb="x5t#S256", lifetime=300
     return signing_input.decode() + "." + b64url(sig)
 
 
-class EntraLayout(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.idp = Provider()
-        cls.idp.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.idp.stop()
-
+class EntraLayout(ProviderPerClass, unittest.TestCase):
     def setUp(self):
         self.idp.reset()
 

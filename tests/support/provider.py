@@ -480,6 +480,26 @@ class Provider:
         return self._test_post("/_test/revoke", payload)["revoked"]
 
 
+class ProviderPerClass:
+    """unittest.TestCase mixin: one Provider per test class, as cls.idp, started before its first
+    test and stopped after its last. Classes set `https` and `provider_options` (Provider's other
+    keyword arguments). List it before unittest.TestCase among the bases."""
+
+    https = False
+    provider_options = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.idp = Provider(https=cls.https, **cls.provider_options)
+        cls.idp.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.idp.stop()
+        super().tearDownClass()
+
+
 def decode_jwt(token):
     """(header, payload) of a JWT, without verifying it."""
     def part(p):

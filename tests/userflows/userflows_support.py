@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "support"))
-from provider import Provider, Sandbox, TENANT_GUID, decode_jwt, entratool_bin  # noqa: E402,F401
+from provider import Provider, ProviderPerClass, Sandbox, TENANT_GUID, decode_jwt, entratool_bin  # noqa: E402,F401
 
 GRAPH = "https://graph.microsoft.com/.default"
 USER_READ = "https://graph.microsoft.com/User.Read"
@@ -68,19 +68,8 @@ class Background:
         self.proc.communicate(timeout=10)
 
 
-class UserFlowCase(unittest.TestCase):
+class UserFlowCase(ProviderPerClass, unittest.TestCase):
     """One provider per class (provider_options), a fresh HOME per test."""
-
-    provider_options = {}
-
-    @classmethod
-    def setUpClass(cls):
-        cls.idp = Provider(**cls.provider_options)
-        cls.idp.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.idp.stop()
 
     def setUp(self):
         self.idp.reset()
