@@ -49,6 +49,19 @@ std::string get_value(EncryptedFileStore& store, const std::string& name) {
   return **r;
 }
 
+/// The status of a get() that must fail.
+sdk::Status get_failure(EncryptedFileStore& store, const std::string& name) {
+  auto r = store.get(name);
+  REQUIRE_FALSE(r.is_ok());
+  return r.status();
+}
+
+/// Creates the store in `dir` (or opens it) and puts "name" = "value" in it.
+void put_one(const std::string& dir) {
+  auto o = open_store(dir);
+  REQUIRE(o->store->put("name", "value").is_ok());
+}
+
 std::string store_dir(const TempDir& t) { return t.path() + "/keystore-encrypted-file"; }
 
 std::vector<std::string> sec_files(const std::string& dir) {
@@ -203,11 +216,10 @@ TEST_CASE("wrong key: a different key file makes get fail, naming the file, and 
   spit(dir + "/key", slurp(other + "/key"));
 
   auto fresh = open_store(dir);
-  auto r = fresh->store->get("name");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "'" + file + "' (secret 'name') cannot be decrypted (wrong key or damaged)"));
-  CHECK(contains(r.status().message(), "left untouched"));
-  CHECK_FALSE(contains(r.status().message(), "value"));
+  auto r = get_failure(*fresh->store, "name");
+  CHECK(contains(r.message(), "'" + file + "' (secret 'name') cannot be decrypted (wrong key or damaged)"));
+  CHECK(contains(r.message(), "left untouched"));
+  CHECK_FALSE(contains(r.message(), "value"));
   CHECK(slurp(file) == before);
   // list skips what it cannot read, with one warning, instead of failing.
   auto names = fresh->store->list("");
@@ -221,23 +233,18 @@ TEST_CASE("a damaged key file is reported and left alone") {
   EnvGuard no_pass(kPassphraseEnv, nullptr);
   TempDir t;
   std::string dir = store_dir(t);
-  {
-    auto o = open_store(dir);
-    REQUIRE(o->store->put("name", "value").is_ok());
-  }
+  put_one(dir);
   spit(dir + "/key", "short");
   auto o = open_store(dir);
-  auto r = o->store->get("name");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "key file '" + dir + "/key' is damaged"));
+  auto r = get_failure(*o->store, "name");
+  CHECK(contains(r.message(), "key file '" + dir + "/key' is damaged"));
   CHECK_FALSE(o->store->put("other", "v").is_ok());
   CHECK(slurp(dir + "/key") == "short");
 
   ::unlink((dir + "/key").c_str());
   auto again = open_store(dir);
-  auto missing = again->store->get("name");
-  REQUIRE_FALSE(missing.is_ok());
-  CHECK(contains(missing.status().message(), "is missing"));
+  auto missing = get_failure(*again->store, "name");
+  CHECK(contains(missing.message(), "is missing"));
   // A missing key is not silently replaced by a new one.
   CHECK_FALSE(again->store->put("other", "v").is_ok());
   CHECK_FALSE(sdk::files::exists(dir + "/key"));
@@ -247,16 +254,12 @@ TEST_CASE("secret files without store settings are not papered over with a new k
   EnvGuard no_pass(kPassphraseEnv, nullptr);
   TempDir t;
   std::string dir = store_dir(t);
-  {
-    auto o = open_store(dir);
-    REQUIRE(o->store->put("name", "value").is_ok());
-  }
+  put_one(dir);
   ::unlink((dir + "/store.json").c_str());
   ::unlink((dir + "/key").c_str());
   auto o = open_store(dir);
-  auto r = o->store->get("name");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "store.json' are missing"));
+  auto r = get_failure(*o->store, "name");
+  CHECK(contains(r.message(), "store.json' are missing"));
   CHECK_FALSE(o->store->put("other", "v").is_ok());
   CHECK_FALSE(sdk::files::exists(dir + "/key"));
   CHECK_FALSE(o->store->list("").is_ok());
@@ -281,10 +284,9 @@ TEST_CASE("passphrase mode: chosen by the environment at creation, wrong passphr
   {
     EnvGuard pass(kPassphraseEnv, "wrong");
     auto o = open_store(dir);
-    auto r = o->store->get("name");
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(r.status().message() == "wrong passphrase for the secret store at " + dir + " (from " + kPassphraseEnv + ")");
-    CHECK(r.status().exit_code() == 1);
+    auto r = get_failure(*o->store, "name");
+    CHECK(r.message() == "wrong passphrase for the secret store at " + dir + " (from " + kPassphraseEnv + ")");
+    CHECK(r.exit_code() == 1);
     CHECK_FALSE(o->store->put("name", "other").is_ok());
     CHECK_FALSE(o->store->list("").is_ok());
   }
@@ -312,15 +314,13 @@ TEST_CASE("passphrase mode without the variable prompts, and fails clearly when 
   {
     auto o = open_store(dir);
     o->services.console_.answer = "typo";
-    auto r = o->store->get("name");
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(r.status().message() == "wrong passphrase for the secret store at " + dir);
+    auto r = get_failure(*o->store, "name");
+    CHECK(r.message() == "wrong passphrase for the secret store at " + dir);
   }
   {
     auto o = open_store(dir);
-    auto r = o->store->get("name");
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(contains(r.status().message(), "is protected by a passphrase: set ENTRATOOL_KEYSTORE_PASSPHRASE"));
+    auto r = get_failure(*o->store, "name");
+    CHECK(contains(r.message(), "is protected by a passphrase: set ENTRATOOL_KEYSTORE_PASSPHRASE"));
     // Absent names need no key, so no prompt.
     auto absent = o->store->get("absent");
     REQUIRE(absent.is_ok());
@@ -338,9 +338,8 @@ TEST_CASE("a key-file store refuses to run with a passphrase set instead of igno
   }
   EnvGuard pass(kPassphraseEnv, "late");
   auto o = open_store(dir);
-  auto r = o->store->get("name");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "was created with a key file, but ENTRATOOL_KEYSTORE_PASSPHRASE is set"));
+  auto r = get_failure(*o->store, "name");
+  CHECK(contains(r.message(), "was created with a key file, but ENTRATOOL_KEYSTORE_PASSPHRASE is set"));
 }
 
 TEST_CASE("a tampered byte anywhere is an error and the file is left byte-identical") {
@@ -358,12 +357,10 @@ TEST_CASE("a tampered byte anywhere is an error and the file is left byte-identi
     tampered[pos] = static_cast<char>(tampered[pos] ^ 0x01);
     spit(file, tampered);
     auto fresh = open_store(dir);
-    auto r = fresh->store->get("name");
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(
-        contains(r.status().message(), "'" + file +
-                                           "' (secret 'name') cannot be decrypted (wrong key or damaged); it was left "
-                                           "untouched — restore it or remove it and store the secret again"));
+    auto r = get_failure(*fresh->store, "name");
+    CHECK(contains(r.message(), "'" + file +
+                                    "' (secret 'name') cannot be decrypted (wrong key or damaged); it was left "
+                                    "untouched — restore it or remove it and store the secret again"));
     CHECK(slurp(file) == tampered);
     // Another put of a different name must not touch it either.
     REQUIRE(fresh->store->put("other", "x").is_ok());
@@ -374,9 +371,8 @@ TEST_CASE("a tampered byte anywhere is an error and the file is left byte-identi
   mode_flipped[5] = 2;
   spit(file, mode_flipped);
   auto fresh = open_store(dir);
-  auto r = fresh->store->get("name");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "left untouched"));
+  auto r = get_failure(*fresh->store, "name");
+  CHECK(contains(r.message(), "left untouched"));
   CHECK(slurp(file) == mode_flipped);
   // An explicit put of that very name replaces it.
   REQUIRE(fresh->store->put("name", "fresh").is_ok());
@@ -396,10 +392,9 @@ TEST_CASE("truncated files are errors, never empty values") {
     CAPTURE(size);
     spit(file, original.substr(0, size));
     auto fresh = open_store(dir);
-    auto r = fresh->store->get("name");
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(contains(r.status().message(), "'" + file + "'"));
-    CHECK(contains(r.status().message(), "left untouched"));
+    auto r = get_failure(*fresh->store, "name");
+    CHECK(contains(r.message(), "'" + file + "'"));
+    CHECK(contains(r.message(), "left untouched"));
     CHECK(slurp(file) == original.substr(0, size));
   }
   for (std::size_t size : {std::size_t{0}, std::size_t{3}, std::size_t{10}}) {
@@ -422,9 +417,8 @@ TEST_CASE("an unknown format version is refused and kept") {
   std::string future = slurp(file);
   future[4] = 2;
   spit(file, future);
-  auto r = o->store->get("name");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(),
+  auto r = get_failure(*o->store, "name");
+  CHECK(contains(r.message(),
                  "'" + file + "' (secret 'name') has format version 2, which this entratool does not support"));
   CHECK(slurp(file) == future);
 
@@ -448,9 +442,8 @@ TEST_CASE("a file renamed to another secret's name is detected") {
   REQUIRE(o->store->put("alice", "a").is_ok());
   REQUIRE(o->store->put("bob", "b").is_ok());
   spit(o->store->path_for("bob"), slurp(o->store->path_for("alice")));
-  auto r = o->store->get("bob");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "holds another secret than its file name says"));
+  auto r = get_failure(*o->store, "bob");
+  CHECK(contains(r.message(), "holds another secret than its file name says"));
   auto names = o->store->list("");
   REQUIRE(names.is_ok());
   CHECK(*names == std::vector<std::string>{"alice"});
@@ -487,10 +480,9 @@ TEST_CASE("scrypt parameters out of bounds in store.json are refused before deri
     spit(settings, text);
     EnvGuard pass(kPassphraseEnv, "pw");
     auto o = open_store(dir);
-    auto r = o->store->get("name");
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(contains(r.status().message(), c.expect));
-    CHECK(contains(r.status().message(), "left untouched"));
+    auto r = get_failure(*o->store, "name");
+    CHECK(contains(r.message(), c.expect));
+    CHECK(contains(r.message(), "left untouched"));
     CHECK(slurp(settings) == text);
   }
   {
@@ -536,9 +528,8 @@ TEST_CASE("file modes: folder 0700, key, settings, secrets and lock 0600; a loos
         std::vector<std::string>{entratool::keystore::sha256_hex("name") + ".sec", "key", "store.json", "store.lock"});
   ::chmod((dir + "/key").c_str(), 0644);
   auto fresh = open_store(dir);
-  auto r = fresh->store->get("name");
-  REQUIRE_FALSE(r.is_ok());
-  CHECK(contains(r.status().message(), "run 'chmod 600 " + dir + "/key'"));
+  auto r = get_failure(*fresh->store, "name");
+  CHECK(contains(r.message(), "run 'chmod 600 " + dir + "/key'"));
   ::chmod(dir.c_str(), 0755);
   EncryptedFileStore loose;
   FakeServices services;
