@@ -298,8 +298,7 @@ TEST_CASE("passphrase mode without the variable prompts, and fails clearly when 
   std::string dir = store_dir(t);
   {
     EnvGuard pass(kPassphraseEnv, "pw-for-prompt");
-    auto o = open_store(dir);
-    REQUIRE(o->store->put("name", "value").is_ok());
+    put_one(dir);
   }
   EnvGuard no_pass(kPassphraseEnv, nullptr);
   {
@@ -333,8 +332,7 @@ TEST_CASE("a key-file store refuses to run with a passphrase set instead of igno
   std::string dir = store_dir(t);
   {
     EnvGuard no_pass(kPassphraseEnv, nullptr);
-    auto o = open_store(dir);
-    REQUIRE(o->store->put("name", "value").is_ok());
+    put_one(dir);
   }
   EnvGuard pass(kPassphraseEnv, "late");
   auto o = open_store(dir);
@@ -455,8 +453,7 @@ TEST_CASE("scrypt parameters out of bounds in store.json are refused before deri
   std::string dir = store_dir(t);
   {
     EnvGuard pass(kPassphraseEnv, "pw");
-    auto o = open_store(dir);
-    REQUIRE(o->store->put("name", "value").is_ok());
+    put_one(dir);
   }
   std::string settings = dir + "/store.json";
   std::string original = slurp(settings);
