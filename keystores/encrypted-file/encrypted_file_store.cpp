@@ -30,7 +30,7 @@ constexpr unsigned char kModePassphrase = 2;
 constexpr std::string_view kCheckPlaintext = "entratool secret store key check v1";
 constexpr std::string_view kSecSuffix = ".sec";
 
-const char kWhatToDo[] = "it was left untouched — restore it or remove it and store the secret again";
+const char kRecoveryAdvice[] = "it was left untouched — restore it or remove it and store the secret again";
 
 std::string reason() { return std::strerror(errno); }
 
@@ -198,7 +198,7 @@ Result<std::optional<std::string>> EncryptedFileStore::get_impl(std::string_view
   if (stored_name != name) {
     wipe(value);
     return Status::general("secret store file " + shown +
-                           " holds another secret than its file name says (was it renamed or copied?); " + kWhatToDo);
+                           " holds another secret than its file name says (was it renamed or copied?); " + kRecoveryAdvice);
   }
   return std::optional<std::string>(std::move(value));
 }
@@ -542,10 +542,10 @@ Result<sdk::files::FileLock> EncryptedFileStore::lock() const {
 Status EncryptedFileStore::check_header(const std::string& shown, std::string_view data) const {
   bool magic_ok = data.size() < kFileMagic.size() ? kFileMagic.substr(0, data.size()) == data
                                                   : data.substr(0, kFileMagic.size()) == kFileMagic;
-  if (!magic_ok) return Status::general(shown + " is not an entratool secret store file; " + kWhatToDo);
+  if (!magic_ok) return Status::general(shown + " is not an entratool secret store file; " + kRecoveryAdvice);
   if (data.size() < kFileHeaderSize + kTagSize)
     return Status::general("secret store file " + shown + " is truncated (" + std::to_string(data.size()) +
-                           " bytes); " + kWhatToDo);
+                           " bytes); " + kRecoveryAdvice);
   auto version = static_cast<unsigned char>(data[4]);
   if (version != kFileFormatVersion)
     return Status::general("secret store file " + shown + " has format version " + std::to_string(version) +
@@ -553,7 +553,7 @@ Status EncryptedFileStore::check_header(const std::string& shown, std::string_vi
                            "or remove it and store the secret again");
   auto mode = static_cast<unsigned char>(data[5]);
   if (mode != kModeKeyFile && mode != kModePassphrase)
-    return Status::general("secret store file " + shown + " names an unknown key mode; " + kWhatToDo);
+    return Status::general("secret store file " + shown + " names an unknown key mode; " + kRecoveryAdvice);
   return Status::ok();
 }
 
@@ -564,13 +564,13 @@ Status EncryptedFileStore::decode(const std::string& shown, std::string_view dat
   if (mode != expected) {
     return Status::general("secret store file " + shown + " was written by a store using " +
                            (mode == kModePassphrase ? "a passphrase" : "a key file") + ", but this store uses " +
-                           (expected == kModePassphrase ? "a passphrase" : "a key file") + "; " + kWhatToDo);
+                           (expected == kModePassphrase ? "a passphrase" : "a key file") + "; " + kRecoveryAdvice);
   }
   std::string_view header = data.substr(0, kFileHeaderSize);
   auto plain = open_sealed(key_, header.substr(6, kNonceSize), header, data.substr(kFileHeaderSize));
   if (!plain || plain->size() < 4 || get_u32(*plain) > plain->size() - 4) {
     if (plain) wipe(*plain);
-    return Status::general("secret store file " + shown + " cannot be decrypted (wrong key or damaged); " + kWhatToDo);
+    return Status::general("secret store file " + shown + " cannot be decrypted (wrong key or damaged); " + kRecoveryAdvice);
   }
   std::uint32_t name_size = get_u32(*plain);
   name.assign(*plain, 4, name_size);
