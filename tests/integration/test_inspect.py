@@ -294,6 +294,32 @@ class Discover(InspectCase):
         at = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(exp))
         self.assertEqual(err, "entratool: the token expired 12 minutes ago (at %s)\n" % at)
 
+    def test_json_output_gives_scripts_the_claims_and_the_verdict(self):
+        now = int(time.time())
+        rc, out, err = self.run_tool(["discover", "-o", "json", make_token(ENTRA_HEADER, entra_v1(now + 3600))])
+        self.assertEqual((rc, err), (0, ""))
+        doc = json.loads(out)
+        self.assertEqual(doc["exp"], now + 3600)  # as sent, so `jq .exp` works as spec 003 shows
+        self.assertEqual(doc["aud"], "https://graph.microsoft.com")
+        self.assertEqual(doc["scp"], "User.Read Mail.Read")
+        self.assertEqual(doc["expires_at"], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)))
+        self.assertTrue(3590 <= doc["seconds_remaining"] <= 3600)
+        self.assertIs(doc["valid"], True)
+        self.assertNotIn("reason", doc)
+
+    def test_json_output_of_an_expired_token_still_exits_1_with_the_reason(self):
+        now = int(time.time())
+        rc, out, err = self.run_tool(["discover", "--output=JSON", make_token(ENTRA_HEADER, entra_v1(now - 60, nbf=now - 3600))])
+        self.assertEqual(rc, 1)
+        doc = json.loads(out)
+        self.assertIs(doc["valid"], False)
+        self.assertEqual(doc["seconds_remaining"], 0)
+        self.assertIn("expired", doc["reason"])
+        self.assertIn("expired", err)
+
+    def test_unknown_output_format_is_refused_before_reading_the_token(self):
+        self.fails(["discover", "-o", "xml", RFC7519], "unknown output format 'xml' for discover (text or json)")
+
     def test_rfc7519_example_expired_in_2011(self):
         rc, out, err = self.run_tool(["discover", RFC7519])
         self.assertEqual(rc, 1)
