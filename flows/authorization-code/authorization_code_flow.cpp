@@ -1,9 +1,7 @@
 #include "authorization_code_flow.h"
 
-#include "entratool/flows/client_auth.h"
 #include "entratool/loopback/authorize.h"
 #include "entratool/loopback/loopback_listener.h"
-#include "entratool/sdk/oauth.h"
 
 namespace entratool::flows {
 
@@ -24,16 +22,7 @@ sdk::Result<sdk::TokenResponse> AuthorizationCodeFlow::acquire(const sdk::FlowRe
 
   auto signed_in = loopback::sign_in_with_browser(request, services, request.redirect_uri);
   if (!signed_in) return signed_in.status();
-  sdk::oauth::Form form = {
-      {"grant_type", "authorization_code"},
-      {"code", signed_in->code},
-      {"redirect_uri", signed_in->redirect_uri},
-      {"code_verifier", signed_in->code_verifier},
-      {"scope", loopback::join_scopes(loopback::user_flow_scopes(request.scopes))},
-  };
-  sdk::Headers headers;
-  if (auto s = flows::apply_client_auth(request, form, headers, services.clock().now()); !s) return s;
-  return sdk::oauth::request_token(services, request, std::move(form), std::move(headers));
+  return loopback::redeem_authorization_code(request, services, *signed_in);
 }
 
 }  // namespace entratool::flows

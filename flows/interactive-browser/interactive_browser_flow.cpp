@@ -2,10 +2,8 @@
 // redeems the code with its PKCE verifier (RFC 8252: native apps, loopback redirect).
 #include <memory>
 
-#include "entratool/flows/client_auth.h"
 #include "entratool/loopback/authorize.h"
 #include "entratool/sdk/flow.h"
-#include "entratool/sdk/oauth.h"
 #include "entratool/sdk/plugin.h"
 
 namespace {
@@ -19,17 +17,8 @@ class InteractiveBrowserFlow final : public sdk::Flow {
     auto signed_in = loopback::sign_in_with_browser(request, services, request.redirect_uri);
     if (!signed_in) return signed_in.status();
     services.console().status("\u2713 Authentication successful");
-    sdk::oauth::Form form = {
-        {"grant_type", "authorization_code"},
-        {"code", signed_in->code},
-        {"redirect_uri", signed_in->redirect_uri},
-        {"code_verifier", signed_in->code_verifier},
-        {"scope", loopback::join_scopes(loopback::user_flow_scopes(request.scopes))},
-    };
     // A public client sends only its id; a profile that has a secret or certificate uses it.
-    sdk::Headers headers;
-    if (auto s = entratool::flows::apply_client_auth(request, form, headers, services.clock().now()); !s) return s;
-    return sdk::oauth::request_token(services, request, std::move(form), std::move(headers));
+    return loopback::redeem_authorization_code(request, services, *signed_in);
   }
 };
 

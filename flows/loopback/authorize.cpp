@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "entratool/flows/client_auth.h"
 #include "entratool/loopback/loopback_listener.h"
 #include "entratool/loopback/pkce.h"
 #include "entratool/sdk/encoding.h"
+#include "entratool/sdk/oauth.h"
 
 namespace entratool::loopback {
 
@@ -98,6 +100,20 @@ sdk::Result<AuthorizationCode> sign_in_with_browser(const sdk::FlowRequest& requ
   console.status("\u2713 Authorization code received");
   result.code = std::move(callback->code);
   return result;
+}
+
+sdk::Result<sdk::TokenResponse> redeem_authorization_code(const sdk::FlowRequest& request, sdk::HostServices& services,
+                                                          const AuthorizationCode& signed_in) {
+  sdk::oauth::Form form = {
+      {"grant_type", "authorization_code"},
+      {"code", signed_in.code},
+      {"redirect_uri", signed_in.redirect_uri},
+      {"code_verifier", signed_in.code_verifier},
+      {"scope", join_scopes(user_flow_scopes(request.scopes))},
+  };
+  sdk::Headers headers;
+  if (auto s = flows::apply_client_auth(request, form, headers, services.clock().now()); !s) return s;
+  return sdk::oauth::request_token(services, request, std::move(form), std::move(headers));
 }
 
 }  // namespace entratool::loopback

@@ -2,7 +2,7 @@
 /// \file authorize.h
 /// The browser half of an authorization-code sign-in with PKCE, shared by the interactive-browser
 /// and authorization-code flows: listener, authorize URL, browser (or printed URL), redirect.
-/// The flows differ only in how they redeem the code (public client or client secret/certificate).
+/// Both redeem the code the same way; they differ in what they require of the profile.
 
 #include <string>
 #include <string_view>
@@ -11,6 +11,7 @@
 #include "entratool/sdk/flow.h"
 #include "entratool/sdk/host_services.h"
 #include "entratool/sdk/status.h"
+#include "entratool/sdk/token.h"
 
 namespace entratool::loopback {
 
@@ -38,5 +39,11 @@ struct AuthorizationCode {
 /// respond"), general (cancelled, redirect URI not loopback, port taken).
 sdk::Result<AuthorizationCode> sign_in_with_browser(const sdk::FlowRequest& request, sdk::HostServices& services,
                                                     std::string_view redirect_uri);
+
+/// Redeems the code at the token endpoint with its PKCE verifier and the user-flow scopes,
+/// authenticating the client as the request says (none for a public client, else its secret or
+/// certificate).
+sdk::Result<sdk::TokenResponse> redeem_authorization_code(const sdk::FlowRequest& request, sdk::HostServices& services,
+                                                          const AuthorizationCode& signed_in);
 
 }  // namespace entratool::loopback
