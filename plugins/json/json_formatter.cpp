@@ -35,18 +35,10 @@ std::string join_scopes(const TokenResponse& token) {
   return out;
 }
 
-// Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader
-// accepts. The SDK's JSON parser checks UTF-8, so a quoted round trip is the check.
-Status check_utf8(const TokenResponse& token, const std::string& scope) {
-  const std::pair<const char*, const std::string*> fields[] = {{"token_type", &token.token_type},
-                                                               {"scope", &scope},
-                                                               {"access_token", &token.access_token},
-                                                               {"refresh_token", &token.refresh_token}};
-  for (const auto& [name, value] : fields) {
-    if (!json::parse(json::quote(*value))) {
-      return Status::general(std::string("the token response's ") + name + " is not valid UTF-8");
-    }
-  }
+// Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader accepts.
+Status check_utf8(const TokenResponse& token) {
+  if (const char* field = entratool::sdk::first_non_utf8_field(token))
+    return Status::general(std::string("the token response's ") + field + " is not valid UTF-8");
   return Status::ok();
 }
 
@@ -55,7 +47,7 @@ class JsonFormatter final : public entratool::sdk::Formatter {
   Result<std::string> format_token(const TokenResponse& token, const FormatContext& ctx) override {
     try {
       const std::string scope = join_scopes(token);
-      if (auto status = check_utf8(token, scope); !status) return status;
+      if (auto status = check_utf8(token); !status) return status;
       Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
       object.set("token_type", token.token_type);
       object.set("scope", scope);

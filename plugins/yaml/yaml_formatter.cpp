@@ -144,18 +144,10 @@ void emit_value(YAML::Emitter& out, const json::Value& v) {
   }
 }
 
-// Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader
-// accepts. The SDK's JSON parser checks UTF-8, so a quoted round trip is the check.
-Status check_utf8(const TokenResponse& token, const std::string& scope) {
-  const std::pair<const char*, const std::string*> fields[] = {{"token_type", &token.token_type},
-                                                               {"scope", &scope},
-                                                               {"access_token", &token.access_token},
-                                                               {"refresh_token", &token.refresh_token}};
-  for (const auto& [name, value] : fields) {
-    if (!json::parse(json::quote(*value))) {
-      return Status::general(std::string("the token response's ") + name + " is not valid UTF-8");
-    }
-  }
+// Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader accepts.
+Status check_utf8(const TokenResponse& token) {
+  if (const char* field = entratool::sdk::first_non_utf8_field(token))
+    return Status::general(std::string("the token response's ") + field + " is not valid UTF-8");
   return Status::ok();
 }
 
@@ -170,7 +162,7 @@ class YamlFormatter final : public entratool::sdk::Formatter {
     try {
       std::string scope;
       for (const auto& s : token.scopes) scope += (scope.empty() ? "" : " ") + s;
-      if (auto status = check_utf8(token, scope); !status) return status;
+      if (auto status = check_utf8(token); !status) return status;
       YAML::Emitter out;
       out << YAML::BeginMap;
       out << YAML::Key << "token_type" << YAML::Value;

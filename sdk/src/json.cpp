@@ -84,6 +84,22 @@ void Value::erase(std::string_view key) {
 
 namespace {
 
+// The length of the well-formed UTF-8 sequence starting at s[pos] (a byte >= 0x80), or 0.
+size_t utf8_sequence_length(std::string_view s, size_t pos) {
+  auto b0 = static_cast<unsigned char>(s[pos]);
+  size_t len = b0 >= 0xF0 && b0 <= 0xF4 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : 0;
+  if (len == 0 || pos + len > s.size()) return 0;
+  uint32_t cp = b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+  for (size_t i = 1; i < len; ++i) {
+    auto b = static_cast<unsigned char>(s[pos + i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
 class Parser {
  public:
   Parser(std::string_view text, ParseOptions options) : s_(text), opt_(options) {}
@@ -260,17 +276,8 @@ class Parser {
 
   // Copies one UTF-8 sequence starting at pos_, rejecting overlong forms and surrogates.
   bool copy_utf8(std::string& out) {
-    auto b0 = static_cast<unsigned char>(s_[pos_]);
-    int len = b0 >= 0xF0 && b0 <= 0xF4 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : 0;
-    if (len == 0 || pos_ + len > s_.size()) return fail("invalid UTF-8 in a string");
-    uint32_t cp = b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (int i = 1; i < len; ++i) {
-      auto b = static_cast<unsigned char>(s_[pos_ + i]);
-      if ((b & 0xC0) != 0x80) return fail("invalid UTF-8 in a string");
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-      return fail("invalid UTF-8 in a string");
+    size_t len = utf8_sequence_length(s_, pos_);
+    if (len == 0) return fail("invalid UTF-8 in a string");
     out.append(s_.substr(pos_, len));
     pos_ += len;
     return true;
@@ -391,6 +398,19 @@ std::string serialize(const Value& value, int indent) {
   std::string out;
   write(out, value, indent, 0);
   return out;
+}
+
+bool is_valid_utf8(std::string_view s) {
+  for (size_t pos = 0; pos < s.size();) {
+    if (static_cast<unsigned char>(s[pos]) < 0x80) {
+      ++pos;
+      continue;
+    }
+    size_t len = utf8_sequence_length(s, pos);
+    if (len == 0) return false;
+    pos += len;
+  }
+  return true;
 }
 
 std::string quote(std::string_view s) {

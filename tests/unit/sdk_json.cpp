@@ -43,3 +43,15 @@ TEST_CASE("pretty printing indents and keeps empty containers compact") {
   REQUIRE(v);
   CHECK(serialize(*v, 2) == "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": \"e\"\n    }\n  ]\n}");
 }
+
+TEST_CASE("is_valid_utf8 applies the parser's UTF-8 rule to any text") {
+  using entratool::sdk::json::is_valid_utf8;
+  CHECK(is_valid_utf8(""));
+  CHECK(is_valid_utf8("plain ascii"));
+  CHECK(is_valid_utf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  CHECK_FALSE(is_valid_utf8("\x80"));              // stray continuation byte
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  CHECK_FALSE(is_valid_utf8("ok\xe2\x82"));        // truncated at the end
+}

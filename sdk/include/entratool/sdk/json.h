@@ -82,6 +82,10 @@ Result<Value> parse(std::string_view text, ParseOptions options = {});
 /// Compact JSON when indent < 0, else pretty-printed with `indent` spaces and no trailing newline.
 std::string serialize(const Value& value, int indent = -1);
 
+/// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+/// U+10FFFF): the same rule the parser applies to strings.
+bool is_valid_utf8(std::string_view s);
+
 /// A JSON string literal, quotes included.
 std::string quote(std::string_view s);
 

@@ -28,4 +28,9 @@ inline long long seconds_left(const TokenResponse& t, std::chrono::system_clock:
   return left < 0 ? 0 : left;
 }
 
+/// The name of the first printed field that is not valid UTF-8 ("token_type", "scope",
+/// "access_token", "refresh_token"), or nullptr. Formatters refuse such a token
+/// rather than print text no reader accepts.
+const char* first_non_utf8_field(const TokenResponse& token);
+
 }  // namespace entratool::sdk
