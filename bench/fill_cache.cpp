@@ -7,9 +7,9 @@
 #include <iostream>
 #include <string>
 
-#include "context.h"
+#include "core/context.h"
+#include "core/token_cache.h"
 #include "entratool/sdk/secret_store.h"
-#include "token_cache.h"
 
 using namespace entratool;
 

@@ -1,4 +1,4 @@
 // entratool: turns one result into an exit code, in one place.
-#include "commands.h"
+#include "cli/commands.h"
 
 int main(int argc, char** argv) { return entratool::host::run_cli(argc, argv); }

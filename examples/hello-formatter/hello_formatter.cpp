@@ -4,12 +4,13 @@
 #include <string>
 
 #include <entratool/sdk/formatter.h>
-#include <entratool/sdk/json.h>
 #include <entratool/sdk/plugin.h>
+#include <entratool/support/json.h>
 
 namespace {
 
 using namespace entratool::sdk;
+namespace json = entratool::support::json;
 
 class HelloFormatter final : public Formatter {
  public:

@@ -6,8 +6,8 @@
 
 #include "entratool/flows/client_auth.h"
 #include "entratool/loopback/authorize.h"
-#include "entratool/sdk/json.h"
 #include "entratool/sdk/oauth.h"
+#include "entratool/support/json.h"
 
 namespace entratool::flows {
 
@@ -28,7 +28,7 @@ struct DeviceAuthorization {
   long long interval = kDefaultInterval;
 };
 
-std::optional<long long> number_or_numeric_string(const sdk::json::Value* v) {
+std::optional<long long> number_or_numeric_string(const support::json::Value* v) {
   if (!v) return std::nullopt;
   if (v->is_number()) return v->as_int();
   if (v->is_string() && !v->text().empty() && v->text().size() < 10 &&
@@ -38,7 +38,7 @@ std::optional<long long> number_or_numeric_string(const sdk::json::Value* v) {
 }
 
 sdk::Result<DeviceAuthorization> parse_device_authorization(const std::string& body) {
-  auto doc = sdk::json::parse(body);
+  auto doc = support::json::parse(body);
   if (!doc || !doc->is_object())
     return sdk::Status::network("the device code endpoint returned an unusable response (not a JSON object)");
   DeviceAuthorization d;

@@ -5,8 +5,8 @@
 #include "entratool/flows/client_auth.h"
 #include "entratool/loopback/loopback_listener.h"
 #include "entratool/loopback/pkce.h"
-#include "entratool/sdk/encoding.h"
 #include "entratool/sdk/oauth.h"
+#include "entratool/support/encoding.h"
 
 namespace entratool::loopback {
 
@@ -30,7 +30,7 @@ std::string join_scopes(const std::vector<std::string>& scopes) {
 std::string authorize_url(std::string_view endpoint, const std::vector<std::pair<std::string, std::string>>& params) {
   std::string url(endpoint);
   url += url.find('?') == std::string::npos ? '?' : '&';
-  url += sdk::form_urlencode(params);
+  url += support::form_urlencode(params);
   return url;
 }
 

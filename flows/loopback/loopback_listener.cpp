@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "entratool/sdk/encoding.h"
+#include "entratool/support/encoding.h"
 
 namespace entratool::loopback {
 
@@ -186,8 +186,8 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view ta
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (part.empty()) continue;
     auto eq = part.find('=');
-    auto name = sdk::form_urldecode(part.substr(0, eq));
-    auto value = sdk::form_urldecode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    auto name = support::form_urldecode(part.substr(0, eq));
+    auto value = support::form_urldecode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
     if (name && value) out.emplace_back(std::move(*name), std::move(*value));
   }
   return out;

@@ -4,8 +4,8 @@
 
 #include <cerrno>
 
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/sha256.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/sha256.h"
 
 namespace entratool::loopback {
 
@@ -20,10 +20,10 @@ sdk::Result<std::string> random_urlsafe(std::size_t bytes) {
     }
     got += static_cast<std::size_t>(n);
   }
-  return sdk::base64url_encode(raw);
+  return support::base64url_encode(raw);
 }
 
-std::string s256_challenge(std::string_view verifier) { return sdk::base64url_encode(sdk::sha256(verifier)); }
+std::string s256_challenge(std::string_view verifier) { return support::base64url_encode(support::sha256(verifier)); }
 
 sdk::Result<Pkce> make_pkce() {
   auto verifier = random_urlsafe(32);

@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "entratool/sdk/sha256.h"
+#include "entratool/support/sha256.h"
 
 namespace entratool::keystore {
 
@@ -175,7 +175,7 @@ sdk::Result<std::string> random_bytes(std::size_t count) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) { return sdk::sha256_hex(data); }
+std::string sha256_hex(std::string_view data) { return support::sha256_hex(data); }
 
 sdk::Result<std::string> seal(const DataKey& key, std::string_view nonce, std::string_view aad,
                               std::string_view plaintext) {

@@ -37,7 +37,7 @@ class DataKey {
 /// Cryptographically secure random bytes (the kernel CSPRNG, getrandom).
 sdk::Result<std::string> random_bytes(std::size_t count);
 
-/// Lower-case hex SHA-256 of `data` (sdk::sha256_hex: names files without starting OpenSSL).
+/// Lower-case hex SHA-256 of `data` (support::sha256_hex: names files without starting OpenSSL).
 std::string sha256_hex(std::string_view data);
 
 /// AES-256-GCM: returns ciphertext || 16-byte tag.

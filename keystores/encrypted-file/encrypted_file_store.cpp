@@ -11,8 +11,8 @@
 #include <cstring>
 #include <exception>
 
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/json.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 
 namespace entratool::keystore {
 
@@ -125,7 +125,7 @@ struct EncryptedFileStore::Settings {
   /// Binds the check value to the KDF parameters, so editing them is detected.
   std::string check_aad() const {
     return "entratool-keystore-check:scrypt:" + std::to_string(scrypt.n) + ":" + std::to_string(scrypt.r) + ":" +
-           std::to_string(scrypt.p) + ":" + sdk::hex_encode(salt);
+           std::to_string(scrypt.p) + ":" + support::hex_encode(salt);
   }
 };
 
@@ -139,7 +139,7 @@ Status EncryptedFileStore::open(const sdk::StoreContext& context, sdk::HostServi
     services_ = &services;
     // Only the folder is made here; the key or passphrase settings appear with the first secret,
     // so a command that never stores anything never creates (or prompts for) a key.
-    return sdk::files::ensure_private_directory(dir_);
+    return support::files::ensure_private_directory(dir_);
   } catch (const std::exception&) {
     return catch_all("opening");
   }
@@ -210,7 +210,7 @@ Status EncryptedFileStore::put_impl(std::string_view name, std::string_view valu
     return Status::general("secret '" + std::string(name) + "' is too large for the secret store (over 64 MiB)");
   // Unlock before taking the lock when the store exists, so that a passphrase prompt never holds
   // up other processes.
-  if (!key_.valid() && sdk::files::exists(settings_path())) {
+  if (!key_.valid() && support::files::exists(settings_path())) {
     if (Status s = load_key(false); !s) return s;
   }
   auto held = lock();
@@ -218,14 +218,14 @@ Status EncryptedFileStore::put_impl(std::string_view name, std::string_view valu
   if (Status s = load_key(true); !s) return s;
   auto encoded = encode(name, value);
   if (!encoded) return encoded.status();
-  return sdk::files::atomic_write(path_for(name), *encoded, 0600);
+  return support::files::atomic_write(path_for(name), *encoded, 0600);
 }
 
 Status EncryptedFileStore::erase_impl(std::string_view name) {
   if (!valid_name(name)) return invalid_name();
   if (dir_.empty()) return Status::general("secret store used before it was opened");
   std::string path = path_for(name);
-  if (!sdk::files::exists(path)) return Status::ok();
+  if (!support::files::exists(path)) return Status::ok();
   auto held = lock();
   if (!held) return held.status();
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
@@ -306,9 +306,9 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
     return Status::general("secret store settings " + quoted(path) + " " + what +
                            "; it was left untouched — restore it (without it the secrets cannot be decrypted)");
   };
-  auto doc = sdk::json::parse(**text);
+  auto doc = support::json::parse(**text);
   if (!doc || !doc->is_object()) return damaged("are not valid JSON");
-  const sdk::json::Value* format = doc->find("format");
+  const support::json::Value* format = doc->find("format");
   if (!format || !format->as_int()) return damaged("have no format version");
   if (*format->as_int() != kSettingsFormat)
     return Status::general("secret store settings " + quoted(path) + " have format version " + format->text() +
@@ -324,7 +324,7 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
   if (doc->get_string("kdf") != "scrypt")
     return damaged("name an unknown key derivation '" + doc->get_string("kdf") + "'");
   auto number = [&](const char* key) -> std::optional<long long> {
-    const sdk::json::Value* v = doc->find(key);
+    const support::json::Value* v = doc->find(key);
     return v ? v->as_int() : std::nullopt;
   };
   auto n = number("n");
@@ -337,8 +337,8 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
   s.scrypt.p = static_cast<std::uint32_t>(*p);
   if (std::string problem = scrypt_params_problem(s.scrypt); !problem.empty())
     return damaged("have scrypt parameters out of bounds (" + problem + ")");
-  auto salt = sdk::base64_decode(doc->get_string("salt"));
-  auto check = sdk::base64_decode(doc->get_string("check"));
+  auto salt = support::base64_decode(doc->get_string("salt"));
+  auto check = support::base64_decode(doc->get_string("check"));
   if (!salt || salt->size() < kSaltSize) return damaged("have a missing or short salt");
   if (!check || check->size() < kNonceSize + kTagSize) return damaged("have a missing or short check value");
   s.salt = std::move(*salt);
@@ -410,14 +410,15 @@ Status EncryptedFileStore::create_store() {
     ::closedir(d);
     if (orphans) return load_key(false);
   }
-  sdk::json::Value doc = sdk::json::Value::object();
-  doc.set("format", sdk::json::Value::number(static_cast<long long>(kSettingsFormat)));
+  support::json::Value doc = support::json::Value::object();
+  doc.set("format", support::json::Value::number(static_cast<long long>(kSettingsFormat)));
   std::string passphrase = passphrase_from_env();
   if (passphrase.empty()) {
     auto key = create_key_file();
     if (!key) return key.status();
-    doc.set("mode", sdk::json::Value::string("key-file"));
-    if (Status s = sdk::files::atomic_write(settings_path(), sdk::json::serialize(doc, 2) + "\n", 0600); !s) return s;
+    doc.set("mode", support::json::Value::string("key-file"));
+    if (Status s = support::files::atomic_write(settings_path(), support::json::serialize(doc, 2) + "\n", 0600); !s)
+      return s;
     key_ = std::move(*key);
     mode_ = Mode::key_file;
     return Status::ok();
@@ -435,14 +436,15 @@ Status EncryptedFileStore::create_store() {
   if (!nonce) return nonce.status();
   auto sealed = seal(*key, *nonce, s.check_aad(), kCheckPlaintext);
   if (!sealed) return sealed.status();
-  doc.set("mode", sdk::json::Value::string("passphrase"));
-  doc.set("kdf", sdk::json::Value::string("scrypt"));
-  doc.set("n", sdk::json::Value::number(static_cast<long long>(s.scrypt.n)));
-  doc.set("r", sdk::json::Value::number(static_cast<long long>(s.scrypt.r)));
-  doc.set("p", sdk::json::Value::number(static_cast<long long>(s.scrypt.p)));
-  doc.set("salt", sdk::json::Value::string(sdk::base64_encode(s.salt)));
-  doc.set("check", sdk::json::Value::string(sdk::base64_encode(*nonce + *sealed)));
-  if (Status st = sdk::files::atomic_write(settings_path(), sdk::json::serialize(doc, 2) + "\n", 0600); !st) return st;
+  doc.set("mode", support::json::Value::string("passphrase"));
+  doc.set("kdf", support::json::Value::string("scrypt"));
+  doc.set("n", support::json::Value::number(static_cast<long long>(s.scrypt.n)));
+  doc.set("r", support::json::Value::number(static_cast<long long>(s.scrypt.r)));
+  doc.set("p", support::json::Value::number(static_cast<long long>(s.scrypt.p)));
+  doc.set("salt", support::json::Value::string(support::base64_encode(s.salt)));
+  doc.set("check", support::json::Value::string(support::base64_encode(*nonce + *sealed)));
+  if (Status st = support::files::atomic_write(settings_path(), support::json::serialize(doc, 2) + "\n", 0600); !st)
+    return st;
   key_ = std::move(*key);
   mode_ = Mode::passphrase;
   return Status::ok();
@@ -497,12 +499,12 @@ Result<DataKey> EncryptedFileStore::create_key_file() const {
   // link fails with EEXIST instead of replacing, so of two racing creators exactly one wins and
   // nobody ever reads a half-written key.
   std::string path = key_path();
-  if (sdk::files::exists(path)) return read_key_file();
+  if (support::files::exists(path)) return read_key_file();
   auto key = random_bytes(kKeySize);
   if (!key) return key.status();
   auto suffix = random_bytes(8);
   if (!suffix) return suffix.status();
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + sdk::hex_encode(*suffix);
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + support::hex_encode(*suffix);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Status::general("cannot create the key file " + quoted(path) + ": " + reason());
   bool written = ::write(fd, key->data(), key->size()) == static_cast<ssize_t>(key->size()) && ::fsync(fd) == 0;
@@ -530,13 +532,13 @@ void EncryptedFileStore::remove_orphaned_temporaries(const std::vector<std::stri
   // Every temporary file is written and renamed by a writer holding the lock, so once we hold it
   // the ones still there belong to writers that crashed. Only try once: a busy store is cleaned
   // by a later list.
-  auto held = sdk::files::FileLock::acquire(dir_ + "/store.lock", 0);
+  auto held = support::files::FileLock::acquire(dir_ + "/store.lock", 0);
   if (!held) return;
   for (const std::string& name : names) ::unlink((dir_ + "/" + name).c_str());
 }
 
-Result<sdk::files::FileLock> EncryptedFileStore::lock() const {
-  return sdk::files::FileLock::acquire(dir_ + "/store.lock", options_.lock_timeout_ms);
+Result<support::files::FileLock> EncryptedFileStore::lock() const {
+  return support::files::FileLock::acquire(dir_ + "/store.lock", options_.lock_timeout_ms);
 }
 
 Status EncryptedFileStore::check_header(const std::string& shown, std::string_view data) const {

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "crypto.h"
-#include "entratool/sdk/files.h"
 #include "entratool/sdk/secret_store.h"
+#include "entratool/support/files.h"
 
 namespace entratool::keystore {
 
@@ -59,7 +59,7 @@ class EncryptedFileStore final : public sdk::SecretStore {
   sdk::Status create_store();
   sdk::Result<DataKey> read_key_file() const;
   sdk::Result<DataKey> create_key_file() const;
-  sdk::Result<sdk::files::FileLock> lock() const;
+  sdk::Result<support::files::FileLock> lock() const;
   /// Removes temporary files left by crashed writers, if the lock is free right now.
   void remove_orphaned_temporaries(const std::vector<std::string>& names) const;
 

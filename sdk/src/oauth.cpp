@@ -7,8 +7,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/json.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 
 namespace entratool::sdk::oauth {
 
@@ -52,11 +52,11 @@ std::optional<long long> jwt_exp(const std::string& token) {
   if (first == std::string::npos) return std::nullopt;
   auto second = token.find('.', first + 1);
   if (second == std::string::npos) return std::nullopt;
-  auto payload = base64_decode(std::string_view(token).substr(first + 1, second - first - 1));
+  auto payload = support::base64_decode(std::string_view(token).substr(first + 1, second - first - 1));
   if (!payload) return std::nullopt;
-  auto v = json::parse(*payload);
+  auto v = support::json::parse(*payload);
   if (!v || !v->is_object()) return std::nullopt;
-  const json::Value* exp = v->find("exp");
+  const support::json::Value* exp = v->find("exp");
   if (!exp) return std::nullopt;
   return exp->as_int();
 }
@@ -153,7 +153,7 @@ Result<TokenResponse> parse_token_response(std::string_view body, const std::vec
   if (head[0] == '<')
     return Status::network(
         describe_unusable(body, "an HTML page instead of JSON (a proxy or sign-in page in the way?)"));
-  auto parsed = json::parse(body);
+  auto parsed = support::json::parse(body);
   if (!parsed) {
     const std::string& why = parsed.status().message();
     bool truncated = why.find("end of input") != std::string::npos || why.find("unterminated") != std::string::npos ||
@@ -161,20 +161,20 @@ Result<TokenResponse> parse_token_response(std::string_view body, const std::vec
     return Status::network(
         describe_unusable(body, truncated ? "truncated JSON (" + why + ")" : "not JSON (" + why + ")"));
   }
-  const json::Value& v = *parsed;
+  const support::json::Value& v = *parsed;
   if (!v.is_object()) return Status::network(describe_unusable(body, "JSON that is not an object"));
 
   TokenResponse t;
-  const json::Value* at = v.find("access_token");
+  const support::json::Value* at = v.find("access_token");
   if (!at || !at->is_string() || at->text().empty())
     return Status::network(describe_unusable(body, "no access_token in it"));
   t.access_token = at->text();
 
-  if (const json::Value* tt = v.find("token_type"); tt && tt->is_string() && !tt->text().empty())
+  if (const support::json::Value* tt = v.find("token_type"); tt && tt->is_string() && !tt->text().empty())
     t.token_type = tt->text();
 
   std::optional<long long> expires_in;
-  if (const json::Value* e = v.find("expires_in")) {
+  if (const support::json::Value* e = v.find("expires_in")) {
     if (e->is_number()) {
       if (auto d = e->as_double(); d && std::isfinite(*d) && *d >= 0 && *d < 1e9)
         expires_in = static_cast<long long>(*d);
@@ -192,7 +192,7 @@ Result<TokenResponse> parse_token_response(std::string_view body, const std::vec
     t.expires_at = now + seconds(3600);
   }
 
-  if (const json::Value* s = v.find("scope"); s && s->is_string() && !trim(s->text()).empty()) {
+  if (const support::json::Value* s = v.find("scope"); s && s->is_string() && !trim(s->text()).empty()) {
     std::string word;
     for (char c : s->text() + " ") {
       if (c == ' ') {
@@ -205,22 +205,22 @@ Result<TokenResponse> parse_token_response(std::string_view body, const std::vec
   } else {
     t.scopes = requested_scopes;
   }
-  if (const json::Value* r = v.find("refresh_token"); r && r->is_string()) t.refresh_token = r->text();
-  if (const json::Value* i = v.find("id_token"); i && i->is_string()) t.id_token = i->text();
+  if (const support::json::Value* r = v.find("refresh_token"); r && r->is_string()) t.refresh_token = r->text();
+  if (const support::json::Value* i = v.find("id_token"); i && i->is_string()) t.id_token = i->text();
 
   for (const auto& [name, value] : v.members()) {
     if (name == "access_token" || name == "token_type" || name == "expires_in" || name == "scope" ||
         name == "refresh_token" || name == "id_token")
       continue;
-    t.extra.emplace_back(name, json::serialize(value));
+    t.extra.emplace_back(name, support::json::serialize(value));
   }
   return t;
 }
 
 std::optional<ProviderError> parse_error(std::string_view body) {
-  auto parsed = json::parse(body);
+  auto parsed = support::json::parse(body);
   if (!parsed || !parsed->is_object()) return std::nullopt;
-  const json::Value* e = parsed->find("error");
+  const support::json::Value* e = parsed->find("error");
   if (!e || !e->is_string() || e->text().empty()) return std::nullopt;
   ProviderError out;
   out.error = one_line(e->text(), 80);

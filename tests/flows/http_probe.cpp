@@ -13,13 +13,13 @@
 #include <string>
 
 #include "entratool/sdk/flow.h"
-#include "entratool/sdk/json.h"
-#include "http_module.h"
-#include "plugin_registry.h"
-#include "services.h"
+#include "entratool/support/json.h"
+#include "plugins/plugin_registry.h"
+#include "services/http_module.h"
+#include "services/services.h"
 
 namespace sdk = entratool::sdk;
-namespace json = entratool::sdk::json;
+namespace json = entratool::support::json;
 
 namespace {
 

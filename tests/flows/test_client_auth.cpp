@@ -3,8 +3,8 @@
 
 #include "entratool/flows/certificate.h"
 #include "entratool/flows/client_auth.h"
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/json.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 #include "test_pki.h"
 
 #include <openssl/evp.h>
@@ -12,6 +12,7 @@
 #include <set>
 
 namespace sdk = entratool::sdk;
+namespace support = entratool::support;
 namespace flows = entratool::flows;
 
 namespace {
@@ -30,7 +31,7 @@ sdk::FlowRequest cert_request(const std::string& cert, const std::string& key, c
 }
 
 struct Jwt {
-  sdk::json::Value header, claims;
+  support::json::Value header, claims;
   std::string signing_input, signature;
 };
 
@@ -40,10 +41,10 @@ Jwt split(const std::string& token) {
   REQUIRE(a != std::string::npos);
   REQUIRE(b != std::string::npos);
   Jwt j;
-  j.header = *sdk::json::parse(*sdk::base64_decode(token.substr(0, a)));
-  j.claims = *sdk::json::parse(*sdk::base64_decode(token.substr(a + 1, b - a - 1)));
+  j.header = *support::json::parse(*support::base64_decode(token.substr(0, a)));
+  j.claims = *support::json::parse(*support::base64_decode(token.substr(a + 1, b - a - 1)));
   j.signing_input = token.substr(0, b);
-  j.signature = *sdk::base64_decode(token.substr(b + 1));
+  j.signature = *support::base64_decode(token.substr(b + 1));
   return j;
 }
 
@@ -51,7 +52,7 @@ std::string sha_b64url(const EVP_MD* md, const std::string& data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
-  return sdk::base64url_encode(std::string(reinterpret_cast<char*>(out), len));
+  return support::base64url_encode(std::string(reinterpret_cast<char*>(out), len));
 }
 
 }  // namespace
@@ -59,7 +60,7 @@ std::string sha_b64url(const EVP_MD* md, const std::string& data) {
 TEST_CASE("Basic auth form-urlencodes id and secret before base64 (RFC 6749 2.3.1)") {
   std::string header = flows::basic_authorization("my app", "p%40ss+word:with spaces%");
   REQUIRE(header.rfind("Basic ", 0) == 0);
-  auto decoded = sdk::base64_decode(header.substr(6));
+  auto decoded = support::base64_decode(header.substr(6));
   REQUIRE(decoded.has_value());
   CHECK(*decoded == "my+app:p%2540ss%2Bword%3Awith+spaces%25");
 }
@@ -75,7 +76,7 @@ TEST_CASE("secret: Basic by default, form body when client_auth=body") {
   CHECK(form.empty());
   REQUIRE(headers.size() == 1);
   CHECK(headers[0].first == "Authorization");
-  CHECK(*sdk::base64_decode(headers[0].second.substr(6)) == "app:a%3Ab+c");
+  CHECK(*support::base64_decode(headers[0].second.substr(6)) == "app:a%3Ab+c");
 
   r.settings["client_auth"] = "body";
   form.clear();
@@ -156,7 +157,7 @@ TEST_CASE("send_x5c adds the certificate chain in standard base64") {
   const auto* x5c = j.header.find("x5c");
   REQUIRE(x5c != nullptr);
   REQUIRE(x5c->items().size() == 1);
-  CHECK(x5c->items()[0].text() == sdk::base64_encode(pki.cert_der));
+  CHECK(x5c->items()[0].text() == support::base64_encode(pki.cert_der));
 }
 
 TEST_CASE("every jti is unique") {

@@ -1,13 +1,14 @@
 // The client-credentials plugin itself, loaded as the host loads it, against a scripted HTTP client.
 #include <doctest/doctest.h>
 
-#include "entratool/sdk/encoding.h"
 #include "entratool/sdk/flow.h"
-#include "plugin_registry.h"
+#include "entratool/support/encoding.h"
+#include "plugins/plugin_registry.h"
 #include "support/fakes.h"
 #include "test_pki.h"
 
 namespace sdk = entratool::sdk;
+namespace support = entratool::support;
 using namespace std::chrono_literals;
 
 namespace {
@@ -55,7 +56,7 @@ TEST_CASE("client credentials with a secret: one POST, Basic auth, scopes joined
   CHECK(field(req, "grant_type") == "client_credentials");
   CHECK(field(req, "scope") == "https://graph.microsoft.com/.default api://x/.default");
   CHECK(field(req, "client_secret") == "<absent>");
-  CHECK(*sdk::base64_decode(fakes::header(req, "Authorization").substr(6)) == "app:s%25e%2Bc%3Ar+et");
+  CHECK(*support::base64_decode(fakes::header(req, "Authorization").substr(6)) == "app:s%25e%2Bc%3Ar+et");
 }
 
 TEST_CASE("client credentials with a secret in the body") {

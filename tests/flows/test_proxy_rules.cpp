@@ -2,7 +2,7 @@
 // and how NO_PROXY matches.
 #include <doctest/doctest.h>
 
-#include "http/proxy_rules.h"
+#include "modules/http/proxy_rules.h"
 
 using entratool::http::bypasses_proxy;
 using entratool::http::is_loopback;

@@ -12,14 +12,15 @@
 #include <sstream>
 #include <string>
 
-#include "entratool/sdk/encoding.h"
 #include "entratool/sdk/flow.h"
 #include "entratool/sdk/formatter.h"
-#include "entratool/sdk/json.h"
 #include "entratool/sdk/plugin.h"
 #include "entratool/sdk/secret_store.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 
 namespace sdk = entratool::sdk;
+namespace support = entratool::support;
 
 namespace {
 
@@ -73,7 +74,7 @@ sdk::Formatter& load_formatter(const std::string& id) {
   CHECK(std::string(d->id) == id);
   CHECK(std::string(d->kind) == "formatter");
 
-  auto manifest = sdk::json::parse(read_file(plugin_dir() + "/" + id + ".plugin.json"));
+  auto manifest = support::json::parse(read_file(plugin_dir() + "/" + id + ".plugin.json"));
   REQUIRE(manifest);
   CHECK(manifest->get_string("id") == id);
   CHECK(manifest->get_string("version") == d->version);
@@ -117,13 +118,13 @@ std::string format_document(const std::string& id, const std::string& json) {
 }
 
 // The reference page's example: issued at 14:30:01, one second used of a 3600 s lifetime.
-const sdk::FormatContext kNow{*sdk::parse_utc_iso8601("2025-12-28T14:30:01Z")};
+const sdk::FormatContext kNow{*support::parse_utc_iso8601("2025-12-28T14:30:01Z")};
 
 sdk::TokenResponse token_with_refresh() {
   sdk::TokenResponse t;
   t.access_token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20ifQ.c2ln";
   t.token_type = "Bearer";
-  t.expires_at = *sdk::parse_utc_iso8601("2025-12-28T15:30:00Z");
+  t.expires_at = *support::parse_utc_iso8601("2025-12-28T15:30:00Z");
   t.scopes = {"User.Read", "Mail.Read"};
   t.refresh_token = "0.ARoAv4j5cvGGr-refresh";
   t.id_token = "eyJpZCI6InRva2VuIn0";  // never shown: not a field of the reference output
@@ -163,7 +164,7 @@ TEST_CASE("json and yaml token output match the reference fields and order") {
 }
 
 TEST_CASE("json token output is valid JSON with exactly the reference fields") {
-  auto parsed = sdk::json::parse(format_token("json", token_with_refresh(), kNow));
+  auto parsed = support::json::parse(format_token("json", token_with_refresh(), kNow));
   REQUIRE(parsed);
   std::string keys;
   for (const auto& [k, v] : parsed->members()) keys += k + ",";
@@ -195,7 +196,7 @@ TEST_CASE("yaml token output quotes values that would not read back as strings")
 
 TEST_CASE("documents keep member order, large integers, number text and Unicode") {
   const std::string input = read_file(std::string(ENTRATOOL_GOLDEN_DIR) + "/document-input.json");
-  REQUIRE(sdk::json::parse(input));
+  REQUIRE(support::json::parse(input));
   check_golden("document.json", format_document("json", input));
   check_golden("document.yaml", format_document("yaml", input));
 }

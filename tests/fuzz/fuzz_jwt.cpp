@@ -12,11 +12,11 @@
 #include <string>
 #include <string_view>
 
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/json.h"
-#include "jwt.h"
+#include "core/jwt.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 
-namespace json = entratool::sdk::json;
+namespace json = entratool::support::json;
 namespace jwt = entratool::host::jwt;
 
 namespace {
@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t newline = rest.find('\n');
     std::string_view header = newline == std::string_view::npos ? rest : rest.substr(0, newline);
     std::string_view payload = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
-    built = entratool::sdk::base64url_encode(header) + "." + entratool::sdk::base64url_encode(payload) + ".c2ln";
+    built =
+        entratool::support::base64url_encode(header) + "." + entratool::support::base64url_encode(payload) + ".c2ln";
     input = built;
   }
 

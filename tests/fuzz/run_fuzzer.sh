@@ -20,8 +20,8 @@ fi
 
 mkdir -p "$work/corpus" "$work/artifacts"
 bin="$work/fuzz_jwt"
-sources=("$here/fuzz_jwt.cpp" "$src/host/jwt.cpp" "$src/sdk/src/json.cpp" "$src/sdk/src/encoding.cpp")
-headers=("$src/host/jwt.h" "$src"/sdk/include/entratool/sdk/*.h)
+sources=("$here/fuzz_jwt.cpp" "$src/host/core/jwt.cpp" "$src/sdk/support/src/json.cpp" "$src/sdk/support/src/encoding.cpp")
+headers=("$src/host/core/jwt.h" "$src"/sdk/include/entratool/sdk/*.h "$src"/sdk/include/entratool/support/*.h)
 # Rebuild only when a source or header is newer than the binary (the link takes a while).
 rebuild=0
 [[ -x "$bin" ]] || rebuild=1

@@ -6,8 +6,8 @@ set -euo pipefail
 src=$1 work=$2 cxx=${3:-g++}
 mkdir -p "$work"
 bin="$work/jwt_tests"
-sources=("$src"/tests/unit/jwt_*.cpp "$src/tests/support/doctest_main.cpp" "$src/host/jwt.cpp"
-         "$src/sdk/src/json.cpp" "$src/sdk/src/encoding.cpp")
+sources=("$src"/tests/unit/jwt_*.cpp "$src/tests/support/doctest_main.cpp" "$src/host/core/jwt.cpp"
+         "$src/sdk/support/src/json.cpp" "$src/sdk/support/src/encoding.cpp")
 launcher=()
 command -v ccache >/dev/null && launcher=(ccache)
 # float-cast-overflow: not part of g++'s "undefined", and huge NumericDates are exactly that risk.

@@ -1,4 +1,4 @@
-"""The network module (host/http, Poco) and the client-credentials flow plugin against the real
+"""The network module (host/modules/http, Poco) and the client-credentials flow plugin against the real
 test provider, through tests/bin/entratool-http-probe: TLS with the suite's CA, loopback-only
 http://, proxies, transport errors and their categories (exit codes), and every fault mode."""
 

@@ -8,8 +8,8 @@
 
 #include "crypto.h"
 #include "encrypted_file_store.h"
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/json.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 #include "keystore_test_support.h"
 
 using namespace keystore_test;
@@ -150,12 +150,12 @@ TEST_CASE("erase removes the file; erasing an absent name is fine") {
   REQUIRE(o->store->put("b", "2").is_ok());
   REQUIRE(o->store->erase("a").is_ok());
   CHECK_FALSE(o->store->get("a")->has_value());
-  CHECK_FALSE(sdk::files::exists(o->store->path_for("a")));
+  CHECK_FALSE(support::files::exists(o->store->path_for("a")));
   CHECK(get_value(*o->store, "b") == "2");
   CHECK(o->store->erase("a").is_ok());
   CHECK(o->store->erase("never-there").is_ok());
   // The lock file stays (deleting lock files breaks concurrent users).
-  CHECK(sdk::files::exists(store_dir(t) + "/store.lock"));
+  CHECK(support::files::exists(store_dir(t) + "/store.lock"));
 }
 
 TEST_CASE("list removes temporary files that crashed writers left, and nothing else") {
@@ -170,10 +170,10 @@ TEST_CASE("list removes temporary files that crashed writers left, and nothing e
   spit(dir + "/notes.txt", "a file the user put here");
   {
     // While a writer holds the lock, its temporary file may be live: keep it.
-    auto held = sdk::files::FileLock::acquire(dir + "/store.lock");
+    auto held = support::files::FileLock::acquire(dir + "/store.lock");
     REQUIRE(held.is_ok());
     REQUIRE(o->store->list("").is_ok());
-    CHECK(sdk::files::exists(dir + "/" + sec + ".tmp-123-456"));
+    CHECK(support::files::exists(dir + "/" + sec + ".tmp-123-456"));
   }
   auto names = o->store->list("");
   REQUIRE(names.is_ok());
@@ -247,7 +247,7 @@ TEST_CASE("a damaged key file is reported and left alone") {
   CHECK(contains(missing.message(), "is missing"));
   // A missing key is not silently replaced by a new one.
   CHECK_FALSE(again->store->put("other", "v").is_ok());
-  CHECK_FALSE(sdk::files::exists(dir + "/key"));
+  CHECK_FALSE(support::files::exists(dir + "/key"));
 }
 
 TEST_CASE("secret files without store settings are not papered over with a new key") {
@@ -261,7 +261,7 @@ TEST_CASE("secret files without store settings are not papered over with a new k
   auto r = get_failure(*o->store, "name");
   CHECK(contains(r.message(), "store.json' are missing"));
   CHECK_FALSE(o->store->put("other", "v").is_ok());
-  CHECK_FALSE(sdk::files::exists(dir + "/key"));
+  CHECK_FALSE(support::files::exists(dir + "/key"));
   CHECK_FALSE(o->store->list("").is_ok());
 }
 
@@ -274,7 +274,7 @@ TEST_CASE("passphrase mode: chosen by the environment at creation, wrong passphr
     REQUIRE(o->store->put("name", "value").is_ok());
     CHECK(contains(o->store->describe(), "passphrase with scrypt N=16384 r=8 p=1"));
   }
-  CHECK_FALSE(sdk::files::exists(dir + "/key"));
+  CHECK_FALSE(support::files::exists(dir + "/key"));
   std::string file = slurp(dir + "/" + entratool::keystore::sha256_hex("name") + ".sec");
   {
     EnvGuard pass(kPassphraseEnv, "correct horse battery staple");
@@ -457,7 +457,7 @@ TEST_CASE("scrypt parameters out of bounds in store.json are refused before deri
   }
   std::string settings = dir + "/store.json";
   std::string original = slurp(settings);
-  auto doc = sdk::json::parse(original);
+  auto doc = support::json::parse(original);
   REQUIRE(doc.is_ok());
 
   struct Case {
@@ -471,9 +471,9 @@ TEST_CASE("scrypt parameters out of bounds in store.json are refused before deri
                         Case{"p", 0, "invalid scrypt parameters"}}) {
     CAPTURE(c.key);
     CAPTURE(c.value);
-    sdk::json::Value edited = *doc;
-    edited.set(c.key, sdk::json::Value::number(c.value));
-    std::string text = sdk::json::serialize(edited, 2);
+    support::json::Value edited = *doc;
+    edited.set(c.key, support::json::Value::number(c.value));
+    std::string text = support::json::serialize(edited, 2);
     spit(settings, text);
     EnvGuard pass(kPassphraseEnv, "pw");
     auto o = open_store(dir);
@@ -484,9 +484,9 @@ TEST_CASE("scrypt parameters out of bounds in store.json are refused before deri
   }
   {
     // Within bounds but not what the check value was made with: the check catches it.
-    sdk::json::Value edited = *doc;
-    edited.set("n", sdk::json::Value::number(1LL << 15));
-    spit(settings, sdk::json::serialize(edited, 2));
+    support::json::Value edited = *doc;
+    edited.set("n", support::json::Value::number(1LL << 15));
+    spit(settings, support::json::serialize(edited, 2));
     EnvGuard pass(kPassphraseEnv, "pw");
     auto o = open_store(dir);
     CHECK(contains(o->store->get("name").status().message(), "wrong passphrase"));

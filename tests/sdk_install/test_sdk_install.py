@@ -64,6 +64,8 @@ class InstalledSdk(unittest.TestCase):
         self.assertTrue(any(f.endswith("cmake/EntraToolSDK/EntraToolSDKConfig.cmake") for f in installed))
         self.assertTrue(any(f.endswith("cmake/EntraToolSDK/EntraToolPlugin.cmake") for f in installed))
         self.assertTrue(any(f.endswith("libentratool_sdk.a") for f in installed))
+        self.assertIn("include/entratool/support/json.h", installed)
+        self.assertTrue(any(f.endswith("libentratool_support.a") for f in installed))
         self.assertFalse(any(f.startswith("bin/") for f in installed), sorted(installed))
         self.assertFalse(any("/plugins/" in f for f in installed), sorted(installed))
 

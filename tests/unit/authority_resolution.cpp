@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "authority.h"
+#include "core/authority.h"
 
 using namespace entratool::host;
 

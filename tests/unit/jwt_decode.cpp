@@ -1,18 +1,18 @@
 // Guards the token decoder behind `inspect`: known tokens decode with claim order, types and
 // number text intact; every malformed input gets its own message; nothing crashes on garbage.
-// Depends only on host/jwt.cpp and the SDK support sources (the sanitizer check builds it so).
+// Depends only on host/core/jwt.cpp and the SDK support sources (the sanitizer check builds it so).
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
 
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/json.h"
-#include "jwt.h"
+#include "core/jwt.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 
-using entratool::sdk::base64_encode;
-using entratool::sdk::base64url_encode;
-using entratool::sdk::json::serialize;
+using entratool::support::base64_encode;
+using entratool::support::base64url_encode;
+using entratool::support::json::serialize;
 namespace jwt = entratool::host::jwt;
 
 namespace {

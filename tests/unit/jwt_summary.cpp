@@ -5,11 +5,11 @@
 #include <chrono>
 #include <string>
 
-#include "entratool/sdk/json.h"
-#include "jwt.h"
+#include "core/jwt.h"
+#include "entratool/support/json.h"
 
-using entratool::sdk::json::parse;
-using entratool::sdk::json::Value;
+using entratool::support::json::parse;
+using entratool::support::json::Value;
 namespace jwt = entratool::host::jwt;
 
 namespace {

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "entratool/sdk/plugin.h"
-#include "plugin_loader.h"
+#include "plugins/plugin_loader.h"
 
 using entratool::host::check_descriptor;
 using entratool::host::check_sdk_version;

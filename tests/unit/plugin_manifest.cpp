@@ -2,7 +2,7 @@
 // is rejected with a reason instead of being half-used.
 #include <doctest/doctest.h>
 
-#include "manifest.h"
+#include "plugins/manifest.h"
 
 using entratool::host::parse_manifest;
 

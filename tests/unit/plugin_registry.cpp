@@ -10,7 +10,7 @@
 
 #include "entratool/sdk/formatter.h"
 #include "entratool/sdk/version.h"
-#include "plugin_registry.h"
+#include "plugins/plugin_registry.h"
 
 using entratool::host::PluginCandidate;
 using entratool::host::PluginRegistry;

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "export_crypto.h"
+#include "cli/export_crypto.h"
 
 using namespace entratool::host;
 

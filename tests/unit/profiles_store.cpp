@@ -10,8 +10,8 @@
 #include <sstream>
 #include <string>
 
-#include "entratool/sdk/json.h"
-#include "profiles.h"
+#include "core/profiles.h"
+#include "entratool/support/json.h"
 
 using namespace entratool;
 using namespace entratool::host;
@@ -168,11 +168,11 @@ TEST_CASE("members this version does not know survive a rewrite") {
   ProfileStore store(t.path + "/cfg");
   REQUIRE(store.save(make("a"), false));
   {
-    auto doc = sdk::json::parse(slurp(store.path()));
+    auto doc = support::json::parse(slurp(store.path()));
     REQUIRE(doc);
-    doc->find("profiles")->items()[0].set("future_field", sdk::json::Value::string("kept"));
-    doc->set("top_level_future", sdk::json::Value::boolean(true));
-    std::ofstream(store.path(), std::ios::trunc) << sdk::json::serialize(*doc);
+    doc->find("profiles")->items()[0].set("future_field", support::json::Value::string("kept"));
+    doc->set("top_level_future", support::json::Value::boolean(true));
+    std::ofstream(store.path(), std::ios::trunc) << support::json::serialize(*doc);
   }
   Profile p = make("a");
   p.client_id = "new";
@@ -186,11 +186,11 @@ TEST_CASE("members this version does not know survive a rewrite") {
 
 TEST_CASE("profile JSON never carries a secret field and omits empty optional fields") {
   Profile p = make("a");
-  auto text = sdk::json::serialize(profile_to_json(p));
+  auto text = support::json::serialize(profile_to_json(p));
   CHECK(text.find("secret\"") == std::string::npos);
   CHECK(text.find("certificate_path") == std::string::npos);
   auto back = profile_from_json(profile_to_json(p));
   REQUIRE(back);
   CHECK(back->name == "a");
-  CHECK_FALSE(profile_from_json(sdk::json::Value::object()));
+  CHECK_FALSE(profile_from_json(support::json::Value::object()));
 }

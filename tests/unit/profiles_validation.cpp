@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "profiles.h"
+#include "core/profiles.h"
 
 using namespace entratool::host;
 

@@ -1,9 +1,9 @@
 // Guards the SDK's encodings: base64 variants, form encoding (RFC 6749 §2.3.1), times, durations.
 #include <doctest/doctest.h>
 
-#include "entratool/sdk/encoding.h"
+#include "entratool/support/encoding.h"
 
-using namespace entratool::sdk;
+using namespace entratool::support;
 
 TEST_CASE("base64url without padding and standard base64 both decode") {
   CHECK(base64url_encode("\xfb\xff") == "-_8");

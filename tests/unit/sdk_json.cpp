@@ -1,10 +1,10 @@
 // Guards the SDK's JSON reader/writer: strictness, order, exact numbers, UTF-8, depth limits.
 #include <doctest/doctest.h>
 
-#include "entratool/sdk/json.h"
+#include "entratool/support/json.h"
 
-using entratool::sdk::json::parse;
-using entratool::sdk::json::serialize;
+using entratool::support::json::parse;
+using entratool::support::json::serialize;
 
 TEST_CASE("object member order and number text survive a round trip") {
   auto v = parse(R"({"z":1,"a":12345678901234567890,"m":[true,false,null],"f":1.5e3})");
@@ -45,7 +45,7 @@ TEST_CASE("pretty printing indents and keeps empty containers compact") {
 }
 
 TEST_CASE("is_valid_utf8 applies the parser's UTF-8 rule to any text") {
-  using entratool::sdk::json::is_valid_utf8;
+  using entratool::support::json::is_valid_utf8;
   CHECK(is_valid_utf8(""));
   CHECK(is_valid_utf8("plain ascii"));
   CHECK(is_valid_utf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));

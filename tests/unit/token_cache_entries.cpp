@@ -3,8 +3,8 @@
 
 #include <map>
 
+#include "core/token_cache.h"
 #include "entratool/sdk/secret_store.h"
-#include "token_cache.h"
 
 using namespace entratool;
 using host::CacheKey;

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "acquire.h"
-#include "context.h"
+#include "core/acquire.h"
+#include "core/context.h"
 
 using namespace entratool;
 using namespace entratool::host;

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "entratool/sdk/sha256.h"
+#include "entratool/support/sha256.h"
 
-using entratool::sdk::Sha256;
-using entratool::sdk::sha256_hex;
+using entratool::support::Sha256;
+using entratool::support::sha256_hex;
 
 TEST_CASE("sha256 matches the FIPS 180-4 examples") {
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -14,7 +14,7 @@
 #include <iterator>
 #include <mutex>
 
-#include "entratool/sdk/encoding.h"
+#include "entratool/support/encoding.h"
 
 namespace entratool::flows {
 
@@ -194,8 +194,8 @@ sdk::Result<ClientCertificate> ClientCertificate::load(const std::string& certif
 
 const std::string& ClientCertificate::der() const { return impl_->der; }
 const std::vector<std::string>& ClientCertificate::chain_der() const { return impl_->chain; }
-std::string ClientCertificate::x5t() const { return sdk::base64url_encode(digest(EVP_sha1(), impl_->der)); }
-std::string ClientCertificate::x5t_s256() const { return sdk::base64url_encode(digest(EVP_sha256(), impl_->der)); }
+std::string ClientCertificate::x5t() const { return support::base64url_encode(digest(EVP_sha1(), impl_->der)); }
+std::string ClientCertificate::x5t_s256() const { return support::base64url_encode(digest(EVP_sha256(), impl_->der)); }
 
 sdk::Result<std::string> ClientCertificate::sign(std::string_view alg, std::string_view data) const {
   const bool pss = alg == "PS256";

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "entratool/flows/certificate.h"
-#include "entratool/sdk/encoding.h"
-#include "entratool/sdk/json.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
 
 namespace entratool::flows {
 
@@ -37,7 +37,8 @@ sdk::Result<std::string> random_uuid() {
 }  // namespace
 
 std::string basic_authorization(std::string_view client_id, std::string_view client_secret) {
-  return "Basic " + sdk::base64_encode(sdk::form_urlencode(client_id) + ":" + sdk::form_urlencode(client_secret));
+  return "Basic " +
+         support::base64_encode(support::form_urlencode(client_id) + ":" + support::form_urlencode(client_secret));
 }
 
 sdk::Result<std::string> make_client_assertion(const sdk::FlowRequest& request,
@@ -58,35 +59,36 @@ sdk::Result<std::string> make_client_assertion(const sdk::FlowRequest& request,
   auto jti = random_uuid();
   if (!jti) return jti.status();
 
-  auto header = sdk::json::Value::object();
-  header.set("alg", sdk::json::Value::string(alg));
-  header.set("typ", sdk::json::Value::string("JWT"));
+  auto header = support::json::Value::object();
+  header.set("alg", support::json::Value::string(alg));
+  header.set("typ", support::json::Value::string("JWT"));
   // PS256 goes with the SHA-256 thumbprint (current Entra guidance), RS256 with the older SHA-1 one.
   if (alg == "PS256")
-    header.set("x5t#S256", sdk::json::Value::string(cert->x5t_s256()));
+    header.set("x5t#S256", support::json::Value::string(cert->x5t_s256()));
   else
-    header.set("x5t", sdk::json::Value::string(cert->x5t()));
+    header.set("x5t", support::json::Value::string(cert->x5t()));
   if (send_x5c) {
-    auto chain = sdk::json::Value::array();
-    for (const auto& der : cert->chain_der()) chain.push_back(sdk::json::Value::string(sdk::base64_encode(der)));
+    auto chain = support::json::Value::array();
+    for (const auto& der : cert->chain_der())
+      chain.push_back(support::json::Value::string(support::base64_encode(der)));
     header.set("x5c", std::move(chain));
   }
 
   const long long iat = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  auto claims = sdk::json::Value::object();
-  claims.set("aud", sdk::json::Value::string(request.token_endpoint));
-  claims.set("iss", sdk::json::Value::string(request.client_id));
-  claims.set("sub", sdk::json::Value::string(request.client_id));
-  claims.set("jti", sdk::json::Value::string(*jti));
-  claims.set("nbf", sdk::json::Value::number(iat));
-  claims.set("iat", sdk::json::Value::number(iat));
-  claims.set("exp", sdk::json::Value::number(iat + kAssertionLifetime.count()));
+  auto claims = support::json::Value::object();
+  claims.set("aud", support::json::Value::string(request.token_endpoint));
+  claims.set("iss", support::json::Value::string(request.client_id));
+  claims.set("sub", support::json::Value::string(request.client_id));
+  claims.set("jti", support::json::Value::string(*jti));
+  claims.set("nbf", support::json::Value::number(iat));
+  claims.set("iat", support::json::Value::number(iat));
+  claims.set("exp", support::json::Value::number(iat + kAssertionLifetime.count()));
 
-  std::string signing_input =
-      sdk::base64url_encode(sdk::json::serialize(header)) + "." + sdk::base64url_encode(sdk::json::serialize(claims));
+  std::string signing_input = support::base64url_encode(support::json::serialize(header)) + "." +
+                              support::base64url_encode(support::json::serialize(claims));
   auto signature = cert->sign(alg, signing_input);
   if (!signature) return signature.status();
-  return signing_input + "." + sdk::base64url_encode(*signature);
+  return signing_input + "." + support::base64url_encode(*signature);
 }
 
 sdk::Status apply_client_auth(const sdk::FlowRequest& request, sdk::oauth::Form& form, sdk::Headers& headers,

@@ -1,0 +1,70 @@
+// `entratool create-profile`: a profile from flags only, for CI. Without any flag on a terminal it
+// asks the same questions as `config create` (the client-credentials guide shows it that way).
+#include <ostream>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/profile_flags.h"
+#include "core/context.h"
+#include "core/profiles.h"
+#include "entratool/sdk/host_services.h"
+#include "services/services.h"
+
+namespace entratool::host {
+
+namespace {
+constexpr const char* kDefaultScope = "https://graph.microsoft.com/.default";
+}
+
+sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
+  ArgParser parser("entratool create-profile", "Create a profile from flags (for CI and scripts).");
+  declare_profile_flags(parser, /*creating=*/true);
+  parser.epilog(
+      "The client secret is stored in the secret store, never in profiles.json. Without a secret flag it\n"
+      "comes from AZURE_CLIENT_SECRET when set. Without --scope the profile asks for\n" +
+      std::string(kDefaultScope) +
+      ". On a terminal, without flags (or with only --use-certificate), it asks its questions.\n"
+      "\nExamples:\n"
+      "  printf %s \"$CLIENT_SECRET\" | entratool create-profile --name ci --tenant-id \"$TENANT_ID\" \\\n"
+      "      --client-id \"$CLIENT_ID\" --client-secret-stdin --scope https://management.azure.com/.default\n"
+      "  entratool create-profile --name secure-app --tenant-id contoso.onmicrosoft.com --client-id \"$CLIENT_ID\" \\\n"
+      "      --use-certificate --certificate-path cert.pem --private-key-path key.pem\n");
+  if (auto s = parser.parse(args); !s) return s;
+  if (parser.help_requested()) {
+    ctx.out << parser.help_text();
+    return sdk::Status::ok();
+  }
+
+  Profile profile;
+  SecretUpdate secrets;
+  // The guide's "entratool create-profile [--use-certificate]" then asks its questions.
+  if (!any_profile_flag(parser, "use-certificate") && ctx.services().console().interactive()) {
+    if (parser.has("use-certificate")) profile.auth_method = "certificate";
+    if (auto s = prompt_profile(ctx, /*editing=*/false, profile, secrets); !s) return s;
+  } else {
+    if (auto s = apply_profile_flags(parser, ctx, /*creating=*/true, profile, secrets); !s) return s;
+    if (profile.scopes.empty()) profile.scopes = {kDefaultScope};
+  }
+
+  ProfileStore store(ctx.config_dir());
+  auto existing = store.find(profile.name);
+  if (!existing && existing.status().category() != sdk::ErrorCategory::profile_not_found) return existing.status();
+  if (existing && !parser.has("force"))
+    return sdk::Status::general("profile '" + profile.name +
+                                "' already exists; pass --force to replace it, or change it "
+                                "with 'entratool config edit -p " +
+                                profile.name + "'");
+  if (auto s =
+          save_profile_with_secrets(ctx, profile, secrets, existing ? &*existing : nullptr, parser.has("set-default"));
+      !s)
+    return s;
+  warn_about_argv_secret(ctx, secrets);
+  if (!parser.has("scope") && any_profile_flag(parser))
+    ctx.err << "No --scope given; the profile asks for " << kDefaultScope << "\n";
+  ctx.err << "Profile '" << profile.name << "' " << (existing ? "replaced" : "created");
+  if (secrets.client_secret) ctx.err << "; the client secret is in the secret store";
+  ctx.err << ".\n";
+  return sdk::Status::ok();
+}
+
+}  // namespace entratool::host

@@ -1,0 +1,63 @@
+// `get-token`: the product's main job. Flags → AcquireOptions → acquire_token (cache, lock, flow)
+// → the formatter plugin → stdout or --file. stdout carries only the requested output; status
+// lines go to stderr through the console and disappear under --silent.
+#include <ostream>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/token_command.h"
+#include "core/acquire.h"
+#include "core/context.h"
+#include "core/flow_names.h"
+
+namespace entratool::host {
+
+sdk::Status cmd_get_token(Context& ctx, const Args& args) {
+  ArgParser parser("entratool get-token", "Get an access token for a profile, from the cache while it is still valid.");
+  parser.option("profile", 'p', "NAME", "Profile to use (default: the default profile, else the AZURE_* environment)")
+      .option("scope", 's', "SCOPES", "Scopes, space- or comma-separated; overrides the profile's")
+      .option("flow", 'f', "FLOW", "client-credentials, interactive, device-code or authorization-code (any spelling)");
+  add_token_output_flags(parser);
+  parser.flag("force", 0, "Get a new token even when a cached one is valid (the new one is cached)")
+      .flag("no-cache", 0, "Neither read nor write the token cache")
+      .option("min-validity", 0, "DURATION", "A cached token needs at least this much time left (default 5m)");
+  add_authority_flags(parser);
+  parser.flag("no-browser", 0, "Print the sign-in URL instead of opening a browser (user flows)")
+      .epilog(
+          "Without -p, the default profile is used; with none set, AZURE_TENANT_ID, AZURE_CLIENT_ID and\n"
+          "AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH and AZURE_CLIENT_CERTIFICATE_PASSWORD)\n"
+          "work as an implicit profile.\n"
+          "\nExit codes: 0 success, 1 general error, 2 profile not found, 3 authentication failed,\n"
+          "4 network error, 5 timeout.\n"
+          "\nExamples:\n"
+          "  TOKEN=$(entratool get-token -p myapp --silent)\n"
+          "  entratool get-token -p myapp --scope https://management.azure.com/.default --output json\n"
+          "  entratool get-token -p myapp --file token.txt\n");
+  if (auto s = parser.parse(args); !s) return s;
+  if (parser.help_requested()) {
+    ctx.out << parser.help_text();
+    return sdk::Status::ok();
+  }
+
+  auto output = read_token_output_flags(ctx, parser);
+  if (!output) return output.status();
+
+  AcquireOptions options;
+  if (auto s = read_acquire_flags(parser, options); !s) return s;
+  options.flow = parser.value("flow").value_or("");
+  if (parser.has("flow") && options.flow.empty()) return sdk::Status::general("flag '--flow' needs a flow name");
+  if (canonical_flow_id(options.flow) == "refresh")
+    return sdk::Status::general("refresh tokens are used automatically; to refresh now use 'entratool refresh'");
+  options.force = parser.has("force");
+  options.no_cache = parser.has("no-cache");
+  options.no_browser = parser.has("no-browser");
+  auto min_validity = read_duration_flag(parser, "min-validity", std::chrono::minutes(5), true);
+  if (!min_validity) return min_validity.status();
+  options.min_validity = std::chrono::duration_cast<std::chrono::seconds>(*min_validity);
+
+  auto acquired = acquire_token(ctx, options);
+  if (!acquired) return acquired.status();
+  return print_token(ctx, acquired->token, *output);
+}
+
+}  // namespace entratool::host

@@ -1,0 +1,109 @@
+#include "cli/commands.h"
+
+#include <iostream>
+
+#include "core/context.h"
+#include "entratool/sdk/version.h"
+
+#ifndef ENTRATOOL_VERSION
+#define ENTRATOOL_VERSION "0.0.0"
+#endif
+
+namespace entratool::host {
+
+const std::vector<Command>& commands() {
+  // Like ninja's kTools[]: adding a command is one line here and one cmd_*.cpp file.
+  static const std::vector<Command> table = {
+      {"get-token", "Get an access token for a profile (from the cache when still valid)", cmd_get_token},
+      {"refresh", "Refresh a profile's token now and print it", cmd_refresh},
+      {"inspect", "Decode a token and print its header, payload and signature as JSON", cmd_inspect},
+      {"discover", "Summarise a token: audience, expiry, scopes, identity; exit 1 when expired", cmd_discover},
+      {"config", "Manage profiles: create, list, show, edit, delete, set-default, export, import", cmd_config},
+      {"create-profile", "Create a profile from flags only (for CI)", cmd_create_profile},
+      {"plugins", "List the plugins found and why any was skipped; show one plugin", cmd_plugins},
+  };
+  return table;
+}
+
+namespace {
+
+void print_program_help(std::ostream& out) {
+  out << "entratool " ENTRATOOL_VERSION " - OAuth2 access tokens from Microsoft Entra ID and other OpenID providers\n"
+         "\nUsage: entratool [--plugin-dir DIR] [--verbose] <command> [options]\n"
+         "\nCommands:\n";
+  for (const auto& c : commands()) {
+    std::string name(c.name);
+    name.resize(18, ' ');
+    out << "  " << name << c.summary << "\n";
+  }
+  out << "\nGlobal options:\n"
+         "  --plugin-dir DIR    Look for plugins in DIR first (repeatable; also ENTRATOOL_PLUGIN_PATH)\n"
+         "  --verbose           Diagnostic lines on stderr\n"
+         "  --version           Print the version\n"
+         "  -h, --help          Show this help ('entratool <command> --help' for a command)\n"
+         "\nExit codes: 0 success, 1 general error, 2 profile not found, 3 authentication failed,\n"
+         "            4 network error, 5 timeout.\n";
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  GlobalOptions options;
+  Args rest;
+  std::string command;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--plugin-dir" || a.rfind("--plugin-dir=", 0) == 0) {
+      if (a == "--plugin-dir") {
+        if (i + 1 >= argc) {
+          std::cerr << "entratool: flag '--plugin-dir' needs a value (DIR); see 'entratool --help'\n";
+          return 1;
+        }
+        options.plugin_dirs.push_back(argv[++i]);
+      } else {
+        options.plugin_dirs.push_back(a.substr(13));
+      }
+    } else if (a == "--verbose") {
+      options.verbose = true;
+    } else if (command.empty() && (a == "--version" || a == "-V")) {
+      std::cout << "entratool " ENTRATOOL_VERSION " (SDK " << ENTRATOOL_SDK_VERSION_MAJOR << "." << ENTRATOOL_SDK_VERSION_MINOR << ")\n";
+      return 0;
+    } else if (command.empty() && (a == "--help" || a == "-h" || a == "help")) {
+      print_program_help(std::cout);
+      return 0;
+    } else if (command.empty()) {
+      if (a.size() > 1 && a[0] == '-') {
+        std::cerr << "entratool: unknown flag '" << a << "'; see 'entratool --help'\n";
+        return 1;
+      }
+      command = a;
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (command.empty()) {
+    print_program_help(std::cerr);
+    return 1;
+  }
+  const Command* found = nullptr;
+  for (const auto& c : commands())
+    if (c.name == command) found = &c;
+  if (!found) {
+    std::cerr << "entratool: unknown command '" << command << "'; see 'entratool --help'\n";
+    return 1;
+  }
+  sdk::Status status;
+  try {
+    Context ctx(std::cout, std::cerr, options);
+    status = found->run(ctx, rest);
+    std::cout.flush();
+  } catch (const std::exception& e) {
+    status = sdk::Status::general(std::string("internal error: ") + e.what());
+  } catch (...) {
+    status = sdk::Status::general("internal error");
+  }
+  if (!status.is_ok()) std::cerr << "entratool: " << status.message() << "\n";
+  return status.exit_code();
+}
+
+}  // namespace entratool::host

@@ -1,0 +1,101 @@
+#include "core/token_refresh.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/context.h"
+#include "entratool/sdk/secret_store.h"
+#include "services/services.h"
+
+namespace entratool::host {
+
+namespace {
+
+constexpr const char* kUserFlows[] = {"device-code", "interactive-browser", "authorization-code"};
+
+sdk::Result<std::optional<StoredToken>> read_entry(sdk::SecretStore& store, const CacheKey& key) {
+  auto value = store.get(TokenCache::entry_name(key));
+  if (!value) return value.status();
+  if (!value->has_value()) return std::optional<StoredToken>();
+  auto entry = TokenCache::parse_entry(**value, &key);
+  if (!entry || entry->token.refresh_token.empty()) return std::optional<StoredToken>();
+  return std::optional<StoredToken>(StoredToken{key, std::move(*entry)});
+}
+
+}  // namespace
+
+bool is_user_flow(std::string_view flow_id) {
+  for (const char* f : kUserFlows)
+    if (flow_id == f) return true;
+  return false;
+}
+
+sdk::Result<std::optional<StoredToken>> find_refreshable(sdk::SecretStore& store, const AcquisitionPlan& plan,
+                                                         bool any_user_flow) {
+  auto own = read_entry(store, plan.key);
+  if (!own) return own.status();
+  if (own->has_value() || !any_user_flow) return own;
+  std::optional<StoredToken> best;
+  for (const char* flow : kUserFlows) {
+    if (plan.key.flow == flow) continue;
+    CacheKey key = plan.key;
+    key.flow = flow;
+    auto found = read_entry(store, key);
+    if (!found) return found.status();
+    if (found->has_value() && (!best || (*found)->entry.stored_at > best->entry.stored_at)) best = std::move(**found);
+  }
+  return best;
+}
+
+sdk::Result<support::files::FileLock> lock_cache_key(Context& ctx, const CacheKey& key,
+                                                 std::chrono::steady_clock::time_point deadline) {
+  const std::string locks = ctx.config_dir() + "/locks";
+  if (auto s = support::files::ensure_private_directory(ctx.config_dir()); !s) return s;
+  if (auto s = support::files::ensure_private_directory(locks); !s) return s;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return support::files::FileLock::acquire(
+      locks + "/" + TokenCache::key_hash(key) + ".lock",
+      static_cast<int>(std::clamp<long long>(left.count(), 0, std::numeric_limits<int>::max())));
+}
+
+bool is_refused_refresh_token(const sdk::Status& status) {
+  return status.category() == sdk::ErrorCategory::auth_failed && status.message().rfind("invalid_grant", 0) == 0;
+}
+
+sdk::Result<sdk::TokenResponse> redeem_refresh_token(Context& ctx, AcquisitionPlan& plan, sdk::SecretStore& store,
+                                                     const StoredToken& stored,
+                                                     std::chrono::steady_clock::time_point deadline,
+                                                     std::chrono::milliseconds timeout) {
+  if (auto s = load_secrets(ctx, plan); !s) return s;
+  sdk::FlowRequest request = plan.request;
+  request.refresh_token = stored.entry.token.refresh_token;
+  request.deadline = deadline;
+  auto token = run_flow(ctx, "refresh", request,
+                        "timed out after " + describe_duration(timeout) + " refreshing the token at " +
+                            request.token_endpoint + " (--timeout)");
+  request.refresh_token.clear();
+  request.client_secret.clear();
+  request.certificate_password.clear();
+  plan.request.client_secret.clear();
+  plan.request.certificate_password.clear();
+  TokenCache cache(store);
+  Services& services = ctx.services();
+  if (!token) {
+    if (is_refused_refresh_token(token.status())) {
+      // The provider will never accept it again: keep the entry (its access token may still be
+      // useful to `inspect`), without the refresh token.
+      sdk::TokenResponse without = stored.entry.token;
+      without.refresh_token.clear();
+      if (auto s = cache.store(stored.key, without, stored.entry.stored_at); !s)
+        services.logger().log(sdk::LogLevel::warning, "cannot remove the refused refresh token: " + s.message());
+    }
+    return token.status();
+  }
+  // One put of the whole new entry: a reader sees the old refresh token or the rotated one, never
+  // neither. Stored under the key it came from, so the flow that signed in keeps owning it.
+  if (auto s = cache.store(stored.key, *token, services.clock().now()); !s)
+    services.logger().log(sdk::LogLevel::warning, "the refreshed token was not cached: " + s.message());
+  return token;
+}
+
+}  // namespace entratool::host

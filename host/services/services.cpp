@@ -1,0 +1,190 @@
+#include "services/services.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace entratool::host {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_sigint(int) {
+  if (g_interrupted.exchange(true)) {
+    ::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once
+    ::raise(SIGINT);
+  }
+}
+
+class TerminalConsole final : public sdk::Console {
+ public:
+  bool silent = false;
+
+  void status(std::string_view line) override {
+    if (!silent) std::cerr << line << "\n" << std::flush;
+  }
+  void notice(std::string_view line) override { std::cerr << line << "\n" << std::flush; }
+
+  sdk::Result<std::string> prompt(std::string_view question) override { return ask(question, false); }
+  sdk::Result<std::string> prompt_secret(std::string_view question) override { return ask(question, true); }
+
+  // Under --silent nobody is watching: flows then show no progress either.
+  bool interactive() const override { return !silent && ::isatty(0) && ::isatty(2); }
+
+ private:
+  // Prompts on the terminal when there is one (so piped stdin stays the script's), else stdin.
+  sdk::Result<std::string> ask(std::string_view question, bool secret) {
+    int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    bool own_fd = fd >= 0;
+    if (!own_fd) fd = 0;
+    const bool terminal = ::isatty(fd) != 0;
+    // Echo goes off before the question appears, so nothing typed or pasted right after it is
+    // echoed; TCSANOW keeps input already typed (TCSAFLUSH would throw it away).
+    termios saved{};
+    bool echo_off = false;
+    if (secret && terminal && ::tcgetattr(fd, &saved) == 0) {
+      termios quiet = saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      quiet.c_lflag |= ECHONL;
+      echo_off = ::tcsetattr(fd, TCSANOW, &quiet) == 0;
+    }
+    // Without a terminal the answers come from a pipe: asking would only clutter stderr.
+    if (terminal) {
+      std::string q(question);
+      if (own_fd) {
+        (void)!::write(fd, q.data(), q.size());
+      } else {
+        std::cerr << q << std::flush;
+      }
+    }
+    std::string line;
+    bool got_any = false;
+    char c;
+    for (;;) {
+      ssize_t n = ::read(fd, &c, 1);
+      if (n < 0 && errno == EINTR) {
+        if (g_interrupted) break;
+        continue;
+      }
+      if (n <= 0) break;
+      got_any = true;
+      if (c == '\n') break;
+      line += c;
+    }
+    if (echo_off) ::tcsetattr(fd, TCSANOW, &saved);
+    if (own_fd) ::close(fd);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!got_any) return sdk::Status::general("cannot prompt: no input (end of file)");
+    return line;
+  }
+};
+
+class SystemClock final : public sdk::Clock {
+ public:
+  SystemClock() {
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+  }
+  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
+  std::chrono::steady_clock::time_point monotonic() const override { return std::chrono::steady_clock::now(); }
+  void sleep_for(std::chrono::milliseconds d) override {
+    auto until = std::chrono::steady_clock::now() + d;
+    while (!g_interrupted && std::chrono::steady_clock::now() < until) {
+      auto left = until - std::chrono::steady_clock::now();
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+    }
+  }
+  bool cancelled() const override { return g_interrupted; }
+};
+
+class StderrLogger final : public sdk::Logger {
+ public:
+  bool verbose = false;
+  void log(sdk::LogLevel level, std::string_view message) override {
+    if (level == sdk::LogLevel::debug && !verbose) return;
+    if (level == sdk::LogLevel::info && !verbose) return;
+    const char* tag = level == sdk::LogLevel::debug ? "debug" : level == sdk::LogLevel::info ? "info"
+                    : level == sdk::LogLevel::warning ? "warning" : "error";
+    std::cerr << "entratool: " << tag << ": " << message << "\n";
+  }
+};
+
+// Runs $BROWSER (split on spaces, no shell) or the platform opener with the URL as its last
+// argument. Does not wait: a browser may run for as long as it likes.
+class ProcessBrowserLauncher final : public sdk::BrowserLauncher {
+ public:
+  sdk::Status open(std::string_view url) override {
+    std::vector<std::string> argv;
+    const char* browser = std::getenv("BROWSER");
+    if (browser && *browser) {
+      std::string word;
+      for (const char* p = browser;; ++p) {
+        if (*p == ' ' || *p == '\0') {
+          if (!word.empty()) argv.push_back(word);
+          word.clear();
+          if (*p == '\0') break;
+        } else {
+          word += *p;
+        }
+      }
+    } else {
+#if defined(__APPLE__)
+      argv.push_back("open");
+#else
+      argv.push_back("xdg-open");
+#endif
+    }
+    if (argv.empty()) return sdk::Status::general("BROWSER is set but empty");
+    argv.emplace_back(url);
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);  // keep our stdout clean
+    pid_t pid;
+    int rc = posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+      return sdk::Status::general("cannot start the browser '" + argv[0] + "'; use --no-browser and open the URL yourself");
+    return sdk::Status::ok();
+  }
+};
+
+}  // namespace
+
+Services::Services()
+    : console_(std::make_unique<TerminalConsole>()),
+      browser_(std::make_unique<ProcessBrowserLauncher>()),
+      logger_(std::make_unique<StderrLogger>()) {}
+Services::~Services() = default;
+
+sdk::Console& Services::console() { return *console_; }
+sdk::BrowserLauncher& Services::browser() { return *browser_; }
+sdk::Clock& Services::clock() {
+  if (!clock_) clock_ = std::make_unique<SystemClock>();
+  return *clock_;
+}
+sdk::Logger& Services::logger() { return *logger_; }
+
+void Services::set_silent(bool silent) { static_cast<TerminalConsole&>(*console_).silent = silent; }
+void Services::set_verbose(bool verbose) { static_cast<StderrLogger&>(*logger_).verbose = verbose; }
+void Services::set_http_for_testing(std::unique_ptr<sdk::HttpClient> http) { http_ = std::move(http); }
+void Services::set_clock_for_testing(std::unique_ptr<sdk::Clock> clock) { clock_ = std::move(clock); }
+
+}  // namespace entratool::host

@@ -1,0 +1,168 @@
+#include "entratool/support/files.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
+
+namespace entratool::support::files {
+
+using sdk::Result;
+using sdk::Status;
+
+namespace {
+std::string reason() { return std::strerror(errno); }
+
+std::string parent_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+bool write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+}  // namespace
+
+Status ensure_private_directory(const std::string& dir) {
+  if (dir.empty()) return Status::general("empty folder name");
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return Status::general("'" + dir + "' exists but is not a folder");
+    if (st.st_uid != ::geteuid()) return Status::general("folder '" + dir + "' belongs to another user; refusing to keep secrets in it");
+    if (st.st_mode & 077)
+      return Status::general("folder '" + dir + "' is accessible to other users; run 'chmod 700 " + dir + "' and try again");
+    return Status::ok();
+  }
+  if (errno != ENOENT) return Status::general("cannot use folder '" + dir + "': " + reason());
+  std::string parent = parent_of(dir);
+  if (parent != dir && !exists(parent)) {
+    // Parents are ordinary folders (e.g. ~/.config); only the last one must be private.
+    std::string partial;
+    size_t pos = 0;
+    while ((pos = parent.find('/', pos + 1)) != std::string::npos) {
+      partial = parent.substr(0, pos);
+      if (!partial.empty()) ::mkdir(partial.c_str(), 0755);
+    }
+    if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST)
+      return Status::general("cannot create folder '" + parent + "': " + reason());
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return Status::general("cannot create folder '" + dir + "': " + reason());
+  return Status::ok();
+}
+
+Result<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::general("cannot read '" + path + "': " + reason());
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = Status::general("cannot read '" + path + "': " + reason());
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+Status atomic_write(const std::string& path, const std::string& data, unsigned mode) {
+  std::random_device rd;
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
+    tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0 && errno != EEXIST) return Status::general("cannot write '" + path + "': " + reason());
+  }
+  if (fd < 0) return Status::general("cannot create a temporary file beside '" + path + "'");
+  if (!write_all(fd, data.data(), data.size()) || ::fsync(fd) != 0) {
+    Status s = Status::general("cannot write '" + path + "': " + reason());
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Status s = Status::general("cannot replace '" + path + "': " + reason());
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  int dfd = ::open(parent_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::ok();
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+Result<FileLock> FileLock::acquire(const std::string& lock_path, int timeout_ms) {
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::general("cannot open lock file '" + lock_path + "': " + reason());
+  if (timeout_ms < 0) {
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        Status s = Status::general("cannot lock '" + lock_path + "': " + reason());
+        ::close(fd);
+        return s;
+      }
+    }
+    return FileLock(fd);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd);
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      Status s = Status::general("cannot lock '" + lock_path + "': " + reason());
+      ::close(fd);
+      return s;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      return Status::timeout("timed out waiting for lock '" + lock_path + "'");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace entratool::support::files
