@@ -1,7 +1,8 @@
 #include "authorization_code_flow.h"
 
-#include "entratool/loopback/authorize.h"
-#include "entratool/loopback/loopback_listener.h"
+#include <string>
+
+#include "entratool/support/scopes.h"
 
 namespace entratool::flows {
 
@@ -13,16 +14,26 @@ sdk::Result<sdk::TokenResponse> AuthorizationCodeFlow::acquire(const sdk::FlowRe
         "the authorization-code flow needs the redirect URI registered for the application, "
         "e.g. http://localhost:8080/; set it with 'entratool config edit " +
         profile + "' (or use --flow interactive for a public client)");
-  if (auto target = loopback::parse_loopback_redirect(request.redirect_uri); !target) return target.status();
-  if (request.client_auth == sdk::ClientAuth::none)
+  if (request.client_auth == sdk::ClientAuthMethod::none)
     return sdk::Status::general(
         "the authorization-code flow redeems the code with the application's client secret "
         "or certificate, and profile '" +
         profile + "' has neither; add one, or use --flow interactive");
 
-  auto signed_in = loopback::sign_in_with_browser(request, services, request.redirect_uri);
+  // The sign-in service refuses a redirect URI that is not loopback before it opens anything.
+  const auto scopes = support::user_flow_scopes(request.scopes);
+  auto signed_in = services.sign_in().sign_in(request, scopes, {});
   if (!signed_in) return signed_in.status();
-  return loopback::redeem_authorization_code(request, services, *signed_in);
+  sdk::Form form = {
+      {"grant_type", "authorization_code"},
+      {"code", signed_in->code},
+      {"redirect_uri", signed_in->redirect_uri},
+      {"code_verifier", signed_in->code_verifier},
+      {"scope", support::join_scopes(scopes)},
+  };
+  sdk::Headers headers;
+  if (auto s = services.client_auth().apply(request, {}, form, headers); !s) return s;
+  return services.token_endpoint().request_token(request, form, headers);
 }
 
 }  // namespace entratool::flows

@@ -4,10 +4,8 @@
 #include <cstdio>
 #include <string>
 
-#include "entratool/flows/client_auth.h"
-#include "entratool/loopback/authorize.h"
-#include "entratool/sdk/oauth.h"
 #include "entratool/support/json.h"
+#include "entratool/support/scopes.h"
 
 namespace entratool::flows {
 
@@ -55,6 +53,12 @@ sdk::Result<DeviceAuthorization> parse_device_authorization(const std::string& b
   return d;
 }
 
+// "<error>: <description>" of a refusal, without the hint the token endpoint service appends.
+std::string without_hint(const std::string& message) {
+  auto hint = message.find(" Hint: ");
+  return hint == std::string::npos ? message : message.substr(0, hint);
+}
+
 // Rewrites one terminal line in place; only on a terminal, where a person watches.
 void show_progress(bool interactive, long long elapsed) {
   if (!interactive) return;
@@ -74,21 +78,22 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
   if (request.device_code_endpoint.empty())
     return sdk::Status::general("no device code endpoint is known for this profile");
   sdk::Clock& clock = services.clock();
-  const std::string scope = loopback::join_scopes(loopback::user_flow_scopes(request.scopes));
+  const std::string scope = support::join_scopes(support::user_flow_scopes(request.scopes));
 
-  sdk::HttpRequest start;
-  start.url = request.device_code_endpoint;
-  start.ca_bundle = request.ca_bundle;
-  start.form = {{"scope", scope}};
+  sdk::Form start = {{"scope", scope}};
+  sdk::Headers start_headers;
   // RFC 8628 §3.1: a confidential client authenticates here too (Entra ignores it for public ones).
-  if (auto s = flows::apply_client_auth(request, start.form, start.headers, clock.now()); !s) return s;
-  auto started = sdk::oauth::post_token_request(services, start, request.deadline);
-  if (!started) return started.status();
-  if (started->status < 200 || started->status > 299) {
-    sdk::Status s = sdk::oauth::error_status(*started);
-    return sdk::Status::error(s.category(), "the device code request failed: " + s.message());
+  if (auto s = services.client_auth().apply(request, {}, start, start_headers); !s) return s;
+  auto started = services.token_endpoint().post(request, request.device_code_endpoint, start, start_headers);
+  if (!started) {
+    const sdk::Status& s = started.status();
+    // A refusal or an unusable answer says which request failed; a transport error is as is.
+    if (s.category() == sdk::ErrorCategory::auth_failed ||
+        (s.category() == sdk::ErrorCategory::network && s.message().rfind("the token endpoint ", 0) == 0))
+      return s.with_message("the device code request failed: " + s.message());
+    return s;
   }
-  auto device = parse_device_authorization(started->body);
+  auto device = parse_device_authorization(*started);
   if (!device) return device.status();
 
   sdk::Console& console = services.console();
@@ -113,7 +118,7 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
     for (;;) {
       if (clock.cancelled()) {
         end_progress(interactive);
-        return sdk::Status::general("cancelled");
+        return sdk::Status::error(sdk::ErrorCategory::general, "cancelled", sdk::codes::kCancelled);
       }
       if (clock.monotonic() >= request.deadline) {
         end_progress(interactive);
@@ -133,26 +138,22 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
           std::min<milliseconds>(milliseconds(250), std::chrono::duration_cast<milliseconds>(left) + milliseconds(1)));
     }
 
-    sdk::oauth::Form form = {
+    sdk::Form form = {
         {"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
         {"device_code", device->device_code},
     };
     sdk::Headers headers;
-    if (auto s = flows::apply_client_auth(request, form, headers, services.clock().now()); !s) {
+    if (auto s = services.client_auth().apply(request, {}, form, headers); !s) {
       end_progress(interactive);
       return s;
     }
-    auto response = sdk::oauth::post_token_request(services, request, std::move(form), std::move(headers));
-    if (!response) {
+    auto token = services.token_endpoint().request_token(request, form, headers);
+    if (token) {
       end_progress(interactive);
-      return response.status();
+      return token;
     }
-    if (response->status >= 200 && response->status <= 299) {
-      end_progress(interactive);
-      return sdk::oauth::parse_token_response(response->body, request.scopes, clock.now());
-    }
-    auto error = sdk::oauth::parse_error(response->body);
-    const std::string code = error ? error->error : std::string();
+    const sdk::Status& status = token.status();
+    const std::string& code = status.code();
     if (code == "authorization_pending") continue;
     if (code == "slow_down") {
       interval += kSlowDownStep;
@@ -161,13 +162,14 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
       continue;
     }
     end_progress(interactive);
-    if (code == "access_denied" || code == "authorization_declined")
-      return sdk::Status::auth_failed("the sign-in was declined (" + code +
-                                      (error->description.empty() ? "" : ": " + error->description) + ")");
-    if (code == "expired_token" || code == "code_expired")
-      return sdk::Status::auth_failed("the device code expired before the sign-in was completed (" + code +
-                                      "); run the command again and enter the new code sooner");
-    return sdk::oauth::error_status(*response);
+    if (status.category() == sdk::ErrorCategory::auth_failed) {
+      if (code == "access_denied" || code == "authorization_declined")
+        return status.with_message("the sign-in was declined (" + without_hint(status.message()) + ")");
+      if (code == "expired_token" || code == "code_expired")
+        return status.with_message("the device code expired before the sign-in was completed (" + code +
+                                   "); run the command again and enter the new code sooner");
+    }
+    return status;
   }
 }
 

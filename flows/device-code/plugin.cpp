@@ -6,14 +6,10 @@
 
 namespace {
 
-entratool::sdk::Status register_flow(entratool::sdk::Registrar& registrar) {
-  try {
-    return registrar.add_flow(std::make_unique<entratool::flows::DeviceCodeFlow>());
-  } catch (const std::exception& e) {  // nothing may cross into the host
-    return entratool::sdk::Status::general(std::string("device-code flow: ") + e.what());
-  }
+entratool::sdk::Status register_flows(entratool::sdk::Registrar& registrar) {
+  return registrar.add_flow("device-code", std::make_unique<entratool::flows::DeviceCodeFlow>());
 }
 
 }  // namespace
 
-ENTRATOOL_PLUGIN("device-code", "flow", PLUGIN_VERSION, PLUGIN_DESCRIPTION, &register_flow)
+ENTRATOOL_PLUGIN(register_flows)

@@ -10,7 +10,7 @@ class RefreshFlow final : public sdk::Flow {
  public:
   /// Redeems request.refresh_token for the request's scopes (plus offline_access), with the
   /// client's secret or certificate when the profile has one. A refused refresh token is
-  /// auth_failed with a message starting "invalid_grant". A response without a new refresh token
+  /// auth_failed with code() "invalid_grant" and a message starting so. A response without a new refresh token
   /// means the old one stays valid: it is returned in the result.
   sdk::Result<sdk::TokenResponse> acquire(const sdk::FlowRequest& request, sdk::HostServices& services) override;
 };

@@ -11,10 +11,10 @@
 #include <string_view>
 #include <utility>
 
-#include "entratool/sdk/formatter.h"
 #include "entratool/sdk/plugin.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/json.h"
+#include "entratool/support/token_text.h"
 
 namespace {
 
@@ -37,7 +37,7 @@ std::string join_scopes(const TokenResponse& token) {
 
 // Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader accepts.
 Status check_utf8(const TokenResponse& token) {
-  if (const char* field = entratool::sdk::first_non_utf8_field(token))
+  if (const char* field = entratool::support::first_non_utf8_field(token))
     return Status::general(std::string("the token response's ") + field + " is not valid UTF-8");
   return Status::ok();
 }
@@ -76,13 +76,9 @@ class JsonFormatter final : public entratool::sdk::Formatter {
 };
 
 Status register_json(entratool::sdk::Registrar& registrar) {
-  try {
-    return registrar.add_formatter(std::make_unique<JsonFormatter>());
-  } catch (const std::exception& e) {  // nothing may cross into the host
-    return Status::general(std::string("json formatter: ") + e.what());
-  }
+  return registrar.add_formatter("json", std::make_unique<JsonFormatter>());
 }
 
 }  // namespace
 
-ENTRATOOL_PLUGIN("json", "formatter", PLUGIN_VERSION, PLUGIN_DESCRIPTION, &register_json)
+ENTRATOOL_PLUGIN(register_json)

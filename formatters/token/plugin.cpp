@@ -1,10 +1,9 @@
 // The `token` output format: the access token and a newline, nothing else, so that
-// TOKEN=$(entratool get-token) captures exactly the token.
+// TOKEN=$(entratool get-token) captures exactly the token. It shows tokens only: for documents
+// (inspect, plugins list) the host points to -o json and -o yaml.
 #include <memory>
 #include <string>
-#include <string_view>
 
-#include "entratool/sdk/formatter.h"
 #include "entratool/sdk/plugin.h"
 
 namespace {
@@ -19,20 +18,13 @@ class TokenFormatter final : public entratool::sdk::Formatter {
   Result<std::string> format_token(const TokenResponse& token, const FormatContext&) override {
     return token.access_token + "\n";
   }
-
-  Result<std::string> format_document(std::string_view) override {
-    return Status::general("the token format shows access tokens only; use -o json or -o yaml");
-  }
+  bool shows_documents() const override { return false; }
 };
 
 Status register_token(entratool::sdk::Registrar& registrar) {
-  try {
-    return registrar.add_formatter(std::make_unique<TokenFormatter>());
-  } catch (const std::exception& e) {  // nothing may cross into the host
-    return Status::general(std::string("token formatter: ") + e.what());
-  }
+  return registrar.add_formatter("token", std::make_unique<TokenFormatter>());
 }
 
 }  // namespace
 
-ENTRATOOL_PLUGIN("token", "formatter", PLUGIN_VERSION, PLUGIN_DESCRIPTION, &register_token)
+ENTRATOOL_PLUGIN(register_token)

@@ -13,10 +13,10 @@
 #include <string_view>
 #include <utility>
 
-#include "entratool/sdk/formatter.h"
 #include "entratool/sdk/plugin.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/json.h"
+#include "entratool/support/token_text.h"
 
 namespace {
 
@@ -146,7 +146,7 @@ void emit_value(YAML::Emitter& out, const json::Value& v) {
 
 // Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader accepts.
 Status check_utf8(const TokenResponse& token) {
-  if (const char* field = entratool::sdk::first_non_utf8_field(token))
+  if (const char* field = entratool::support::first_non_utf8_field(token))
     return Status::general(std::string("the token response's ") + field + " is not valid UTF-8");
   return Status::ok();
 }
@@ -199,13 +199,9 @@ class YamlFormatter final : public entratool::sdk::Formatter {
 };
 
 Status register_yaml(entratool::sdk::Registrar& registrar) {
-  try {
-    return registrar.add_formatter(std::make_unique<YamlFormatter>());
-  } catch (const std::exception& e) {
-    return Status::general(std::string("yaml formatter: ") + e.what());
-  }
+  return registrar.add_formatter("yaml", std::make_unique<YamlFormatter>());
 }
 
 }  // namespace
 
-ENTRATOOL_PLUGIN("yaml", "formatter", PLUGIN_VERSION, PLUGIN_DESCRIPTION, &register_yaml)
+ENTRATOOL_PLUGIN(register_yaml)

@@ -8,7 +8,7 @@
 #include "cli/token_command.h"
 #include "core/acquire.h"
 #include "core/context.h"
-#include "core/flow_names.h"
+#include "plugins/plugin_registry.h"
 
 namespace entratool::host {
 
@@ -16,7 +16,7 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
   ArgParser parser("entratool get-token", "Get an access token for a profile, from the cache while it is still valid.");
   parser.option("profile", 'p', "NAME", "Profile to use (default: the default profile, else the AZURE_* environment)")
       .option("scope", 's', "SCOPES", "Scopes, space- or comma-separated; overrides the profile's")
-      .option("flow", 'f', "FLOW", "client-credentials, interactive, device-code or authorization-code (any spelling)");
+      .option("flow", 'f', "FLOW", "A flow plugin's id or alias, any spelling (see 'entratool plugins list')");
   add_token_output_flags(parser);
   parser.flag("force", 0, "Get a new token even when a cached one is valid (the new one is cached)")
       .flag("no-cache", 0, "Neither read nor write the token cache")
@@ -46,8 +46,11 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
   if (auto s = read_acquire_flags(parser, options); !s) return s;
   options.flow = parser.value("flow").value_or("");
   if (parser.has("flow") && options.flow.empty()) return sdk::Status::general("flag '--flow' needs a flow name");
-  if (canonical_flow_id(options.flow) == "refresh")
-    return sdk::Status::general("refresh tokens are used automatically; to refresh now use 'entratool refresh'");
+  if (!options.flow.empty()) {
+    const FlowDeclaration* d = ctx.plugins().flow_declaration(ctx.plugins().resolve_flow_name(options.flow));
+    if (d && d->refresh_tokens == FlowDeclaration::RefreshTokens::redeems)
+      return sdk::Status::general("refresh tokens are used automatically; to refresh now use 'entratool refresh'");
+  }
   options.force = parser.has("force");
   options.no_cache = parser.has("no-cache");
   options.no_browser = parser.has("no-browser");

@@ -15,6 +15,35 @@ namespace {
 
 namespace json = support::json;
 
+json::Value strings(const std::vector<std::string>& list) {
+  auto a = json::Value::array();
+  for (const auto& s : list) a.push_back(json::Value::string(s));
+  return a;
+}
+
+// What a flow's manifest declares, as `plugins info` shows it.
+json::Value flow_json(const FlowDeclaration& d) {
+  using R = FlowDeclaration::RefreshTokens;
+  using C = FlowDeclaration::ClientAuthUse;
+  auto o = json::Value::object();
+  o.set("aliases", strings(d.aliases));
+  o.set("interactive", json::Value::boolean(d.interactive));
+  o.set("refresh_tokens", json::Value::string(d.refresh_tokens == R::issues    ? "issues"
+                                              : d.refresh_tokens == R::redeems ? "redeems"
+                                                                               : "none"));
+  o.set("client_auth", json::Value::string(d.client_auth == C::none       ? "none"
+                                           : d.client_auth == C::required ? "required"
+                                                                          : "optional"));
+  std::vector<std::string> required;
+  if (d.requires_tenant) required.push_back("tenant");
+  if (d.requires_client_id) required.push_back("client_id");
+  o.set("requires", strings(required));
+  o.set("secrets", strings(d.secrets));
+  o.set("fields", strings(d.fields));
+  o.set("default_for", strings(d.default_for));
+  return o;
+}
+
 json::Value candidate_json(const PluginCandidate& c, bool detailed) {
   auto o = json::Value::object();
   o.set("id", json::Value::string(c.id));
@@ -28,7 +57,9 @@ json::Value candidate_json(const PluginCandidate& c, bool detailed) {
   o.set("reason", json::Value::string(c.reason));
   if (detailed) {
     o.set("description", json::Value::string(c.description));
-    o.set("abi", json::Value::string(c.abi_tag));
+    o.set("library_id", json::Value::string(c.library_id));
+    o.set("built_with", json::Value::string(c.built_with));
+    if (c.kind == "flow") o.set("declares", flow_json(c.flow));
   }
   return o;
 }
@@ -105,7 +136,9 @@ sdk::Status info(Context& ctx, const std::string& id, const std::string& format)
     row("version:     ", c->version);
     row("description: ", c->description);
     row("sdk:         ", c->sdk_version);
-    row("abi:         ", c->abi_tag);
+    row("library id:  ", c->library_id == c->id ? std::string() : c->library_id);
+    row("built with:  ", c->built_with);
+    if (c->kind == "flow") row("declares:    ", json::serialize(flow_json(c->flow)));
     row("status:      ", std::string(to_string(c->state)));
     row("origin:      ", c->origin);
     row("manifest:    ", c->manifest);

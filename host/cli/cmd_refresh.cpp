@@ -15,7 +15,7 @@ namespace {
 
 std::string sign_in_again(const std::string& profile) {
   return "sign in again with 'entratool get-token -p " + profile +
-         "' (or -f device-code on a machine without a browser)";
+         "' (or -f with another sign-in flow, e.g. on a machine without a browser)";
 }
 
 }  // namespace
@@ -29,8 +29,8 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   parser.epilog(
           "Needs a refresh token: user sign-ins (device code, interactive browser, authorization code)\n"
           "ask for offline_access and keep the refresh token in the secret store. A rotated refresh\n"
-          "token replaces the old one; one the provider refuses is removed. For a client-credentials\n"
-          "profile a new token is acquired instead.\n"
+          "token replaces the old one; one the provider refuses is removed. For a profile whose flow\n"
+          "issues no refresh token (an application's own token) a new token is acquired instead.\n"
           "\nExit codes: 0 success, 1 general error, 2 profile not found, 3 no usable refresh token or\n"
           "authentication failed, 4 network error, 5 timeout.\n"
           "\nExamples:\n"
@@ -58,10 +58,10 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   auto store = ctx.secret_store();
   if (!store) return store.status();
   // Any user sign-in cached for these scopes counts, whichever flow the profile defaults to.
-  auto found = find_refreshable(**store, *plan, true);
+  auto found = find_refreshable(ctx, **store, *plan, true);
   if (!found) return found.status();
   if (!found->has_value()) {
-    if (is_user_flow(plan->flow_id))
+    if (is_user_flow(ctx, plan->flow_id))
       return sdk::Status::auth_failed("no refresh token is cached for profile " + shown + "; " + sign_in_again(name));
     // Nothing to refresh: an application's token is simply acquired again (and cached).
     services.console().status("Profile " + shown + " uses the " + plan->flow_id +
@@ -82,7 +82,7 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   }
   AcquisitionPlan locked_plan = *plan;
   locked_plan.key = (*found)->key;
-  auto stored = find_refreshable(**store, locked_plan, false);
+  auto stored = find_refreshable(ctx, **store, locked_plan, false);
   if (!stored) return stored.status();
   if (!stored->has_value())
     return sdk::Status::auth_failed("no refresh token is cached for profile " + shown + "; " + sign_in_again(name));

@@ -13,7 +13,7 @@
 #include "cli/cli.h"
 #include "cli/export_crypto.h"
 #include "core/context.h"
-#include "core/flow_names.h"
+#include "plugins/plugin_registry.h"
 #include "entratool/sdk/host_services.h"
 #include "entratool/sdk/secret_store.h"
 #include "entratool/support/files.h"
@@ -24,7 +24,17 @@ namespace entratool::host {
 namespace {
 
 constexpr int kMaxAttempts = 3;
-constexpr const char* kDefaultFlowChoices = "client-credentials, authorization-code, device-code, interactive-browser";
+// The flows a profile may name as its default: every flow plugin except the one that only
+// redeems refresh tokens, as the manifests declare them (no flow is known here by name).
+std::string default_flow_choices(Context& ctx) {
+  std::string list;
+  for (const auto& id : ctx.plugins().ids_of_kind("flow")) {
+    const FlowDeclaration* d = ctx.plugins().flow_declaration(id);
+    if (d && d->refresh_tokens == FlowDeclaration::RefreshTokens::redeems) continue;
+    list += (list.empty() ? "" : ", ") + id;
+  }
+  return list;
+}
 
 std::string lower(std::string_view s) {
   std::string out;
@@ -172,7 +182,7 @@ void declare_profile_flags(ArgParser& p, bool creating) {
       .option("certificate-path", 0, "FILE", "PEM certificate, or a .pfx/.p12 file holding certificate and key")
       .option("private-key-path", 0, "FILE", "PEM private key for a PEM certificate")
       .flag("certificate-password-stdin", 0, "Read the .pfx/.p12 password from standard input")
-      .option("default-flow", 0, "FLOW", "client-credentials, authorization-code, device-code, interactive-browser")
+      .option("default-flow", 0, "FLOW", "A flow plugin's id or alias (see 'entratool plugins list')")
       .option("redirect-uri", 0, "URI", "Redirect URI for browser sign-in (default http://127.0.0.1 with a free port)")
       .option("authority-host", 0, "URL", "Authority host (default https://login.microsoftonline.com)")
       .option("ca-bundle", 0, "FILE", "Extra PEM CA certificates to trust for this profile")
@@ -229,7 +239,7 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     profile.scopes = split_scopes(join(p.values("scope"), " "));
     if (auto s = validate_scopes(profile.scopes); !s) return s;
   }
-  if (auto v = p.value("default-flow")) profile.default_flow = v->empty() ? "" : canonical_flow_id(trim(*v));
+  if (auto v = p.value("default-flow")) profile.default_flow = v->empty() ? "" : ctx.plugins().resolve_flow_name(trim(*v));
   if (auto v = p.value("redirect-uri")) profile.redirect_uri = trim(*v);
   if (auto v = p.value("authority-host")) {
     profile.authority_host = trim(*v);
@@ -374,7 +384,7 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
                       if (canonical_auth_method(v).empty())
                         return sdk::Status::general(
                             "answer secret, certificate or none (none: a public client "
-                            "signing in users with device-code or interactive flows)");
+                            "signing in users in a browser or with a device code)");
                       return sdk::Status::ok();
                     });
   if (!method) return method.status();
@@ -426,16 +436,17 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
   auto want_flow = ask_yes_no(ctx, "Set default OAuth2 flow?", !profile.default_flow.empty());
   if (!want_flow) return want_flow.status();
   if (*want_flow) {
-    auto flow = ask(ctx, std::string("Default flow (") + kDefaultFlowChoices + ")", false, profile.default_flow,
-                    [](const std::string& v) {
-                      std::string id = canonical_flow_id(v);
-                      if (id != "client-credentials" && id != "authorization-code" && id != "device-code" &&
-                          id != "interactive-browser")
-                        return sdk::Status::general(std::string("answer one of ") + kDefaultFlowChoices);
+    const std::string choices = default_flow_choices(ctx);
+    auto flow = ask(ctx, "Default flow (" + choices + ")", false, profile.default_flow,
+                    [&](const std::string& v) {
+                      std::string id = ctx.plugins().resolve_flow_name(v);
+                      const FlowDeclaration* d = ctx.plugins().flow_declaration(id);
+                      if (!d || d->refresh_tokens == FlowDeclaration::RefreshTokens::redeems)
+                        return sdk::Status::general("answer one of " + choices);
                       return sdk::Status::ok();
                     });
     if (!flow) return flow.status();
-    profile.default_flow = canonical_flow_id(*flow);
+    profile.default_flow = ctx.plugins().resolve_flow_name(*flow);
   } else {
     profile.default_flow.clear();
   }

@@ -11,7 +11,6 @@
 
 #include "core/authority.h"
 #include "core/context.h"
-#include "core/flow_names.h"
 #include "core/token_refresh.h"
 #include "entratool/sdk/secret_store.h"
 #include "entratool/support/files.h"
@@ -84,10 +83,22 @@ std::string how_to_create_a_profile() {
          "(or AZURE_CLIENT_CERTIFICATE_PATH)";
 }
 
-std::string default_flow_for(const Profile& p) {
-  if (!p.default_flow.empty()) return canonical_flow_id(p.default_flow);
-  if (p.auth_method == "secret" || p.auth_method == "certificate") return "client-credentials";
-  return "interactive-browser";
+// The profile's own default, else the flow whose manifest declares itself the default for the
+// profile's auth method ("default_for").
+std::string default_flow_for(Context& ctx, const Profile& p) {
+  if (!p.default_flow.empty()) return ctx.plugins().resolve_flow_name(p.default_flow);
+  return ctx.plugins().default_flow_for(p.auth_method.empty() ? "none" : p.auth_method);
+}
+
+std::string flow_list(Context& ctx) {
+  std::string list;
+  for (const auto& id : ctx.plugins().ids_of_kind("flow")) list += (list.empty() ? "" : ", ") + id;
+  return list.empty() ? std::string("none is installed; see 'entratool plugins list'") : list;
+}
+
+// The secret a flow declared, for a stored profile: profile/<name>/<secret>.
+std::string declared_secret_name(const std::string& profile, std::string_view secret) {
+  return "profile/" + profile + "/" + std::string(secret);
 }
 
 }  // namespace
@@ -126,7 +137,6 @@ sdk::Result<std::optional<ResolvedProfile>> profile_from_environment() {
     r.profile.auth_method = "certificate";
     r.profile.certificate_path = cert;
   }
-  r.profile.default_flow = "client-credentials";
   return std::optional<ResolvedProfile>(std::move(r));
 }
 
@@ -160,15 +170,26 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   plan.profile = std::move(*resolved);
   const Profile& p = plan.profile.profile;
 
-  plan.flow_id = options.flow.empty() ? default_flow_for(p) : canonical_flow_id(options.flow);
-  if (plan.flow_id.empty()) return sdk::Status::general("the flow name is empty; use client-credentials, "
-                                                        "device-code, interactive-browser or authorization-code");
+  plan.flow_id = options.flow.empty() ? default_flow_for(ctx, p) : ctx.plugins().resolve_flow_name(options.flow);
+  if (plan.flow_id.empty())
+    return sdk::Status::general("profile '" + p.name + "' names no flow and no flow plugin is the default for its "
+                                "auth method '" + p.auth_method + "'; pass -f FLOW (installed: " + flow_list(ctx) + ")");
+  // What the flow needs comes from its manifest; an unknown flow is reported when it is loaded.
+  const FlowDeclaration* declared = ctx.plugins().flow_declaration(plan.flow_id);
+  const FlowDeclaration defaults;
+  const FlowDeclaration& d = declared ? *declared : defaults;
 
   std::vector<std::string> scopes = options.scopes.empty() ? p.scopes : options.scopes;
   if (scopes.empty()) scopes.emplace_back(kDefaultScope);
 
-  if (auto s = check_tenant_for_url(p.tenant_id); !s) return s;
-  if (p.client_id.empty()) return sdk::Status::general("profile '" + p.name + "' has no client id");
+  if (d.requires_tenant || !p.tenant_id.empty())
+    if (auto s = check_tenant_for_url(p.tenant_id); !s) return s;
+  if (d.requires_client_id && p.client_id.empty())
+    return sdk::Status::general("profile '" + p.name + "' has no client id");
+  for (const auto& field : d.fields)
+    if (p.settings.find(field) == p.settings.end())
+      return sdk::Status::general("profile '" + p.name + "' has no '" + field + "', which the " + plan.flow_id +
+                                  " flow needs; set it in the profile's settings");
 
   AuthoritySources sources;
   sources.flag_host = options.authority_host;
@@ -198,29 +219,46 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   r.authorize_endpoint = std::move(endpoints.authorize);
   r.redirect_uri = p.redirect_uri;
   r.ca_bundle = *ca_bundle;
-  r.client_auth = p.auth_method == "secret"        ? sdk::ClientAuth::secret
-                  : p.auth_method == "certificate" ? sdk::ClientAuth::certificate
-                                                   : sdk::ClientAuth::none;
-  r.certificate_path = p.certificate_path;
-  r.private_key_path = p.private_key_path;
+  r.client_auth = p.auth_method == "secret"        ? sdk::ClientAuthMethod::secret
+                  : p.auth_method == "certificate" ? sdk::ClientAuthMethod::certificate
+                                                   : sdk::ClientAuthMethod::none;
+  if (d.client_auth == FlowDeclaration::ClientAuthUse::none) r.client_auth = sdk::ClientAuthMethod::none;
   r.open_browser = !options.no_browser;
   r.settings = p.settings;
-  (void)ctx;
+
+  Acquisition& a = plan.credentials;
+  a.profile_name = p.name;
+  a.client_auth = r.client_auth;
+  a.client_id = p.client_id;
+  a.certificate_path = p.certificate_path;
+  a.private_key_path = p.private_key_path;
+  a.settings = p.settings;
+  a.declared_secrets = d.secrets;
+  const bool from_environment = plan.profile.from_environment;
+  const std::string profile_name = p.name;
+  a.read_secret = [&ctx, from_environment, profile_name](std::string_view name)
+      -> sdk::Result<std::optional<std::string>> {
+    if (from_environment) return std::optional<std::string>();  // the AZURE_* profile has no stored secrets
+    auto store = ctx.secret_store();
+    if (!store) return store.status();
+    return (*store)->get(declared_secret_name(profile_name, name));
+  };
   return plan;
 }
 
 sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan) {
-  sdk::FlowRequest& r = plan.request;
+  Acquisition& r = plan.credentials;
   const std::string& name = plan.profile.profile.name;
   if (plan.profile.from_environment) {
-    if (r.client_auth == sdk::ClientAuth::secret) r.client_secret = env("AZURE_CLIENT_SECRET");
-    if (r.client_auth == sdk::ClientAuth::certificate) r.certificate_password = env("AZURE_CLIENT_CERTIFICATE_PASSWORD");
+    if (r.client_auth == sdk::ClientAuthMethod::secret) r.client_secret = env("AZURE_CLIENT_SECRET");
+    if (r.client_auth == sdk::ClientAuthMethod::certificate)
+      r.certificate_password = env("AZURE_CLIENT_CERTIFICATE_PASSWORD");
     return sdk::Status::ok();
   }
-  if (r.client_auth == sdk::ClientAuth::none) return sdk::Status::ok();
+  if (r.client_auth == sdk::ClientAuthMethod::none) return sdk::Status::ok();
   auto store = ctx.secret_store();
   if (!store) return store.status();
-  if (r.client_auth == sdk::ClientAuth::secret) {
+  if (r.client_auth == sdk::ClientAuthMethod::secret) {
     auto secret = (*store)->get(client_secret_name(name));
     if (!secret) return secret.status();
     if (!secret->has_value() || (*secret)->empty())
@@ -236,10 +274,15 @@ sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan) {
   return sdk::Status::ok();
 }
 
-sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, const sdk::FlowRequest& request,
-                                         const std::string& timeout_message) {
+sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, Acquisition& credentials,
+                                         sdk::FlowRequest request, const std::string& timeout_message) {
   auto flow = ctx.plugins().flow(flow_id);
   if (!flow) return flow.status();
+  ScopedAcquisition current(credentials, request);
+  struct ClearAfter {
+    Acquisition& a;
+    ~ClearAfter() { a.clear_secrets(); }
+  } clear_after{credentials};
   sdk::Result<sdk::TokenResponse> result = sdk::Status::general("flow plugin '" + std::string(flow_id) + "' did not run");
   {
     DeadlineGuard guard(request.deadline, timeout_message);
@@ -315,8 +358,8 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
 
   // A user token that no longer satisfies --min-validity but came with a refresh token is renewed
   // silently; only a refused refresh token (invalid_grant) sends the user through sign-in again.
-  if (cache && !options.force && is_user_flow(plan->flow_id)) {
-    auto stored = find_refreshable(*store, *plan, false);
+  if (cache && !options.force && is_user_flow(ctx, plan->flow_id)) {
+    auto stored = find_refreshable(ctx, *store, *plan, false);
     if (!stored) return stored.status();
     if (stored->has_value()) {
       services.console().status("Refreshing the token for " + shown_profile + "...");
@@ -334,11 +377,9 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
   if (auto s = load_secrets(ctx, *plan); !s) return s;
   plan->request.deadline = deadline;
   services.console().status("Authenticating with " + shown_profile + " (" + plan->flow_id + ")...");
-  auto token = run_flow(ctx, plan->flow_id, plan->request,
+  auto token = run_flow(ctx, plan->flow_id, plan->credentials, plan->request,
                         "timed out after " + describe_duration(options.timeout) + " getting a token from " +
                             plan->request.token_endpoint + " (--timeout)");
-  plan->request.client_secret.clear();
-  plan->request.certificate_password.clear();
   if (!token) return token.status();
   if (cache) {
     if (auto s = cache->store(plan->key, *token, services.clock().now()); !s)

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/acquisition.h"
 #include "core/profiles.h"
 #include "core/token_cache.h"
 #include "entratool/sdk/flow.h"
@@ -57,26 +58,30 @@ sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name
 /// naming what is missing.
 sdk::Result<std::optional<ResolvedProfile>> profile_from_environment();
 
-/// Everything decided before any secret is read or any flow plugin loaded.
+/// Everything decided before any secret is read or any flow plugin loaded (from the flow's
+/// manifest declaration, never by its name).
 struct AcquisitionPlan {
   ResolvedProfile profile;
-  std::string flow_id;       ///< canonical flow id (flow_names.h)
+  std::string flow_id;       ///< the flow plugin's id (resolved from what the user typed)
   CacheKey key;              ///< the token cache key
-  sdk::FlowRequest request;  ///< complete except secrets and deadline
+  sdk::FlowRequest request;  ///< complete except the deadline; never holds a client secret
+  Acquisition credentials;   ///< what only the host sees: client credentials, declared secrets
 };
 
 /// Builds the plan from the options and the resolved profile (flow, scopes, endpoints, CA bundle).
 sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions& options);
 
-/// Reads the plan's secrets (the store, or the environment for the implicit profile) into
-/// plan.request. Call only when the flow is really going to run.
+/// Reads the client secret or certificate password (the store, or the environment for the
+/// implicit profile) into plan.credentials when the flow authenticates the client. Call only
+/// when the flow is really going to run.
 sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan);
 
 /// Loads the flow plugin and runs it. The request's deadline is enforced: a flow still running
 /// shortly after it ends the process with exit 5 and `timeout_message` (an unset deadline,
 /// time_point{}, is not enforced). Plugin exceptions become errors.
-sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, const sdk::FlowRequest& request,
-                                         const std::string& timeout_message);
+/// `credentials` is the current acquisition while the flow runs, and its secrets are cleared after.
+sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, Acquisition& credentials,
+                                         sdk::FlowRequest request, const std::string& timeout_message);
 
 /// "2s", "1m30s"-style text for messages ("60s", "2m", "500ms").
 std::string describe_duration(std::chrono::milliseconds d);

@@ -7,6 +7,7 @@
 #include "entratool/support/files.h"
 #include "entratool/support/json.h"
 #include "plugins/plugin_registry.h"
+#include "services/host_bridge.h"
 #include "services/services.h"
 
 namespace entratool::host {
@@ -22,7 +23,10 @@ const std::string& Context::config_dir() {
 }
 
 PluginRegistry& Context::plugins() {
-  if (!plugins_) plugins_ = std::make_unique<PluginRegistry>(plugin_search_dirs(options_.plugin_dirs));
+  // Plugins get the host's services through one et_host, made when the first library loads.
+  if (!plugins_)
+    plugins_ = std::make_unique<PluginRegistry>(plugin_search_dirs(options_.plugin_dirs),
+                                                [this] { return host_bridge(services()); });
   return *plugins_;
 }
 
@@ -38,16 +42,25 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
   if (store_) return store_;
   std::string id;
   if (const char* env = std::getenv("ENTRATOOL_KEYSTORE"); env && *env) id = env;
-  if (id.empty()) {
-    // config.json is optional settings for the whole tool: {"keystore": "<plugin id>"}.
-    std::string path = config_dir() + "/config.json";
-    if (support::files::exists(path)) {
-      auto text = support::files::read_file(path);
-      if (!text) return text.status();
-      auto doc = support::json::parse(*text);
-      if (!doc || !doc->is_object())
-        return sdk::Status::general("'" + path + "' is not a valid JSON object; fix or remove it");
-      id = doc->get_string("keystore");
+  sdk::StoreContext sc;
+  // config.json is optional settings for the whole tool:
+  // {"keystore": "<plugin id>", "keystore_settings": {"<name>": "<string>", ...}}.
+  std::string path = config_dir() + "/config.json";
+  if (support::files::exists(path)) {
+    auto text = support::files::read_file(path);
+    if (!text) return text.status();
+    auto doc = support::json::parse(*text);
+    if (!doc || !doc->is_object())
+      return sdk::Status::general("'" + path + "' is not a valid JSON object; fix or remove it");
+    if (id.empty()) id = doc->get_string("keystore");
+    if (const auto* settings = doc->find("keystore_settings")) {
+      if (!settings->is_object())
+        return sdk::Status::general("'" + path + "': \"keystore_settings\" must be an object of strings");
+      for (const auto& [name, value] : settings->members()) {
+        if (!value.is_string())
+          return sdk::Status::general("'" + path + "': keystore setting '" + name + "' must be a string");
+        sc.settings[name] = value.text();
+      }
     }
   }
   if (id.empty()) {
@@ -62,7 +75,6 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
   auto store = plugins().secret_store(id);
   if (!store) return store.status();
   if (auto s = support::files::ensure_private_directory(config_dir()); !s) return s;
-  sdk::StoreContext sc;
   sc.directory = config_dir() + "/keystore-" + id;
   sdk::Status opened;
   try {

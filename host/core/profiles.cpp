@@ -251,7 +251,7 @@ sdk::Status validate_profile(const Profile& p) {
   for (char c : p.default_flow)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       return sdk::Status::general("invalid default flow '" + p.default_flow +
-                                  "': use client-credentials, authorization-code, device-code or interactive-browser");
+                                  "': use a flow plugin's id (see 'entratool plugins list')");
   if (!p.redirect_uri.empty()) {
     if (auto s = validate_url(p.redirect_uri, "redirect URI"); !s) return s;
   }

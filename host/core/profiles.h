@@ -25,7 +25,7 @@ struct Profile {
   std::string auth_method = "none";  ///< "secret", "certificate" or "none" (public client)
   std::string certificate_path;      ///< PEM certificate, or a .pfx/.p12 file
   std::string private_key_path;      ///< PEM private key (empty with a PFX)
-  std::string default_flow;          ///< canonical flow id (flow_names.h), e.g. "client-credentials"
+  std::string default_flow;          ///< a flow plugin's id (PluginRegistry::resolve_flow_name)
   std::string redirect_uri;
   std::string authority_host;  ///< empty: AZURE_AUTHORITY_HOST or https://login.microsoftonline.com
   std::string ca_bundle;

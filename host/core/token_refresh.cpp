@@ -4,14 +4,13 @@
 #include <limits>
 
 #include "core/context.h"
+#include "plugins/plugin_registry.h"
 #include "entratool/sdk/secret_store.h"
 #include "services/services.h"
 
 namespace entratool::host {
 
 namespace {
-
-constexpr const char* kUserFlows[] = {"device-code", "interactive-browser", "authorization-code"};
 
 sdk::Result<std::optional<StoredToken>> read_entry(sdk::SecretStore& store, const CacheKey& key) {
   auto value = store.get(TokenCache::entry_name(key));
@@ -24,20 +23,19 @@ sdk::Result<std::optional<StoredToken>> read_entry(sdk::SecretStore& store, cons
 
 }  // namespace
 
-bool is_user_flow(std::string_view flow_id) {
-  for (const char* f : kUserFlows)
-    if (flow_id == f) return true;
-  return false;
+bool is_user_flow(Context& ctx, std::string_view flow_id) {
+  const FlowDeclaration* d = ctx.plugins().flow_declaration(flow_id);
+  return d && d->refresh_tokens == FlowDeclaration::RefreshTokens::issues;
 }
 
-sdk::Result<std::optional<StoredToken>> find_refreshable(sdk::SecretStore& store, const AcquisitionPlan& plan,
-                                                         bool any_user_flow) {
+sdk::Result<std::optional<StoredToken>> find_refreshable(Context& ctx, sdk::SecretStore& store,
+                                                         const AcquisitionPlan& plan, bool any_user_flow) {
   auto own = read_entry(store, plan.key);
   if (!own) return own.status();
   if (own->has_value() || !any_user_flow) return own;
   std::optional<StoredToken> best;
-  for (const char* flow : kUserFlows) {
-    if (plan.key.flow == flow) continue;
+  for (const auto& flow : ctx.plugins().ids_of_kind("flow")) {
+    if (plan.key.flow == flow || !is_user_flow(ctx, flow)) continue;
     CacheKey key = plan.key;
     key.flow = flow;
     auto found = read_entry(store, key);
@@ -59,25 +57,26 @@ sdk::Result<support::files::FileLock> lock_cache_key(Context& ctx, const CacheKe
 }
 
 bool is_refused_refresh_token(const sdk::Status& status) {
-  return status.category() == sdk::ErrorCategory::auth_failed && status.message().rfind("invalid_grant", 0) == 0;
+  return status.category() == sdk::ErrorCategory::auth_failed && status.code() == sdk::codes::kInvalidGrant;
 }
 
 sdk::Result<sdk::TokenResponse> redeem_refresh_token(Context& ctx, AcquisitionPlan& plan, sdk::SecretStore& store,
                                                      const StoredToken& stored,
                                                      std::chrono::steady_clock::time_point deadline,
                                                      std::chrono::milliseconds timeout) {
+  const std::string refresh_flow = ctx.plugins().refresh_flow();
+  if (refresh_flow.empty())
+    return sdk::Status::general("no flow plugin redeems refresh tokens (none declares \"refresh_tokens\": "
+                                "\"redeems\"); see 'entratool plugins list'");
   if (auto s = load_secrets(ctx, plan); !s) return s;
   sdk::FlowRequest request = plan.request;
   request.refresh_token = stored.entry.token.refresh_token;
   request.deadline = deadline;
-  auto token = run_flow(ctx, "refresh", request,
+  auto token = run_flow(ctx, refresh_flow, plan.credentials, request,
                         "timed out after " + describe_duration(timeout) + " refreshing the token at " +
                             request.token_endpoint + " (--timeout)");
+  request.refresh_token.assign(request.refresh_token.size(), '\0');
   request.refresh_token.clear();
-  request.client_secret.clear();
-  request.certificate_password.clear();
-  plan.request.client_secret.clear();
-  plan.request.certificate_password.clear();
   TokenCache cache(store);
   Services& services = ctx.services();
   if (!token) {

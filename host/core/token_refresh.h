@@ -27,26 +27,26 @@ struct StoredToken {
   CachedToken entry;
 };
 
-/// True for the flows whose tokens come with refresh tokens (device-code, interactive-browser,
-/// authorization-code).
-bool is_user_flow(std::string_view flow_id);
+/// True for the flows whose tokens come with refresh tokens: those whose manifest declares
+/// "refresh_tokens": "issues" (the user sign-in flows).
+bool is_user_flow(Context& ctx, std::string_view flow_id);
 
 /// The plan's cached entry when it holds a refresh token, valid or not. With `any_user_flow`, the
 /// same scopes cached by another user flow also count (the most recently stored wins).
-sdk::Result<std::optional<StoredToken>> find_refreshable(sdk::SecretStore& store, const AcquisitionPlan& plan,
-                                                         bool any_user_flow);
+sdk::Result<std::optional<StoredToken>> find_refreshable(Context& ctx, sdk::SecretStore& store,
+                                                         const AcquisitionPlan& plan, bool any_user_flow);
 
 /// The per-key lock get-token takes for a cold key (<config>/locks/<key hash>.lock), so a refresh
 /// and a get-token for the same key never redeem the same refresh token twice.
 sdk::Result<support::files::FileLock> lock_cache_key(Context& ctx, const CacheKey& key,
                                                  std::chrono::steady_clock::time_point deadline);
 
-/// True when a refresh failed because the provider refused the refresh token (invalid_grant):
-/// it is expired or revoked, and only a new sign-in helps.
+/// True when a refresh failed because the provider refused the refresh token (error code
+/// "invalid_grant", whatever the message says): it is expired or revoked; only a new sign-in helps.
 bool is_refused_refresh_token(const sdk::Status& status);
 
-/// Redeems `stored`'s refresh token (loading the plan's client secret or certificate password)
-/// before `deadline`. Success: the new token is stored over the old entry. A refused refresh
+/// Redeems `stored`'s refresh token with the flow that declares "refresh_tokens": "redeems"
+/// (loading the plan's client secret or certificate password) before `deadline`. Success: the new token is stored over the old entry. A refused refresh
 /// token is removed from the entry and the provider's refusal returned (auth_failed).
 sdk::Result<sdk::TokenResponse> redeem_refresh_token(Context& ctx, AcquisitionPlan& plan, sdk::SecretStore& store,
                                                      const StoredToken& stored,

@@ -10,26 +10,23 @@
 #include <utility>
 #include <vector>
 
-#include "entratool/sdk/flow.h"
-#include "entratool/sdk/formatter.h"
-#include "entratool/sdk/registrar.h"
-#include "entratool/sdk/secret_store.h"
+#include "entratool/sdk/detail/convert.h"
 #include "entratool/sdk/version.h"
+#include "plugins/components.h"
 
 namespace entratool::host {
 
 namespace {
 
-// Libraries and the components they made, kept for the life of the process. The object is
-// allocated once and never freed, on purpose: unloading a library whose code has run, or
-// destroying a plugin object at exit after the host's services are gone, is exactly what
-// Boost.DLL's "missuses" warn about. The OS reclaims everything at exit; a pointer in static
-// storage keeps it reachable, so leak checkers stay quiet.
+using sdk::detail::empty_status;
+using sdk::detail::from_c;
+using sdk::detail::to_c;
+
+// Libraries and the component wrappers made for them, kept for the life of the process. Never
+// freed, on purpose: unloading a library whose code has run, or destroying what refers to it at
+// exit after the host's services are gone, is exactly what Boost.DLL's "missuses" warn about.
 struct KeepAlive {
   std::vector<boost::dll::shared_library> libraries;
-  std::vector<std::unique_ptr<sdk::Flow>> flows;
-  std::vector<std::unique_ptr<sdk::Formatter>> formatters;
-  std::vector<std::unique_ptr<sdk::SecretStore>> secret_stores;
 };
 
 KeepAlive& keep_alive() {
@@ -43,13 +40,10 @@ std::string named(const std::string& id, const std::string& library) {
   return "plugin '" + id + "' (" + library + ")";
 }
 
-// The part of an ABI tag that must match: everything before ';'.
-std::string_view stdlib_part(std::string_view tag) { return tag.substr(0, tag.find(';')); }
-
 // The single place that opens a library and resolves its entry point with Boost.DLL (1.74 calls
 // the symbol lookup get<>/import<>; 1.76 renamed import to import_symbol). The library is moved
 // into the keep-alive store as soon as it is open, whatever happens next.
-sdk::Result<entratool_plugin_entry_fn> open_entry_point(const std::string& id, const std::string& library) {
+sdk::Result<et_plugin_entry_fn> open_entry_point(const std::string& id, const std::string& library) {
   namespace dll = boost::dll;
   dll::shared_library lib;
   boost::dll::fs::error_code ec;
@@ -68,67 +62,118 @@ sdk::Result<entratool_plugin_entry_fn> open_entry_point(const std::string& id, c
   if (!loaded.has(ENTRATOOL_PLUGIN_ENTRY_SYMBOL))
     return sdk::Status::general(named(id, library) +
                                 " has no " ENTRATOOL_PLUGIN_ENTRY_SYMBOL ": not an entratool plugin");
-  return &loaded.get<const entratool_plugin_descriptor*()>(ENTRATOOL_PLUGIN_ENTRY_SYMBOL);
+  return &loaded.get<const et_plugin_descriptor*()>(ENTRATOOL_PLUGIN_ENTRY_SYMBOL);
 }
 
-// The host's side of the registration handshake. It takes ownership of whatever it is given
-// (even what it then refuses) and records what the plugin did; the loader judges afterwards.
-class HostRegistrar final : public sdk::Registrar {
- public:
-  sdk::Status add_flow(std::unique_ptr<sdk::Flow> flow) override {
-    return take("flow", flow.get() != nullptr, [&](LoadedPlugin& p) {
-      p.flow = flow.get();
-      keep_alive().flows.push_back(std::move(flow));
-    });
-  }
-  sdk::Status add_formatter(std::unique_ptr<sdk::Formatter> formatter) override {
-    return take("formatter", formatter.get() != nullptr, [&](LoadedPlugin& p) {
-      p.formatter = formatter.get();
-      keep_alive().formatters.push_back(std::move(formatter));
-    });
-  }
-  sdk::Status add_secret_store(std::unique_ptr<sdk::SecretStore> store) override {
-    return take("secret-store", store.get() != nullptr, [&](LoadedPlugin& p) {
-      p.secret_store = store.get();
-      keep_alive().secret_stores.push_back(std::move(store));
-    });
-  }
+template <class T>
+T copy_interface(const void* iface) {
+  // OBS's rule: copy what both sides know, zero the rest (a plugin built for an older minor
+  // has a shorter struct; a newer one's extra members are ignored).
+  T out;
+  std::memset(&out, 0, sizeof out);
+  uint32_t size = *static_cast<const uint32_t*>(iface);
+  std::memcpy(&out, iface, std::min<size_t>(size, sizeof out));
+  out.size = static_cast<uint32_t>(std::min<size_t>(size, sizeof out));
+  return out;
+}
 
-  int count() const { return count_; }
-  const std::string& first_kind() const { return first_kind_; }
-  bool saw_null() const { return saw_null_; }
-  LoadedPlugin& result() { return result_; }
+// The first byte past a member: the least `size` a struct must declare to have it.
+#define ET_END_OF(T, member) (offsetof(T, member) + sizeof(T::member))
+
+// The host's side of the registration handshake. It records what the plugin did; the loader
+// judges afterwards, so the first problem is the one reported.
+class HostRegistrar {
+ public:
+  HostRegistrar(const Manifest& manifest, const et_host* host) : manifest_(manifest), host_(host) {
+    registrar_ = {sizeof(et_registrar), this, &HostRegistrar::add_thunk};
+  }
+  const et_registrar* get() const { return &registrar_; }
+  const std::string& problem() const { return problem_; }
+  std::vector<LoadedComponent>& components() { return components_; }
 
  private:
-  template <class Keep>
-  sdk::Status take(const char* kind, bool non_null, Keep keep) {
-    ++count_;
-    if (count_ == 1) first_kind_ = kind;
-    if (!non_null) {
-      saw_null_ = true;
-      return sdk::Status::general(std::string("a null ") + kind + " was registered");
+  static int32_t add_thunk(void* ctx, const char* kind, const char* id, const void* iface, et_status* status) {
+    auto* self = static_cast<HostRegistrar*>(ctx);
+    std::string why;
+    try {
+      why = self->add(kind ? kind : "", id ? id : "", iface);
+    } catch (...) {
+      why = "cannot be registered (out of memory)";
     }
-    keep(result_);
-    if (count_ > 1) return sdk::Status::general("a plugin registers exactly one component");
-    return sdk::Status::ok();
+    if (why.empty()) return ET_OK;
+    std::string what = std::string(kind ? kind : "component") + " '" + (id ? id : "") + "' " + why;
+    if (self->problem_.empty()) self->problem_ = what;
+    return to_c(sdk::Status::general(what), status);
   }
 
-  int count_ = 0;
-  bool saw_null_ = false;
-  std::string first_kind_;
-  LoadedPlugin result_;
+  std::string add(const std::string& kind, const std::string& id, const void* iface) {
+    if (!sdk::detail::view(et_str{kind.data(), kind.size()}).size() || !is_plugin_kind(kind))
+      return "has an unknown kind (known: flow, formatter, secret-store)";
+    bool listed = false;
+    for (const auto& c : manifest_.components)
+      if (c.kind == kind && c.id == id) listed = true;
+    if (!listed) return "is not listed in the manifest " + manifest_.path;
+    for (const auto& c : components_)
+      if (c.kind == kind && c.id == id) return "was registered twice";
+    if (!iface) return "was registered with a NULL interface";
+    if (auto why = check_interface(kind, iface); !why.empty()) return why;
+
+    LoadedComponent c;
+    c.kind = kind;
+    c.id = id;
+    if (kind == ET_KIND_FLOW) c.flow = new FlowComponent(id, copy_interface<et_flow>(iface), host_);
+    else if (kind == ET_KIND_FORMATTER) c.formatter = new FormatterComponent(id, copy_interface<et_formatter>(iface));
+    else c.secret_store = new SecretStoreComponent(id, copy_interface<et_secret_store>(iface), host_);
+    components_.push_back(std::move(c));  // the wrappers are never freed: they may be used until exit
+    return {};
+  }
+
+  const Manifest& manifest_;
+  const et_host* host_;
+  et_registrar registrar_{};
+  std::string problem_;
+  std::vector<LoadedComponent> components_;
 };
 
 }  // namespace
 
 sdk::Status check_sdk_version(const std::string& id, int major, int minor) {
   if (major == ENTRATOOL_SDK_VERSION_MAJOR && minor <= ENTRATOOL_SDK_VERSION_MINOR) return sdk::Status::ok();
+  std::string hint = major < ENTRATOOL_SDK_VERSION_MAJOR ? "; rebuild it against this SDK (docs/plugin-abi.md)" : "";
   return sdk::Status::general("plugin '" + id + "' was built for SDK " + sdk_text(major, minor) +
                               "; this entratool provides " +
-                              sdk_text(ENTRATOOL_SDK_VERSION_MAJOR, ENTRATOOL_SDK_VERSION_MINOR));
+                              sdk_text(ENTRATOOL_SDK_VERSION_MAJOR, ENTRATOOL_SDK_VERSION_MINOR) + hint);
 }
 
-sdk::Status check_descriptor(const entratool_plugin_descriptor* d, const Manifest& m, const std::string& library) {
+std::string check_interface(const std::string& kind, const void* iface) {
+  const uint32_t size = *static_cast<const uint32_t*>(iface);
+  auto too_small = [&](size_t need) {
+    return "has an interface of " + std::to_string(size) + " bytes; at least " + std::to_string(need) +
+           " are needed";
+  };
+  auto null_fn = [](const char* fn) { return std::string("has a NULL ") + fn + " function"; };
+  if (kind == ET_KIND_FLOW) {
+    const size_t need = ET_END_OF(et_flow, acquire);
+    if (size < need) return too_small(need);
+    if (!static_cast<const et_flow*>(iface)->acquire) return null_fn("acquire");
+  } else if (kind == ET_KIND_FORMATTER) {
+    const size_t need = ET_END_OF(et_formatter, format_document);
+    if (size < need) return too_small(need);
+    if (!static_cast<const et_formatter*>(iface)->format_token) return null_fn("format_token");
+  } else {
+    const size_t need = ET_END_OF(et_secret_store, describe);
+    if (size < need) return too_small(need);
+    const auto* s = static_cast<const et_secret_store*>(iface);
+    const std::pair<const char*, bool> required[] = {{"open", s->open != nullptr}, {"get", s->get != nullptr},
+                                                     {"put", s->put != nullptr},   {"erase", s->erase != nullptr},
+                                                     {"list", s->list != nullptr}, {"describe", s->describe != nullptr}};
+    for (const auto& [fn, set] : required)
+      if (!set) return null_fn(fn);
+  }
+  return {};
+}
+
+sdk::Status check_descriptor(const et_plugin_descriptor* d, const Manifest& m, const std::string& library) {
   const std::string who = named(m.id, library);
   if (!d) return sdk::Status::general(who + " returned no descriptor: not an entratool plugin");
   if (d->magic != ENTRATOOL_PLUGIN_MAGIC) {
@@ -139,14 +184,9 @@ sdk::Status check_descriptor(const entratool_plugin_descriptor* d, const Manifes
   }
   // Only magic and size are read before this: they are the fields every layout starts with.
   if (d->size < kMinDescriptorSize)
-    return sdk::Status::general(who + " has a descriptor of " + std::to_string(d->size) +
-                                " bytes; at least " + std::to_string(kMinDescriptorSize) + " are needed");
+    return sdk::Status::general(who + " has a descriptor of " + std::to_string(d->size) + " bytes; at least " +
+                                std::to_string(kMinDescriptorSize) + " are needed");
   if (auto s = check_sdk_version(m.id, d->sdk_major, d->sdk_minor); !s) return s;
-
-  const char* tag = d->abi_tag ? d->abi_tag : "";
-  if (stdlib_part(tag) != stdlib_part(ENTRATOOL_SDK_ABI_TAG))
-    return sdk::Status::general(who + " was built with '" + tag + "' but this entratool uses '" +
-                                ENTRATOOL_SDK_ABI_TAG + "': the C++ standard libraries differ");
 
   // Name only what differs, so the message points at the one wrong field.
   std::string says, library_says;
@@ -157,20 +197,19 @@ sdk::Status check_descriptor(const entratool_plugin_descriptor* d, const Manifes
     library_says += std::string(library_says.empty() ? "" : ", ") + field + " '" + value + "'";
   };
   compare("id", m.id, d->id);
-  compare("kind", m.kind, d->kind);
   compare("version", m.version, d->version);
   if (!says.empty())
     return sdk::Status::general(who + ": the manifest says " + says + " but the library says " + library_says);
-  if (!d->register_plugin) return sdk::Status::general(who + " has no register function");
+  if (!d->register_components) return sdk::Status::general(who + " has no register function");
   return sdk::Status::ok();
 }
 
-sdk::Result<LoadedPlugin> load_plugin(const Manifest& m, const std::string& library) {
+sdk::Result<LoadedLibrary> load_plugin(const Manifest& m, const std::string& library, const et_host* host) {
   const std::string who = named(m.id, library);
   auto entry = open_entry_point(m.id, library);
   if (!entry) return entry.status();
 
-  const entratool_plugin_descriptor* d = nullptr;
+  const et_plugin_descriptor* d = nullptr;
   try {
     d = (*entry)();
   } catch (...) {
@@ -178,27 +217,35 @@ sdk::Result<LoadedPlugin> load_plugin(const Manifest& m, const std::string& libr
   }
   if (auto s = check_descriptor(d, m, library); !s) return s;
 
-  HostRegistrar registrar;
-  sdk::Status registered;
+  HostRegistrar registrar(m, host);
+  et_status st = empty_status();
+  int32_t rc;
   try {
-    registered = d->register_plugin(registrar);
+    rc = d->register_components(host, registrar.get(), &st);
   } catch (const std::exception& e) {
     // Copy the text now: the exception object is the plugin's and dies with this handler.
     return sdk::Status::general(who + " threw an exception while registering: " + e.what());
   } catch (...) {
     return sdk::Status::general(who + " threw an exception while registering");
   }
-  if (registrar.count() > 1)
-    return sdk::Status::general(who + " registered " + std::to_string(registrar.count()) +
-                                " components; a plugin registers exactly one");
-  if (registrar.saw_null()) return sdk::Status::general(who + " registered a null " + registrar.first_kind());
-  if (!registered) return sdk::Status::general(who + " failed to register: " + registered.message());
-  if (registrar.count() == 0) return sdk::Status::general(who + " registered no component");
-  if (registrar.first_kind() != m.kind)
-    return sdk::Status::general(who + " registered a " + registrar.first_kind() + " but says it is a " + m.kind);
-
-  LoadedPlugin loaded = registrar.result();
+  if (!registrar.problem().empty()) return sdk::Status::general(who + ": " + registrar.problem());
+  if (rc != ET_OK) {
+    sdk::Status s = from_c(rc, st);
+    if (s.code() == sdk::codes::kPluginException)
+      return sdk::Status::general(who + " threw an exception while registering: " + s.message());
+    return sdk::Status::general(who + " failed to register: " + s.message());
+  }
+  LoadedLibrary loaded;
   loaded.descriptor = d;
+  for (const auto& listed : m.components) {
+    auto& got = registrar.components();
+    auto it = std::find_if(got.begin(), got.end(),
+                           [&](const LoadedComponent& c) { return c.kind == listed.kind && c.id == listed.id; });
+    if (it == got.end())
+      return sdk::Status::general(who + ": the manifest lists " + listed.kind + " '" + listed.id +
+                                  "' but the library did not register it");
+    loaded.components.push_back(*it);
+  }
   return loaded;
 }
 

@@ -4,9 +4,11 @@
 // the process exits and are deliberately never unloaded or destroyed (see docs/plugin-abi.md).
 // Not thread-safe: the host loads plugins from its main thread only.
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
-#include "entratool/sdk/plugin.h"
+#include "entratool/sdk/abi.h"
 #include "entratool/sdk/status.h"
 #include "plugins/manifest.h"
 
@@ -18,31 +20,43 @@ class SecretStore;
 
 namespace entratool::host {
 
-/// The one component a loaded plugin registered, and the descriptor it came with. Everything
-/// pointed to lives until exit.
-struct LoadedPlugin {
-  const entratool_plugin_descriptor* descriptor = nullptr;
+/// One component a library registered, behind the SDK's C++ interface (plugins/components.h).
+/// Exactly one pointer is set, by kind; everything pointed to lives until exit.
+struct LoadedComponent {
+  std::string kind, id;
   sdk::Flow* flow = nullptr;
   sdk::Formatter* formatter = nullptr;
   sdk::SecretStore* secret_store = nullptr;
 };
 
-/// The smallest descriptor the host understands (SDK 1.0's layout).
-inline constexpr std::uint32_t kMinDescriptorSize = sizeof(entratool_plugin_descriptor);
+/// A loaded library: its descriptor and the components it registered, in manifest order.
+struct LoadedLibrary {
+  const et_plugin_descriptor* descriptor = nullptr;
+  std::vector<LoadedComponent> components;
+};
+
+/// The smallest descriptor the host understands (SDK 2.0's layout up to register_components).
+inline constexpr std::uint32_t kMinDescriptorSize =
+    offsetof(et_plugin_descriptor, register_components) + sizeof(et_plugin_descriptor::register_components);
 
 /// Checks a descriptor against the host's SDK and the plugin's manifest, in the documented
-/// order: presence, magic, size, SDK version, ABI tag, then id/kind/version. Reads no field the
-/// descriptor's size does not cover. `library` is only used in messages.
-sdk::Status check_descriptor(const entratool_plugin_descriptor* descriptor, const Manifest& manifest,
+/// order: presence, magic, size, SDK version, then id/version, then the register function.
+/// Reads no field the descriptor's size does not cover. `library` is only used in messages.
+sdk::Status check_descriptor(const et_plugin_descriptor* descriptor, const Manifest& manifest,
                              const std::string& library);
 
-/// "plugin 'x' was built for SDK 2.1; this entratool provides 1.0" when the versions are
+/// "plugin 'x' was built for SDK 3.1; this entratool provides 2.0" when the versions are
 /// incompatible (other major, or a newer minor), ok otherwise.
 sdk::Status check_sdk_version(const std::string& id, int major, int minor);
 
+/// The smallest interface struct the host accepts for a kind, and whether every required
+/// function pointer is set: "" when usable, else what is wrong ("its acquire function is NULL").
+std::string check_interface(const std::string& kind, const void* iface);
+
 /// Loads `library` (absolute and canonical) bind-now and RTLD_LOCAL, checks its descriptor,
-/// and runs its register function. Every failure is a general Status with the exact reason;
-/// nothing a plugin does here (throwing, returning garbage) escapes as an exception.
-sdk::Result<LoadedPlugin> load_plugin(const Manifest& manifest, const std::string& library);
+/// and runs its register function with `host`. The components registered must be exactly
+/// those the manifest lists. Every failure is a general Status with the exact reason; nothing a
+/// plugin does here (throwing, returning garbage, NULL functions) escapes as a crash.
+sdk::Result<LoadedLibrary> load_plugin(const Manifest& manifest, const std::string& library, const et_host* host);
 
 }  // namespace entratool::host

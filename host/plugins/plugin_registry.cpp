@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 
-#include "plugins/manifest.h"
 #include "plugins/plugin_loader.h"
 
 namespace entratool::host {
@@ -49,6 +49,23 @@ std::vector<std::string> manifest_names(DIR* dir) {
   return names;
 }
 
+// How flow names are compared: lower case, without '-' and '_' ("ClientCredentials" ==
+// "client-credentials" == "client_credentials").
+std::string fold_name(std::string_view name) {
+  std::string folded;
+  for (char c : name) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (l != '-' && l != '_') folded += l;
+  }
+  return folded;
+}
+
+std::string lower(std::string_view name) {
+  std::string out;
+  for (char c : name) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(PluginCandidate::State state) {
@@ -63,19 +80,33 @@ std::string_view to_string(PluginCandidate::State state) {
 }
 
 struct PluginRegistry::Impl {
+  // One manifest that parsed, and what became of loading its library.
+  struct Library {
+    Manifest manifest;
+    std::string path;  // canonical library path
+    bool attempted = false;
+    sdk::Status outcome;
+    LoadedLibrary loaded;
+  };
+
+  HostProvider host;
   std::vector<PluginCandidate> candidates;
-  std::vector<LoadedPlugin> loaded;           // parallel to candidates
+  std::vector<int> library_of;                // parallel to candidates; -1 for invalid manifests
+  std::vector<LoadedComponent> components;    // parallel to candidates; set once loaded
+  std::vector<Library> libraries;
   std::vector<std::string> notes;
   std::map<std::string, size_t, std::less<>> winners;  // id -> index of the candidate that claimed it
 
   void scan(const PluginSearchDir& dir, std::vector<std::string>& scanned);
   void add_from_manifest(const std::string& folder, const std::string& name, const std::string& origin,
                          const std::string& folder_problem);
-  void add(PluginCandidate c) {
+  void add(PluginCandidate c, int library) {
     candidates.push_back(std::move(c));
-    loaded.emplace_back();
+    library_of.push_back(library);
+    components.emplace_back();
   }
-  sdk::Result<LoadedPlugin*> load(std::string_view id, std::string_view kind);
+  sdk::Result<LoadedComponent*> load(std::string_view id, std::string_view kind);
+  void load_library(size_t index);
   std::string available_list(std::string_view kind) const;
 };
 
@@ -131,10 +162,11 @@ void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const st
   c.origin = origin;
   c.manifest = folder + "/" + name;
   c.id = name.substr(0, name.size() - kManifestSuffix.size());
+  c.library_id = c.id;
   auto invalid = [&](std::string reason) {
     c.state = State::invalid;
     c.reason = std::move(reason);
-    add(std::move(c));
+    add(std::move(c), -1);
   };
 
   struct stat st {};
@@ -143,8 +175,6 @@ void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const st
   auto manifest = read_manifest(c.manifest);
   if (!manifest) return invalid(manifest.status().message());
   const Manifest& m = *manifest;
-  c.id = m.id;
-  c.kind = m.kind;
   c.version = m.version;
   c.sdk_version = std::to_string(m.sdk_major) + "." + std::to_string(m.sdk_minor);
   c.description = m.description;
@@ -166,20 +196,30 @@ void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const st
   if (writable_by_others(st))
     return invalid("library is group- or world-writable; fix with: chmod go-w '" + library + "'");
 
-  if (auto it = winners.find(c.id); it != winners.end()) {
-    const PluginCandidate& w = candidates[it->second];
-    c.state = State::shadowed;
-    c.reason = "shadowed by " + w.library + " (" + w.origin + "), which comes first in the search order";
-    add(std::move(c));
-    return;
-  }
   // A manifest that says which SDK it needs lets us refuse without running any of its code.
-  if (auto s = check_sdk_version(c.id, m.sdk_major, m.sdk_minor); !s) {
-    c.state = State::refused;
-    c.reason = s.message();
+  sdk::Status version_ok = check_sdk_version(m.id, m.sdk_major, m.sdk_minor);
+  const int index = static_cast<int>(libraries.size());
+  libraries.push_back(Library{m, library, false, sdk::Status::ok(), {}});
+  for (const auto& component : m.components) {
+    PluginCandidate cc = c;
+    cc.id = component.id;
+    cc.kind = component.kind;
+    cc.flow = component.flow;
+    if (!component.description.empty()) cc.description = component.description;
+    if (auto it = winners.find(cc.id); it != winners.end()) {
+      const PluginCandidate& w = candidates[it->second];
+      cc.state = State::shadowed;
+      cc.reason = "shadowed by " + w.library + " (" + w.origin + "), which comes first in the search order";
+      add(std::move(cc), index);
+      continue;
+    }
+    if (!version_ok) {
+      cc.state = State::refused;
+      cc.reason = version_ok.message();
+    }
+    winners.emplace(cc.id, candidates.size());
+    add(std::move(cc), index);
   }
-  winners.emplace(c.id, candidates.size());
-  add(std::move(c));
 }
 
 std::string PluginRegistry::Impl::available_list(std::string_view kind) const {
@@ -193,7 +233,33 @@ std::string PluginRegistry::Impl::available_list(std::string_view kind) const {
   return list.empty() ? std::string("none found; see 'entratool plugins list'") : "available: " + list;
 }
 
-sdk::Result<LoadedPlugin*> PluginRegistry::Impl::load(std::string_view id, std::string_view kind) {
+// Loads a library once and settles the state of every candidate it holds.
+void PluginRegistry::Impl::load_library(size_t index) {
+  Library& lib = libraries[index];
+  if (lib.attempted) return;
+  lib.attempted = true;
+  auto result = load_plugin(lib.manifest, lib.path, host ? host() : nullptr);
+  if (!result) lib.outcome = result.status();
+  else lib.loaded = std::move(*result);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (library_of[i] != static_cast<int>(index)) continue;
+    PluginCandidate& c = candidates[i];
+    if (c.state == State::shadowed || c.state == State::invalid) continue;
+    if (!lib.outcome) {
+      c.state = State::refused;
+      c.reason = lib.outcome.message();
+      continue;
+    }
+    const auto* d = lib.loaded.descriptor;
+    c.state = State::loaded;
+    c.sdk_version = std::to_string(d->sdk_major) + "." + std::to_string(d->sdk_minor);
+    c.built_with = d->built_with ? d->built_with : "";
+    for (const auto& component : lib.loaded.components)
+      if (component.kind == c.kind && component.id == c.id) components[i] = component;
+  }
+}
+
+sdk::Result<LoadedComponent*> PluginRegistry::Impl::load(std::string_view id, std::string_view kind) {
   auto it = winners.find(id);
   if (it == winners.end()) {
     for (const auto& c : candidates)
@@ -202,34 +268,18 @@ sdk::Result<LoadedPlugin*> PluginRegistry::Impl::load(std::string_view id, std::
     return sdk::Status::general("no " + std::string(kind) + " plugin '" + std::string(id) + "' (" +
                                 available_list(kind) + ")");
   }
-  PluginCandidate& c = candidates[it->second];
-  if (c.kind != kind)
-    return sdk::Status::general("plugin '" + c.id + "' is a " + c.kind + ", not a " + std::string(kind));
-  if (c.state == State::refused) return sdk::Status::general(c.reason);
-  LoadedPlugin& slot = loaded[it->second];
-  if (c.state == State::loaded) return &slot;
-
-  Manifest m;
-  m.id = c.id;
-  m.kind = c.kind;
-  m.version = c.version;
-  m.path = c.manifest;
-  auto result = load_plugin(m, c.library);
-  if (!result) {
-    c.state = State::refused;
-    c.reason = result.status().message();
-    return result.status();
-  }
-  slot = *result;
-  const auto* d = slot.descriptor;
-  c.state = State::loaded;
-  c.sdk_version = std::to_string(d->sdk_major) + "." + std::to_string(d->sdk_minor);
-  c.abi_tag = d->abi_tag ? d->abi_tag : "";
-  if (d->description && *d->description) c.description = d->description;
-  return &slot;
+  const size_t index = it->second;
+  if (candidates[index].kind != kind)
+    return sdk::Status::general("plugin '" + candidates[index].id + "' is a " + candidates[index].kind + ", not a " +
+                                std::string(kind));
+  if (candidates[index].state == State::refused) return sdk::Status::general(candidates[index].reason);
+  if (candidates[index].state == State::available) load_library(static_cast<size_t>(library_of[index]));
+  if (candidates[index].state != State::loaded) return sdk::Status::general(candidates[index].reason);
+  return &components[index];
 }
 
-PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs) : impl_(std::make_unique<Impl>()) {
+PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host) : impl_(std::make_unique<Impl>()) {
+  impl_->host = std::move(host);
   std::vector<std::string> scanned;
   for (const auto& dir : dirs) impl_->scan(dir, scanned);
 }
@@ -252,6 +302,46 @@ std::vector<std::string> PluginRegistry::ids_of_kind(std::string_view kind) cons
     if (c.kind == kind && (c.state == State::available || c.state == State::loaded)) ids.push_back(id);
   }
   return ids;  // std::map keeps them sorted
+}
+
+std::string PluginRegistry::resolve_flow_name(std::string_view name) const {
+  const std::string folded = fold_name(name);
+  if (folded.empty()) return lower(name);
+  for (const auto& [id, index] : impl_->winners) {
+    const auto& c = impl_->candidates[index];
+    if (c.kind != "flow") continue;
+    if (fold_name(id) == folded) return id;
+  }
+  for (const auto& [id, index] : impl_->winners) {
+    const auto& c = impl_->candidates[index];
+    if (c.kind != "flow") continue;
+    for (const auto& alias : c.flow.aliases)
+      if (fold_name(alias) == folded) return id;
+  }
+  return lower(name);
+}
+
+std::string PluginRegistry::default_flow_for(std::string_view auth_method) const {
+  for (const auto& [id, index] : impl_->winners) {
+    const auto& c = impl_->candidates[index];
+    if (c.kind != "flow") continue;
+    for (const auto& m : c.flow.default_for)
+      if (m == auth_method) return id;
+  }
+  return {};
+}
+
+std::string PluginRegistry::refresh_flow() const {
+  for (const auto& [id, index] : impl_->winners) {
+    const auto& c = impl_->candidates[index];
+    if (c.kind == "flow" && c.flow.refresh_tokens == FlowDeclaration::RefreshTokens::redeems) return id;
+  }
+  return {};
+}
+
+const FlowDeclaration* PluginRegistry::flow_declaration(std::string_view id) const {
+  const PluginCandidate* c = find(id);
+  return c && c->kind == "flow" ? &c->flow : nullptr;
 }
 
 sdk::Result<sdk::Flow*> PluginRegistry::flow(std::string_view id) {

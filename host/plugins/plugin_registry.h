@@ -1,14 +1,20 @@
 #pragma once
 // Discovers plugins from their manifests (no plugin code runs) and loads, on request, only the
-// plugins a command needs. Loaded libraries are never unloaded before the process exits.
+// library a command needs. One library may hold several components; each component is a
+// candidate of its own, found by its id. Flow declarations (manifest "flow") are answered from
+// the manifests alone, so planning an acquisition loads no flow. Loaded libraries are never
+// unloaded before the process exits.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/paths.h"
+#include "entratool/sdk/abi.h"
 #include "entratool/sdk/status.h"
+#include "plugins/manifest.h"
 
 namespace entratool::sdk {
 class Flow;
@@ -18,29 +24,35 @@ class SecretStore;
 
 namespace entratool::host {
 
+/// One component found in a manifest (or a manifest that could not be read).
 struct PluginCandidate {
   enum class State {
     available,  ///< manifest valid, not loaded (yet)
-    loaded,     ///< loaded and registered
+    loaded,     ///< its library is loaded and registered it
     shadowed,   ///< another candidate with the same id came first in the search order
     invalid,    ///< manifest unreadable/invalid, or library missing
-    refused,    ///< loading or checking failed (version, ABI, entry point, register function)
+    refused,    ///< loading or checking failed (version, entry point, register function, interface)
   };
   std::string id, kind, version, sdk_version, description;
-  std::string library;   ///< absolute path of the .so
-  std::string manifest;  ///< absolute path of the manifest
-  std::string origin;    ///< PluginSearchDir::origin
-  std::string abi_tag;   ///< the descriptor's ABI tag, once loaded
+  std::string library_id;  ///< the manifest's id (several components may share one library)
+  std::string library;     ///< absolute path of the .so
+  std::string manifest;    ///< absolute path of the manifest
+  std::string origin;      ///< PluginSearchDir::origin
+  std::string built_with;  ///< the descriptor's compiler and C++ library, once loaded (informative)
+  FlowDeclaration flow;    ///< for flows: what the manifest declares
   State state = State::available;
-  std::string reason;    ///< why shadowed/invalid/refused; empty otherwise
+  std::string reason;      ///< why shadowed/invalid/refused; empty otherwise
 };
 
 std::string_view to_string(PluginCandidate::State state);
 
 class PluginRegistry {
  public:
+  /// Gives the et_host that loaded plugins receive; called on the first load only.
+  using HostProvider = std::function<const et_host*()>;
+
   /// Reads the manifests in `dirs`; loads nothing. Missing folders are noted, never fatal.
-  explicit PluginRegistry(std::vector<PluginSearchDir> dirs);
+  PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host);
   ~PluginRegistry();
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
@@ -54,16 +66,26 @@ class PluginRegistry {
   /// Ids of the winning candidates of a kind ("flow", "formatter", "secret-store"), sorted.
   std::vector<std::string> ids_of_kind(std::string_view kind) const;
 
-  /// Loads (once) the plugin with this id and returns its component. Errors: an unknown id
-  /// ("no formatter plugin 'x' (available: json, token, yaml)"), a kind mismatch, or the refusal
-  /// reason ("plugin 'x' was built for SDK 2.1; this entratool provides 1.0"). All general (exit 1).
-  /// The returned pointer is owned by the registry and valid until exit.
+  /// The flow a user-typed name means: its id or one of its declared aliases, ignoring case,
+  /// '-' and '_' ("ClientCredentials", "interactive"). Unknown names come back lower-cased, so
+  /// the error that follows names what the user typed.
+  std::string resolve_flow_name(std::string_view name) const;
+  /// The flow declared as the default for a profile auth method ("secret", "certificate",
+  /// "none"); empty when no flow declares it.
+  std::string default_flow_for(std::string_view auth_method) const;
+  /// The flow that redeems refresh tokens (refresh_tokens: "redeems"); empty when none.
+  std::string refresh_flow() const;
+  /// The winning flow's declaration, or nullptr for an unknown id.
+  const FlowDeclaration* flow_declaration(std::string_view id) const;
+
+  /// Loads (once) the library that holds this id and returns the component. Errors: an unknown
+  /// id ("no formatter plugin 'x' (available: json, token, yaml)"), a kind mismatch, or the
+  /// refusal reason. All general (exit 1). Owned by the registry; valid until exit.
   sdk::Result<sdk::Flow*> flow(std::string_view id);
   sdk::Result<sdk::Formatter*> formatter(std::string_view id);
   sdk::Result<sdk::SecretStore*> secret_store(std::string_view id);
 
-  /// Loads every available candidate (for `plugins info` and checks); returns nothing, the
-  /// outcome is in candidates().
+  /// Loads every available candidate (for checks); the outcome is in candidates().
   void load_all();
 
  private:

@@ -17,8 +17,10 @@ namespace entratool::host {
 /// <exe>/../lib/entratool/entratool-http.so.
 std::string default_http_module_path();
 
-/// Loads the module at `path` (kept loaded until exit), checks its interface version, and creates
-/// a client. Errors are ErrorCategory::network with what is wrong and how to fix it.
+/// Loads the module at `path` (kept loaded until exit), checks its interface version
+/// (ENTRATOOL_HTTP_ABI_VERSION, modules/http/http_api.h), and wraps its C service
+/// (et_http_service) in a client. Errors are ErrorCategory::network with what is wrong and how to
+/// fix it. The client calls into the module only through C: no exception or C++ object crosses.
 sdk::Result<std::unique_ptr<sdk::HttpClient>> load_http_module(const std::string& path);
 
 }  // namespace entratool::host

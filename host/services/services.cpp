@@ -1,5 +1,10 @@
 #include "services/services.h"
 
+#include "services/client_auth.h"
+#include "services/secrets.h"
+#include "services/sign_in.h"
+#include "services/token_endpoint.h"
+
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -182,9 +187,29 @@ sdk::Clock& Services::clock() {
 }
 sdk::Logger& Services::logger() { return *logger_; }
 
+sdk::TokenEndpoint& Services::token_endpoint() {
+  if (!token_endpoint_) token_endpoint_ = std::make_unique<TokenEndpointService>(*this);
+  return *token_endpoint_;
+}
+sdk::ClientAuthenticator& Services::client_auth() {
+  if (!client_auth_) client_auth_ = std::make_unique<ClientAuthService>(*this, signers_);
+  return *client_auth_;
+}
+sdk::SignIn& Services::sign_in() {
+  if (!sign_in_) sign_in_ = std::make_unique<SignInService>(*this);
+  return *sign_in_;
+}
+sdk::Secrets& Services::secrets() {
+  if (!secrets_) secrets_ = std::make_unique<SecretsService>();
+  return *secrets_;
+}
+
 void Services::set_silent(bool silent) { static_cast<TerminalConsole&>(*console_).silent = silent; }
 void Services::set_verbose(bool verbose) { static_cast<StderrLogger&>(*logger_).verbose = verbose; }
 void Services::set_http_for_testing(std::unique_ptr<sdk::HttpClient> http) { http_ = std::move(http); }
 void Services::set_clock_for_testing(std::unique_ptr<sdk::Clock> clock) { clock_ = std::move(clock); }
+void Services::set_signer_factory(SignerFactory signers) {
+  signers_ = std::move(signers);  // references handed out stay valid: only a later service sees it
+}
 
 }  // namespace entratool::host

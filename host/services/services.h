@@ -1,9 +1,11 @@
 #pragma once
-// The host's implementation of the services lent to plugins (sdk/host_services.h).
+// The host's implementation of the services lent to plugins (sdk/host_services.h): all of
+// sdk::HostServices. Plugins reach it as C through host_bridge.h.
 
 #include <memory>
 
 #include "entratool/sdk/host_services.h"
+#include "services/signer.h"
 
 namespace entratool::host {
 
@@ -19,6 +21,15 @@ class Services final : public sdk::HostServices {
   sdk::BrowserLauncher& browser() override;
   sdk::Clock& clock() override;
   sdk::Logger& logger() override;
+  /// The token endpoint exchange (token_endpoint.h); made on first use, and it loads the network
+  /// module only when it sends a request.
+  sdk::TokenEndpoint& token_endpoint() override;
+  /// Client authentication (client_auth.h); the crypto module is loaded only for a certificate.
+  sdk::ClientAuthenticator& client_auth() override;
+  /// The browser sign-in (sign_in.h); it needs no network module.
+  sdk::SignIn& sign_in() override;
+  /// The secrets the running flow declared (secrets.h).
+  sdk::Secrets& secrets() override;
 
   /// --silent: status lines are dropped (notices and errors still show).
   void set_silent(bool silent);
@@ -27,6 +38,9 @@ class Services final : public sdk::HostServices {
   /// Replaces a service (tests).
   void set_http_for_testing(std::unique_ptr<sdk::HttpClient> http);
   void set_clock_for_testing(std::unique_ptr<sdk::Clock> clock);
+  /// Replaces the certificate signer factory (tests, or a hardware-backed signer); call before
+  /// the first client_auth().
+  void set_signer_factory(SignerFactory signers);
 
  private:
   std::unique_ptr<sdk::HttpClient> http_;
@@ -34,6 +48,11 @@ class Services final : public sdk::HostServices {
   std::unique_ptr<sdk::BrowserLauncher> browser_;
   std::unique_ptr<sdk::Clock> clock_;
   std::unique_ptr<sdk::Logger> logger_;
+  SignerFactory signers_;
+  std::unique_ptr<sdk::TokenEndpoint> token_endpoint_;
+  std::unique_ptr<sdk::ClientAuthenticator> client_auth_;
+  std::unique_ptr<sdk::SignIn> sign_in_;
+  std::unique_ptr<sdk::Secrets> secrets_;
 };
 
 }  // namespace entratool::host

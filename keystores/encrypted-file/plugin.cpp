@@ -6,13 +6,8 @@
 
 namespace {
 entratool::sdk::Status register_encrypted_file(entratool::sdk::Registrar& registrar) {
-  try {
-    return registrar.add_secret_store(std::make_unique<entratool::keystore::EncryptedFileStore>());
-  } catch (...) {
-    return entratool::sdk::Status::general("encrypted-file: cannot create the secret store");
-  }
+  return registrar.add_secret_store("encrypted-file", std::make_unique<entratool::keystore::EncryptedFileStore>());
 }
 }  // namespace
 
-ENTRATOOL_PLUGIN("encrypted-file", "secret-store", "1.0.0",
-                 "Encrypted files (AES-256-GCM) with a key file or a passphrase (scrypt)", &register_encrypted_file)
+ENTRATOOL_PLUGIN(register_encrypted_file)

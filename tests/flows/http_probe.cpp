@@ -12,11 +12,13 @@
 #include <iostream>
 #include <string>
 
+#include "core/acquisition.h"
 #include "entratool/sdk/flow.h"
 #include "entratool/support/json.h"
-#include "plugins/plugin_registry.h"
+#include "plugin_flow.h"
 #include "services/http_module.h"
 #include "services/services.h"
+#include "services/signer.h"
 
 namespace sdk = entratool::sdk;
 namespace json = entratool::support::json;
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   std::string module = ENTRATOOL_HTTP_MODULE;
   std::string flow_id;
   sdk::FlowRequest fr;
+  entratool::host::Acquisition acquisition;  // the credentials: the host's, never the request's
   long long timeout_ms = 10000;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -79,13 +82,13 @@ int main(int argc, char** argv) {
     else if (a == "--scope")
       fr.scopes.push_back(next());
     else if (a == "--secret")
-      fr.client_auth = sdk::ClientAuth::secret, fr.client_secret = next();
+      fr.client_auth = sdk::ClientAuthMethod::secret, acquisition.client_secret = next();
     else if (a == "--cert")
-      fr.client_auth = sdk::ClientAuth::certificate, fr.certificate_path = next();
+      fr.client_auth = sdk::ClientAuthMethod::certificate, acquisition.certificate_path = next();
     else if (a == "--key")
-      fr.private_key_path = next();
+      acquisition.private_key_path = next();
     else if (a == "--password")
-      fr.certificate_password = next();
+      acquisition.certificate_password = next();
     else if (a == "--setting")
       fr.settings.insert(split_kv(next()));
     else if (!a.empty() && a[0] != '-')
@@ -101,14 +104,19 @@ int main(int argc, char** argv) {
   if (!client) return print_status(client.status());
 
   if (!flow_id.empty()) {
+    entratool::host::set_crypto_module_path_for_testing(ENTRATOOL_CRYPTO_MODULE);
     entratool::host::Services services;
     services.set_http_for_testing(std::move(*client));
-    entratool::host::PluginRegistry registry(
-        std::vector<entratool::host::PluginSearchDir>{{ENTRATOOL_PLUGIN_DIR, "bundled"}});
-    auto flow = registry.flow(flow_id);
-    if (!flow) return print_status(flow.status());
+    test_plugins::PluginFlows plugin(std::string(ENTRATOOL_PLUGIN_DIR) + "/entratool-" + flow_id + ".so", services);
+    if (!plugin.has(flow_id))
+      return print_status(sdk::Status::general("no flow '" + flow_id + "'" +
+                                                (plugin.error().empty() ? "" : ": " + plugin.error())));
     fr.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    auto token = (*flow)->acquire(fr, services);
+    acquisition.client_id = fr.client_id;
+    acquisition.client_auth = fr.client_auth;
+    acquisition.settings = fr.settings;
+    entratool::host::ScopedAcquisition current(acquisition, fr);
+    auto token = plugin.acquire(flow_id, fr, services);
     if (!token) return print_status(token.status());
     auto out = json::Value::object();
     out.set("ok", json::Value::boolean(true));

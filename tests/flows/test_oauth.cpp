@@ -1,11 +1,12 @@
-// sdk/oauth.h: retries, deadlines, response parsing and error messages, with a scripted HTTP client.
+// The host's token endpoint service (host/services/token_endpoint.h): retries, deadlines, response
+// parsing, error messages and codes, with a scripted HTTP client.
 #include <doctest/doctest.h>
 
-#include "entratool/sdk/oauth.h"
+#include "services/token_endpoint.h"
 #include "support/fakes.h"
 
 namespace sdk = entratool::sdk;
-namespace oauth = entratool::sdk::oauth;
+namespace oauth = entratool::host;
 using namespace std::chrono_literals;
 
 namespace {
@@ -29,7 +30,7 @@ TEST_CASE("a 500 then success is retried after a backoff and the request is the 
   s.http_.reply(500, R"({"error":"server_error"})");
   s.http_.reply(200, kOk);
   auto r =
-      oauth::request_token(s, flow_request(s), {{"grant_type", "client_credentials"}}, {{"Authorization", "Basic x"}});
+      s.token_endpoint().request_token(flow_request(s), {{"grant_type", "client_credentials"}}, {{"Authorization", "Basic x"}});
   REQUIRE(r.is_ok());
   CHECK(r->access_token == "eyJ0.abc.def");
   REQUIRE(s.http_.requests.size() == 2);
@@ -38,7 +39,7 @@ TEST_CASE("a 500 then success is retried after a backoff and the request is the 
   CHECK(req.method == "POST");
   CHECK(req.url == "https://login.example.test/contoso/oauth2/v2.0/token");
   CHECK(req.ca_bundle == "/tmp/ca.pem");
-  CHECK(req.form == sdk::oauth::Form{{"grant_type", "client_credentials"}});
+  CHECK(req.form == sdk::Form{{"grant_type", "client_credentials"}});
   CHECK(fakes::header(req, "authorization") == "Basic x");
 }
 
@@ -47,7 +48,7 @@ TEST_CASE("Retry-After in seconds is honoured instead of the backoff") {
   s.http_.reply(429, "", {{"Retry-After", "3"}});
   s.http_.reply(503, "", {{"retry-after", "1"}});
   s.http_.reply(200, kOk);
-  auto r = oauth::request_token(s, flow_request(s), {}, {});
+  auto r = s.token_endpoint().request_token(flow_request(s), {}, {});
   REQUIRE(r.is_ok());
   CHECK(s.clock_.sleeps == std::vector<std::chrono::milliseconds>{3000ms, 1000ms});
 }
@@ -65,7 +66,7 @@ TEST_CASE("Retry-After as an HTTP date") {
 TEST_CASE("a Retry-After beyond the deadline is a timeout, without sleeping into it") {
   fakes::Services s;
   s.http_.reply(429, "", {{"Retry-After", "120"}});
-  auto r = oauth::request_token(s, flow_request(s, 30s), {}, {});
+  auto r = s.token_endpoint().request_token(flow_request(s, 30s), {}, {});
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().category() == sdk::ErrorCategory::timeout);
   CHECK(r.status().message().find("retry after 120 s") != std::string::npos);
@@ -75,7 +76,7 @@ TEST_CASE("a Retry-After beyond the deadline is a timeout, without sleeping into
 TEST_CASE("retries stop after max_attempts and report the provider as unavailable (exit 4)") {
   fakes::Services s;
   for (int i = 0; i < 4; ++i) s.http_.reply(503, "<html>busy</html>");
-  auto r = oauth::request_token(s, flow_request(s), {}, {});
+  auto r = s.token_endpoint().request_token(flow_request(s), {}, {});
   REQUIRE_FALSE(r.is_ok());
   CHECK(s.http_.requests.size() == 4);
   CHECK(r.status().category() == sdk::ErrorCategory::network);
@@ -88,7 +89,7 @@ TEST_CASE("each attempt gets the time left as its timeout, and a passed deadline
   s.http_.reply(500, "");
   s.http_.reply(500, "");
   s.http_.reply(500, "");
-  auto r = oauth::request_token(s, flow_request(s, 2s), {}, {});
+  auto r = s.token_endpoint().request_token(flow_request(s, 2s), {}, {});
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().category() == sdk::ErrorCategory::timeout);
   REQUIRE(s.http_.requests.size() == 3);
@@ -100,11 +101,11 @@ TEST_CASE("each attempt gets the time left as its timeout, and a passed deadline
 TEST_CASE("a transport timeout is a timeout; a refused connection is a network error, not retried") {
   fakes::Services s;
   s.http_.fail(sdk::Status::timeout("no answer"));
-  auto r = oauth::request_token(s, flow_request(s), {}, {});
+  auto r = s.token_endpoint().request_token(flow_request(s), {}, {});
   CHECK(r.status().category() == sdk::ErrorCategory::timeout);
   fakes::Services s2;
   s2.http_.fail(sdk::Status::network("cannot connect to 127.0.0.1:1: connection refused"));
-  auto r2 = oauth::request_token(s2, flow_request(s2), {}, {});
+  auto r2 = s2.token_endpoint().request_token(flow_request(s2), {}, {});
   CHECK(r2.status().category() == sdk::ErrorCategory::network);
   CHECK(r2.status().message() == "cannot connect to 127.0.0.1:1: connection refused");
   CHECK(s2.http_.requests.size() == 1);
@@ -112,7 +113,7 @@ TEST_CASE("a transport timeout is a timeout; a refused connection is a network e
 
 TEST_CASE("a deadline already passed sends nothing") {
   fakes::Services s;
-  auto r = oauth::request_token(s, flow_request(s, 0ms), {}, {});
+  auto r = s.token_endpoint().request_token(flow_request(s, 0ms), {}, {});
   CHECK(r.status().category() == sdk::ErrorCategory::timeout);
   CHECK(s.http_.requests.empty());
 }
@@ -234,4 +235,55 @@ TEST_CASE("parse_error extracts the AADSTS code") {
   CHECK(oauth::hint_for(*e).find("certificate") != std::string::npos);
   CHECK_FALSE(oauth::parse_error("not json").has_value());
   CHECK_FALSE(oauth::parse_error(R"({"access_token":"x"})").has_value());
+}
+
+TEST_CASE("refusals carry the OAuth error as code(); unusable answers carry none") {
+  sdk::HttpResponse resp;
+  resp.status = 400;
+  resp.body = R"({"error":"authorization_pending","error_description":"AADSTS70016: pending"})";
+  auto st = oauth::error_status(resp);
+  CHECK(st.category() == sdk::ErrorCategory::auth_failed);
+  CHECK(st.code() == "authorization_pending");
+  CHECK(st.message().rfind("authorization_pending: AADSTS70016: pending", 0) == 0);
+  resp.body = R"({"error":"invalid_grant"})";
+  CHECK(oauth::error_status(resp).code() == sdk::codes::kInvalidGrant);
+  resp.status = 404;
+  resp.body = "<html>not found</html>";
+  CHECK(oauth::error_status(resp).code().empty());
+}
+
+TEST_CASE("post() returns the 2xx body of any URL, or the mapped refusal") {
+  fakes::Services s;
+  s.http_.reply(200, R"({"device_code":"d"})");
+  s.http_.reply(400, R"({"error":"slow_down"})");
+  auto r = flow_request(s);
+  auto body = s.token_endpoint().post(r, "https://login.example.test/contoso/oauth2/v2.0/devicecode",
+                                      {{"scope", "a"}}, {{"X-Test", "1"}});
+  REQUIRE_MESSAGE(body.is_ok(), body.status().message());
+  CHECK(*body == R"({"device_code":"d"})");
+  const auto& req = s.http_.requests.at(0);
+  CHECK(req.url == "https://login.example.test/contoso/oauth2/v2.0/devicecode");
+  CHECK(req.ca_bundle == "/tmp/ca.pem");
+  CHECK(fakes::header(req, "accept") == "application/json");
+  CHECK(fakes::header(req, "x-test") == "1");
+  auto refused = s.token_endpoint().post(r, "", {}, {});
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().code() == "slow_down");
+  CHECK(s.http_.requests.at(1).url == r.token_endpoint);
+}
+
+TEST_CASE("the http module is not touched until a request is sent") {
+  struct Counting : fakes::Services {
+    int http_calls = 0;
+    sdk::HttpClient& http() override {
+      ++http_calls;
+      return http_;
+    }
+  } s;
+  auto& endpoint = s.token_endpoint();
+  (void)endpoint;
+  CHECK(s.http_calls == 0);
+  s.http_.reply(200, R"({"access_token":"t"})");
+  CHECK(s.token_endpoint().request_token(flow_request(s), {}, {}).is_ok());
+  CHECK(s.http_calls == 1);
 }

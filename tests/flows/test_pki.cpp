@@ -11,6 +11,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "services/signer.h"
+
 namespace test_pki {
 
 namespace {
@@ -78,6 +80,9 @@ Files make() {
 }  // namespace
 
 const Files& files() {
+  // The host's signer loads certificates through the crypto module; use the one just built.
+  static const bool module = (entratool::host::set_crypto_module_path_for_testing(ENTRATOOL_CRYPTO_MODULE), true);
+  (void)module;
   static const Files f = make();
   return f;
 }

@@ -6,21 +6,22 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 
-#include "entratool/sdk/flow.h"
+#include "entratool/sdk/abi.h"
+#include "entratool/sdk/detail/convert.h"
 #include "entratool/sdk/formatter.h"
-#include "entratool/sdk/plugin.h"
-#include "entratool/sdk/secret_store.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/json.h"
 
 namespace sdk = entratool::sdk;
 namespace support = entratool::support;
+namespace detail = entratool::sdk::detail;
 
 namespace {
 
@@ -36,27 +37,59 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-/// Accepts exactly one formatter, as the host's registrar would for a formatter plugin.
-class CapturingRegistrar final : public sdk::Registrar {
+/// A registered et_formatter, called through the C boundary only (as the host does).
+class LoadedFormatter {
  public:
-  sdk::Status add_flow(std::unique_ptr<sdk::Flow>) override { return sdk::Status::general("not a flow host"); }
-  sdk::Status add_secret_store(std::unique_ptr<sdk::SecretStore>) override {
-    return sdk::Status::general("not a store host");
+  explicit LoadedFormatter(const et_formatter& iface) : iface_(iface) {}
+  bool shows_documents() const { return iface_.format_document != nullptr; }
+  sdk::Result<std::string> format_token(const sdk::TokenResponse& token, const sdk::FormatContext& ctx) const {
+    detail::CToken c(token);
+    std::string out;
+    et_status st = detail::empty_status();
+    int32_t rc = iface_.format_token(iface_.self, &c.token, detail::to_unix_ms(ctx.now), detail::string_sink(out), &st);
+    if (rc != ET_OK) return detail::from_c(rc, st);
+    return out;
   }
-  sdk::Status add_formatter(std::unique_ptr<sdk::Formatter> f) override {
-    if (formatter) return sdk::Status::general("second formatter registered");
-    formatter = std::move(f);
-    return sdk::Status::ok();
+  sdk::Result<std::string> format_document(const std::string& json) const {
+    REQUIRE(shows_documents());
+    std::string out;
+    et_status st = detail::empty_status();
+    int32_t rc = iface_.format_document(iface_.self, detail::to_c(json), detail::string_sink(out), &st);
+    if (rc != ET_OK) return detail::from_c(rc, st);
+    return out;
   }
-  std::unique_ptr<sdk::Formatter> formatter;
+
+ private:
+  et_formatter iface_;
 };
+
+/// Plays the host's registrar for a formatter library: accepts exactly the one formatter the
+/// manifest lists, copying the interface struct (which may live on the plugin's stack).
+struct CapturingRegistrar {
+  std::string expected_id;
+  int added = 0;
+  et_formatter formatter{};
+  static int32_t add(void* ctx, const char* kind, const char* id, const void* iface, et_status* status) {
+    auto* self = static_cast<CapturingRegistrar*>(ctx);
+    auto fail = [&](const char* why) { return detail::to_c(sdk::Status::general(why), status); };
+    if (std::strcmp(kind, ET_KIND_FORMATTER) != 0) return fail("not a formatter");
+    if (self->expected_id != id) return fail("a component the manifest does not list");
+    if (self->added++) return fail("second formatter registered");
+    const auto* f = static_cast<const et_formatter*>(iface);
+    REQUIRE(f->size >= sizeof(et_formatter));
+    self->formatter = *f;
+    return ET_OK;
+  }
+};
+
+const et_host kNoHost{sizeof(et_host), ENTRATOOL_SDK_VERSION_MAJOR, ENTRATOOL_SDK_VERSION_MINOR, nullptr,
+                      [](void*, const char*) -> const void* { return nullptr; }};
 
 /// Loads entratool-<id>.so once and checks its descriptor against the SDK and its manifest.
 /// Libraries are never closed, and the formatters live until exit, as in the host.
-sdk::Formatter& load_formatter(const std::string& id) {
-  static std::map<std::string, std::unique_ptr<sdk::Formatter>>* loaded =
-      new std::map<std::string, std::unique_ptr<sdk::Formatter>>();  // outlives static destructors
-  if (auto it = loaded->find(id); it != loaded->end()) return *it->second;
+LoadedFormatter& load_formatter(const std::string& id) {
+  static auto* loaded = new std::map<std::string, LoadedFormatter>();  // outlives static destructors
+  if (auto it = loaded->find(id); it != loaded->end()) return it->second;
 
   const std::string path = plugin_dir() + "/entratool-" + id + ".so";
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -64,28 +97,39 @@ sdk::Formatter& load_formatter(const std::string& id) {
   REQUIRE(handle != nullptr);
   void* symbol = dlsym(handle, ENTRATOOL_PLUGIN_ENTRY_SYMBOL);
   REQUIRE(symbol != nullptr);
-  auto entry = reinterpret_cast<entratool_plugin_entry_fn>(symbol);
-  const entratool_plugin_descriptor* d = entry();
+  auto entry = reinterpret_cast<et_plugin_entry_fn>(symbol);
+  const et_plugin_descriptor* d = entry();
   REQUIRE(d != nullptr);
   REQUIRE(d->magic == ENTRATOOL_PLUGIN_MAGIC);
-  REQUIRE(d->size == sizeof(entratool_plugin_descriptor));
-  CHECK(d->sdk_major == sdk::kSdkMajor);
-  CHECK(d->sdk_minor == sdk::kSdkMinor);
+  REQUIRE(d->size == sizeof(et_plugin_descriptor));
+  CHECK(d->sdk_major == ENTRATOOL_SDK_VERSION_MAJOR);
+  CHECK(d->sdk_minor == ENTRATOOL_SDK_VERSION_MINOR);
   CHECK(std::string(d->id) == id);
-  CHECK(std::string(d->kind) == "formatter");
+  CHECK(std::string(d->built_with).find(';') != std::string::npos);
 
+  // The manifest (format 2) and the descriptor say the same, from entratool_add_plugin().
   auto manifest = support::json::parse(read_file(plugin_dir() + "/" + id + ".plugin.json"));
   REQUIRE(manifest);
+  CHECK(manifest->find("entratool_plugin_manifest")->as_int() == 2);
   CHECK(manifest->get_string("id") == id);
   CHECK(manifest->get_string("version") == d->version);
   CHECK(manifest->get_string("description") == d->description);
+  CHECK(manifest->get_string("library") == "entratool-" + id + ".so");
+  const auto* components = manifest->find("components");
+  REQUIRE(components);
+  REQUIRE(components->items().size() == 1);
+  CHECK(components->items()[0].get_string("kind") == "formatter");
+  CHECK(components->items()[0].get_string("id") == id);
 
-  CapturingRegistrar registrar;
-  auto status = d->register_plugin(registrar);
-  INFO(status.message());
-  REQUIRE(status.is_ok());
-  REQUIRE(registrar.formatter != nullptr);
-  return *loaded->emplace(id, std::move(registrar.formatter)).first->second;
+  CapturingRegistrar capture{id};
+  et_registrar registrar{sizeof(et_registrar), &capture, &CapturingRegistrar::add};
+  et_status st = detail::empty_status();
+  int32_t rc = d->register_components(&kNoHost, &registrar, &st);
+  INFO(st.message);
+  REQUIRE(rc == ET_OK);
+  REQUIRE(capture.added == 1);
+  REQUIRE(bool(capture.formatter.format_token));
+  return loaded->emplace(id, LoadedFormatter(capture.formatter)).first->second;
 }
 
 /// Compares with tests/golden/<name>, or rewrites it when ENTRATOOL_UPDATE_GOLDEN=1.
@@ -147,12 +191,11 @@ TEST_CASE("token format prints the access token and one newline") {
   CHECK(format_token("token", token_without_refresh(), kNow) == token_with_refresh().access_token + "\n");
 }
 
-TEST_CASE("token format refuses documents and points to json and yaml") {
-  auto out = load_formatter("token").format_document(R"({"a":1})");
-  REQUIRE_FALSE(out);
-  CHECK(out.status().category() == sdk::ErrorCategory::general);
-  CHECK(out.status().message().find("-o json") != std::string::npos);
-  CHECK(out.status().message().find("-o yaml") != std::string::npos);
+TEST_CASE("token format shows tokens only: it offers no document function, json and yaml do") {
+  // The host then says "the token format shows access tokens only; use -o json or -o yaml".
+  CHECK_FALSE(load_formatter("token").shows_documents());
+  CHECK(load_formatter("json").shows_documents());
+  CHECK(load_formatter("yaml").shows_documents());
 }
 
 TEST_CASE("json and yaml token output match the reference fields and order") {

@@ -14,26 +14,39 @@ BUILD = os.environ["ENTRATOOL_BUILD_DIR"]
 FIXTURES = os.path.join(BUILD, "tests", "fixtures", "bad_plugins")
 
 BROKEN = {
-    # id: (fixture folder, the refusal as it appears after "entratool: ")
-    "wrong-major": ("wrong_major", "plugin 'wrong-major' was built for SDK 2.1; this entratool provides 1.0"),
-    "future-sdk": ("future_sdk", "plugin 'future-sdk' was built for SDK 2.1; this entratool provides 1.0"),
+    # id: (fixture folder, the refusal as it appears after "entratool: "); {lib} and {man} are the
+    # fixture's library and manifest.
+    "wrong-major": ("wrong_major", "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.0"),
+    "future-sdk": ("future_sdk", "plugin 'future-sdk' was built for SDK 2.1; this entratool provides 2.0"),
+    "old-sdk": ("old_sdk", "plugin 'old-sdk' was built for SDK 1.0; this entratool provides 2.0; "
+                           "rebuild it against this SDK (docs/plugin-abi.md)"),
     "no-entry": ("no_entry", "plugin 'no-entry' ({lib}) has no entratool_plugin_entry: not an entratool plugin"),
     "null-descriptor": ("null_descriptor", "plugin 'null-descriptor' ({lib}) returned no descriptor: not an entratool plugin"),
     "bad-magic": ("bad_magic", "plugin 'bad-magic' ({lib}) has a descriptor with the wrong magic value 0xDEADBEEF: not an entratool plugin"),
+    "small-descriptor": ("small_descriptor", "plugin 'small-descriptor' ({lib}) has a descriptor of 12 bytes; at least 56 are needed"),
+    "no-register": ("no_register", "plugin 'no-register' ({lib}) has no register function"),
     "mismatch-id": ("mismatch_id", "plugin 'mismatch-id' ({lib}): the manifest says id 'mismatch-id' but the library says id 'other-id'"),
-    "mismatch-kind": ("mismatch_kind", "plugin 'mismatch-kind' ({lib}): the manifest says kind 'formatter' but the library says kind 'flow'"),
+    "mismatch-kind": ("mismatch_kind", "plugin 'mismatch-kind' ({lib}): flow 'mismatch-kind' is not listed in the manifest {man}"),
     "throws": ("throws", "plugin 'throws' ({lib}) threw an exception while registering: boom from the fixture's register function"),
-    "throws-other": ("throws_other", "plugin 'throws-other' ({lib}) threw an exception while registering"),
+    "throws-other": ("throws_other", "plugin 'throws-other' ({lib}) threw an exception while registering: an exception that is not a std::exception"),
     "fails": ("fails", "plugin 'fails' ({lib}) failed to register: the fixture declines to register"),
-    "registers-none": ("registers_none", "plugin 'registers-none' ({lib}) registered no component"),
-    "registers-two": ("registers_two", "plugin 'registers-two' ({lib}) registered 2 components; a plugin registers exactly one"),
-    "wrong-component": ("wrong_component", "plugin 'wrong-component' ({lib}) registered a formatter but says it is a secret-store"),
+    "registers-none": ("registers_none", "plugin 'registers-none' ({lib}): the manifest lists formatter 'registers-none' but the library did not register it"),
+    "registers-two": ("registers_two", "plugin 'registers-two' ({lib}): formatter 'registers-two' was registered twice"),
+    "undeclared": ("undeclared", "plugin 'undeclared' ({lib}): formatter 'undeclared-extra' is not listed in the manifest {man}"),
+    "unregistered": ("unregistered", "plugin 'unregistered' ({lib}): the manifest lists flow 'unregistered-flow' but the library did not register it"),
+    "small-interface": ("small_interface", "plugin 'small-interface' ({lib}): formatter 'small-interface' has an interface of 8 bytes; at least 32 are needed"),
+    "null-function": ("null_function", "plugin 'null-function' ({lib}): formatter 'null-function' has a NULL format_token function"),
+    "wrong-component": ("wrong_component", "plugin 'wrong-component' ({lib}): formatter 'wrong-component' is not listed in the manifest {man}"),
     "unresolved": ("unresolved", "plugin 'unresolved' ({lib}) cannot be loaded: undefined symbol: entratool_fixture_symbol_defined_nowhere"),
 }
 
 
 def library_of(folder, plugin_id):
     return os.path.join(FIXTURES, folder, "entratool-%s.so" % plugin_id)
+
+
+def manifest_of(folder, plugin_id):
+    return os.path.join(FIXTURES, folder, "%s.plugin.json" % plugin_id)
 
 
 class PluginsCommand(unittest.TestCase):
@@ -78,7 +91,7 @@ class PluginsCommand(unittest.TestCase):
             self.assertEqual(set(r), {"id", "kind", "version", "sdk", "status", "origin", "path", "manifest", "reason"})
         good = by_path[library_of("good", "fixture-good")]
         self.assertEqual((good["status"], good["kind"], good["version"], good["sdk"], good["origin"], good["reason"]),
-                         ("available", "formatter", "1.0.0", "1.0", "--plugin-dir", ""))
+                         ("available", "formatter", "1.0.0", "2.0", "--plugin-dir", ""))
         # Broken plugins look available until loaded, except what the manifest alone reveals.
         self.assertEqual(by_path[library_of("future_sdk", "future-sdk")]["status"], "refused")
         self.assertEqual(by_path[library_of("no_entry", "no-entry")]["status"], "available")
@@ -86,7 +99,9 @@ class PluginsCommand(unittest.TestCase):
         self.assertEqual(shadowed["status"], "shadowed")
         self.assertIn("shadowed by " + library_of("dup_first", "dup"), shadowed["reason"])
         invalid = {r["id"]: r for r in rows if r["status"] == "invalid" and r["manifest"].startswith(FIXTURES)}
-        self.assertEqual(set(invalid), {"broken", "ghost", "misnamed"})
+        self.assertEqual(set(invalid), {"broken", "ghost", "misnamed", "sdk1"})
+        self.assertIn("unsupported manifest format 1 (this entratool reads format 2); rebuild the plugin against SDK 2",
+                      invalid["sdk1"]["reason"])
         self.assertIn("named by the manifest is missing", invalid["ghost"]["reason"])
         self.assertTrue(invalid["broken"]["reason"].startswith("invalid manifest: invalid JSON"))
 
@@ -96,7 +111,7 @@ class PluginsCommand(unittest.TestCase):
         lines = p.stdout.splitlines()
         self.assertEqual(lines[0].split(), ["ID", "KIND", "VERSION", "SDK", "STATUS", "ORIGIN", "PATH", "REASON"])
         good = next(l for l in lines if l.startswith("fixture-good "))
-        self.assertEqual(good.split()[:6], ["fixture-good", "formatter", "1.0.0", "1.0", "available", "--plugin-dir"])
+        self.assertEqual(good.split()[:6], ["fixture-good", "formatter", "1.0.0", "2.0", "available", "--plugin-dir"])
         self.assertTrue(any(l.startswith("dup ") and " shadowed " in l for l in lines))
         self.assertTrue(any(l.startswith("broken ") and " invalid " in l and "invalid manifest" in l for l in lines))
         self.assertEqual(p.stderr, "")
@@ -109,8 +124,9 @@ class PluginsCommand(unittest.TestCase):
         self.assertEqual(fields["status"], "loaded")
         self.assertEqual(fields["library"], library_of("good", "fixture-good"))
         self.assertEqual(fields["manifest"], os.path.join(FIXTURES, "good", "fixture-good.plugin.json"))
-        self.assertTrue(fields["abi"].startswith("libstdc++"))
-        self.assertEqual(fields["sdk"], "1.0")
+        self.assertTrue(fields["built with"].startswith("gcc-"), fields)
+        self.assertTrue(fields["built with"].endswith(";libstdc++"), fields)
+        self.assertEqual(fields["sdk"], "2.0")
         self.assertEqual(os.listdir(self.markers), ["fixture-good.loaded"])
 
         j = self.run_tool(*self.dirs("good"), "plugins", "info", "fixture-good", "-o", "json")
@@ -123,7 +139,8 @@ class PluginsCommand(unittest.TestCase):
             with self.subTest(plugin=plugin_id):
                 p = self.run_tool(*self.dirs(folder, "good"), "plugins", "info", plugin_id)
                 self.assertEqual(p.returncode, 1, p.stderr)
-                expected = "entratool: " + message.format(lib=library_of(folder, plugin_id)) + "\n"
+                expected = "entratool: " + message.format(lib=library_of(folder, plugin_id),
+                                                          man=manifest_of(folder, plugin_id)) + "\n"
                 self.assertEqual(p.stderr, expected)
                 self.assertIn("status:      refused", p.stdout)
 
@@ -200,6 +217,56 @@ class PluginsCommand(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("threw an exception while registering", p.stderr)
         self.assertEqual(p.stdout, "")
+
+    def test_an_exception_in_a_component_call_becomes_one_error_line(self):
+        p = self.run_tool(*self.dirs("throws_in_call"), "plugins", "list", "-o", "throws-in-call")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr, "entratool: formatter plugin 'throws-in-call' failed: threw an exception: "
+                                   "boom from format_document\n")
+        self.assertEqual(p.stdout, "")
+
+    def make_public_profile(self, *extra_dirs):
+        p = self.run_tool(*self.dirs(*extra_dirs), "create-profile", "--name", "pub", "--tenant-id", "contoso.onmicrosoft.com",
+                          "--client-id", "00000000-0000-0000-0000-000000000001", "--auth-method", "none")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_one_library_registers_two_components_listed_in_its_manifest(self):
+        p = self.run_tool(*self.dirs("multi"), "plugins", "list", "-o", "json")
+        rows = {r["id"]: r for r in json.loads(p.stdout) if r["manifest"].startswith(FIXTURES)}
+        self.assertEqual((rows["multi"]["kind"], rows["multi-flow"]["kind"]), ("formatter", "flow"))
+        self.assertEqual(rows["multi"]["path"], rows["multi-flow"]["path"])
+        self.assertEqual(os.listdir(self.markers), [])
+        info = self.run_tool(*self.dirs("multi"), "plugins", "info", "multi-flow", "-o", "json")
+        self.assertEqual(info.returncode, 0, info.stderr)
+        doc = json.loads(info.stdout)
+        self.assertEqual((doc["status"], doc["library_id"]), ("loaded", "multi"))
+        self.assertEqual(doc["declares"]["aliases"], ["multiflow-alias"])
+        self.assertEqual(doc["declares"]["requires"], [])
+
+    def test_a_flow_is_found_by_its_declared_alias_and_runs_through_the_c_boundary(self):
+        self.make_public_profile("multi")
+        # Any spelling of the alias the manifest declares; the token comes from the fixture flow.
+        p = self.run_tool(*self.dirs("multi"), "get-token", "-p", "pub", "-f", "Multiflow_Alias", "--silent")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "fixture-token-for-pub\n")
+        p = self.run_tool(*self.dirs("multi"), "get-token", "-p", "pub", "-f", "no-such-flow")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no flow plugin 'no-such-flow' (available: ", p.stderr)
+        self.assertIn("multi-flow", p.stderr)
+
+    def test_a_plugin_written_in_c_loads_and_formats(self):
+        info = self.run_tool(*self.dirs("c_plugin"), "plugins", "info", "c-formatter")
+        self.assertEqual(info.returncode, 0, info.stderr)
+        self.assertRegex(info.stdout, r"built with:\s+gcc-\d+;c\n")
+        self.make_public_profile("multi")
+        p = self.run_tool(*self.dirs("multi", "c_plugin"), "get-token", "-p", "pub", "-f", "multi-flow",
+                          "-o", "c-formatter")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "c-formatter: Bearer fixture-...\n")
+        # It registers no document function: the host says so instead of calling NULL.
+        p = self.run_tool(*self.dirs("c_plugin"), "plugins", "list", "-o", "c-formatter")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr, "entratool: the c-formatter format shows access tokens only; use -o json or -o yaml\n")
 
     def test_bad_usage_is_one_line_and_exit_1(self):
         for args, needle in [(["plugins", "frobnicate"], "unknown subcommand 'frobnicate'"),

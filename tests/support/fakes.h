@@ -3,6 +3,12 @@
 // a clock that moves only when a flow sleeps (or real time, for socket and file tests), a console
 // that records what the user would see and answers a scripted secret, a browser that records the
 // URLs it is asked to open, and a logger that keeps every line.
+//
+// The token endpoint, client authentication, sign-in and secrets services are the REAL host
+// services (host/services/) over these fakes when the test links the host library (its include
+// folder host/ is then on the path); otherwise (e.g. the keystore tests) they answer every call
+// with an "unsupported" error. With the host services, bind() makes a request the current
+// acquisition, whose credentials the test sets in `acquisition_`.
 
 #include <chrono>
 #include <deque>
@@ -12,7 +18,19 @@
 #include <string_view>
 #include <vector>
 
+#include "entratool/sdk/flow.h"
 #include "entratool/sdk/host_services.h"
+
+#if __has_include("services/token_endpoint.h")
+#define ENTRATOOL_FAKES_HOST_SERVICES 1
+#include <memory>
+
+#include "core/acquisition.h"
+#include "services/client_auth.h"
+#include "services/secrets.h"
+#include "services/sign_in.h"
+#include "services/token_endpoint.h"
+#endif
 
 namespace fakes {
 
@@ -129,6 +147,31 @@ class FakeLogger final : public sdk::Logger {
   }
 };
 
+/// Answers every call with an "unsupported" error (host services a test does not link).
+class UnsupportedServices final : public sdk::TokenEndpoint,
+                                  public sdk::ClientAuthenticator,
+                                  public sdk::SignIn,
+                                  public sdk::Secrets {
+ public:
+  static sdk::Status no() {
+    return sdk::Status::error(sdk::ErrorCategory::general, "not available in this test", sdk::codes::kUnsupported);
+  }
+  sdk::Result<std::string> post(const sdk::FlowRequest&, std::string_view, const sdk::Form&,
+                                const sdk::Headers&) override {
+    return no();
+  }
+  sdk::Result<sdk::TokenResponse> request_token(const sdk::FlowRequest&, const sdk::Form&,
+                                                const sdk::Headers&) override {
+    return no();
+  }
+  sdk::Status apply(const sdk::FlowRequest&, std::string_view, sdk::Form&, sdk::Headers&) override { return no(); }
+  sdk::Result<sdk::SignInResult> sign_in(const sdk::FlowRequest&, const std::vector<std::string>&,
+                                         const sdk::Form&) override {
+    return no();
+  }
+  sdk::Result<std::optional<std::string>> get(const sdk::FlowRequest&, std::string_view) override { return no(); }
+};
+
 /// HostServices made of the fakes above, each reachable for scripting and checks.
 class Services : public sdk::HostServices {
  public:
@@ -142,6 +185,44 @@ class Services : public sdk::HostServices {
   sdk::BrowserLauncher& browser() override { return browser_; }
   sdk::Clock& clock() override { return clock_; }
   sdk::Logger& logger() override { return logger_; }
+
+#ifdef ENTRATOOL_FAKES_HOST_SERVICES
+  /// What the host knows about the acquisition (secret, certificate files, declared secrets).
+  entratool::host::Acquisition acquisition_;
+  entratool::host::TokenEndpointService token_endpoint_{*this};
+  entratool::host::ClientAuthService client_auth_{*this};
+  entratool::host::SignInService sign_in_{*this};
+  entratool::host::SecretsService secrets_;
+
+  sdk::TokenEndpoint& token_endpoint() override { return token_endpoint_; }
+  sdk::ClientAuthenticator& client_auth() override { return client_auth_; }
+  sdk::SignIn& sign_in() override { return sign_in_; }
+  sdk::Secrets& secrets() override { return secrets_; }
+
+  /// Makes `r` the current acquisition's request until these services are destroyed (or the
+  /// next bind): acquisition_ takes r's profile, client id, method and settings (credentials set
+  /// in acquisition_ stay). Returns `r`.
+  sdk::FlowRequest& bind(sdk::FlowRequest& r) {
+    acquisition_.profile_name = r.profile_name;
+    acquisition_.client_id = r.client_id;
+    acquisition_.client_auth = r.client_auth;
+    for (const auto& [k, v] : r.settings) acquisition_.settings[k] = v;
+    scope_.reset();
+    scope_ = std::make_unique<entratool::host::ScopedAcquisition>(acquisition_, r);
+    return r;
+  }
+
+ private:
+  std::unique_ptr<entratool::host::ScopedAcquisition> scope_;
+
+ public:
+#else
+  UnsupportedServices unsupported_;
+  sdk::TokenEndpoint& token_endpoint() override { return unsupported_; }
+  sdk::ClientAuthenticator& client_auth() override { return unsupported_; }
+  sdk::SignIn& sign_in() override { return unsupported_; }
+  sdk::Secrets& secrets() override { return unsupported_; }
+#endif
 };
 
 }  // namespace fakes

@@ -1,40 +1,47 @@
-// Guards the descriptor checks the loader runs before calling any plugin function: their order
-// and their exact messages (docs/plugin-abi.md documents both).
+// Guards the checks the loader runs before it uses anything a plugin hands over: the descriptor
+// (order and exact messages, docs/plugin-abi.md documents both) and each registered interface
+// struct (size and required function pointers).
 #include <doctest/doctest.h>
 
-#include "entratool/sdk/plugin.h"
+#include <cstring>
+
+#include "entratool/sdk/abi.h"
 #include "plugins/plugin_loader.h"
 
 using entratool::host::check_descriptor;
+using entratool::host::check_interface;
 using entratool::host::check_sdk_version;
 using entratool::host::Manifest;
 
 namespace {
 
-entratool::sdk::Status register_nothing(entratool::sdk::Registrar&) { return entratool::sdk::Status::ok(); }
+int32_t register_nothing(const et_host*, const et_registrar*, et_status*) { return ET_OK; }
 
-entratool_plugin_descriptor good_descriptor() {
-  return {ENTRATOOL_PLUGIN_MAGIC, sizeof(entratool_plugin_descriptor), ENTRATOOL_SDK_VERSION_MAJOR,
-          ENTRATOOL_SDK_VERSION_MINOR, ENTRATOOL_SDK_ABI_TAG, "x", "formatter", "1.0.0", "test", &register_nothing};
+et_plugin_descriptor good_descriptor() {
+  return {ENTRATOOL_PLUGIN_MAGIC, sizeof(et_plugin_descriptor), ENTRATOOL_SDK_VERSION_MAJOR, ENTRATOOL_SDK_VERSION_MINOR,
+          "x", "1.0.0", "test", ENTRATOOL_SDK_BUILT_WITH, &register_nothing, nullptr};
 }
 
 Manifest manifest() {
   Manifest m;
   m.id = "x";
-  m.kind = "formatter";
   m.version = "1.0.0";
   m.path = "/p/x.plugin.json";
   m.library = "/p/entratool-x.so";
+  m.components.push_back({"formatter", "x", "", {}});
   return m;
 }
 
-std::string refusal(const entratool_plugin_descriptor* d) {
+std::string refusal(const et_plugin_descriptor* d) {
   auto s = check_descriptor(d, manifest(), "/p/entratool-x.so");
   CHECK(s.exit_code() == (s.is_ok() ? 0 : 1));
   return s.message();
 }
 
 const std::string kHost = std::to_string(ENTRATOOL_SDK_VERSION_MAJOR) + "." + std::to_string(ENTRATOOL_SDK_VERSION_MINOR);
+
+int32_t format_nothing(void*, const et_token*, int64_t, et_sink, et_status*) { return ET_OK; }
+int32_t acquire_nothing(void*, const et_flow_request*, const et_host*, et_token_sink, et_status*) { return ET_OK; }
 
 }  // namespace
 
@@ -54,11 +61,12 @@ TEST_CASE("a wrong magic value is refused before any other field is read") {
   CHECK(refusal(&d) == "plugin 'x' (/p/entratool-x.so) has a descriptor with the wrong magic value 0x12345678: not an entratool plugin");
 }
 
-TEST_CASE("a descriptor smaller than the host's oldest layout is refused") {
+TEST_CASE("a descriptor too small to hold the register function is refused") {
   auto d = good_descriptor();
   d.size = 8;
   CHECK(refusal(&d) == "plugin 'x' (/p/entratool-x.so) has a descriptor of 8 bytes; at least " +
-                           std::to_string(sizeof(entratool_plugin_descriptor)) + " are needed");
+                           std::to_string(entratool::host::kMinDescriptorSize) + " are needed");
+  CHECK(entratool::host::kMinDescriptorSize == offsetof(et_plugin_descriptor, get_extension));
 }
 
 TEST_CASE("a larger descriptor (a newer minor layout) is accepted when the minor is not newer") {
@@ -67,12 +75,16 @@ TEST_CASE("a larger descriptor (a newer minor layout) is accepted when the minor
   CHECK(refusal(&d).empty());
 }
 
-TEST_CASE("another SDK major is refused with both versions named") {
+TEST_CASE("another SDK major is refused with both versions named; an older one says to rebuild") {
   auto d = good_descriptor();
   d.sdk_major = ENTRATOOL_SDK_VERSION_MAJOR + 1;
   d.sdk_minor = 1;
   CHECK(refusal(&d) == "plugin 'x' was built for SDK " + std::to_string(ENTRATOOL_SDK_VERSION_MAJOR + 1) +
                            ".1; this entratool provides " + kHost);
+  d.sdk_major = 1;
+  d.sdk_minor = 0;
+  CHECK(refusal(&d) == "plugin 'x' was built for SDK 1.0; this entratool provides " + kHost +
+                           "; rebuild it against this SDK (docs/plugin-abi.md)");
 }
 
 TEST_CASE("a newer SDK minor is refused; an older minor is accepted") {
@@ -85,14 +97,11 @@ TEST_CASE("a newer SDK minor is refused; an older minor is accepted") {
   CHECK_FALSE(check_sdk_version("x", 0, 9));
 }
 
-TEST_CASE("another C++ standard library is refused; another compiler alone is not") {
+TEST_CASE("another compiler or C++ library is not a reason to refuse: the boundary is C") {
   auto d = good_descriptor();
-  d.abi_tag = "libc++;clang-15";
-  CHECK(refusal(&d) == std::string("plugin 'x' (/p/entratool-x.so) was built with 'libc++;clang-15' but this entratool uses '") +
-                           ENTRATOOL_SDK_ABI_TAG + "': the C++ standard libraries differ");
-  d.abi_tag = nullptr;
-  CHECK(refusal(&d).find("the C++ standard libraries differ") != std::string::npos);
-  d.abi_tag = ENTRATOOL_SDK_ABI_STDLIB ";some-other-compiler-99";
+  d.built_with = "clang-15;libc++";
+  CHECK(refusal(&d).empty());
+  d.built_with = nullptr;
   CHECK(refusal(&d).empty());
 }
 
@@ -101,11 +110,11 @@ TEST_CASE("a descriptor that contradicts its manifest names only the fields that
   d.id = "y";
   CHECK(refusal(&d) == "plugin 'x' (/p/entratool-x.so): the manifest says id 'x' but the library says id 'y'");
   d = good_descriptor();
-  d.kind = "flow";
+  d.id = "y";
   d.version = "2.0.0";
   CHECK(refusal(&d) ==
-        "plugin 'x' (/p/entratool-x.so): the manifest says kind 'formatter', version '1.0.0' but the library says "
-        "kind 'flow', version '2.0.0'");
+        "plugin 'x' (/p/entratool-x.so): the manifest says id 'x', version '1.0.0' but the library says "
+        "id 'y', version '2.0.0'");
   d = good_descriptor();
   d.id = nullptr;
   CHECK(refusal(&d) == "plugin 'x' (/p/entratool-x.so): the manifest says id 'x' but the library says id ''");
@@ -113,6 +122,45 @@ TEST_CASE("a descriptor that contradicts its manifest names only the fields that
 
 TEST_CASE("a descriptor without a register function is refused") {
   auto d = good_descriptor();
-  d.register_plugin = nullptr;
+  d.register_components = nullptr;
   CHECK(refusal(&d) == "plugin 'x' (/p/entratool-x.so) has no register function");
+}
+
+TEST_CASE("an interface struct smaller than the host needs is refused with both sizes") {
+  et_formatter f{};
+  f.size = 8;
+  f.format_token = &format_nothing;
+  CHECK(check_interface("formatter", &f) == "has an interface of 8 bytes; at least " +
+                                                std::to_string(offsetof(et_formatter, get_extension)) + " are needed");
+  et_flow flow{};
+  flow.size = 4;
+  CHECK(check_interface("flow", &flow).find("has an interface of 4 bytes") == 0);
+}
+
+TEST_CASE("a required function pointer left NULL is refused by name; optional ones may be NULL") {
+  et_formatter f{};
+  f.size = sizeof f;
+  CHECK(check_interface("formatter", &f) == "has a NULL format_token function");
+  f.format_token = &format_nothing;  // format_document and get_extension are optional
+  CHECK(check_interface("formatter", &f).empty());
+
+  et_flow flow{};
+  flow.size = sizeof flow;
+  CHECK(check_interface("flow", &flow) == "has a NULL acquire function");
+  flow.acquire = &acquire_nothing;
+  CHECK(check_interface("flow", &flow).empty());
+
+  et_secret_store s{};
+  s.size = sizeof s;
+  CHECK(check_interface("secret-store", &s) == "has a NULL open function");
+}
+
+TEST_CASE("a larger interface struct from a newer minor is accepted") {
+  struct Bigger {
+    et_formatter base;
+    void* appended;
+  } b{};
+  b.base.size = sizeof b;
+  b.base.format_token = &format_nothing;
+  CHECK(check_interface("formatter", &b).empty());
 }

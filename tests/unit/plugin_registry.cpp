@@ -26,7 +26,7 @@ std::string fixture(const std::string& name) { return kFixtures + "/" + name; }
 PluginRegistry registry_of(std::initializer_list<const char*> cases) {
   std::vector<PluginSearchDir> dirs;
   for (const char* c : cases) dirs.push_back({fixture(c), "--plugin-dir"});
-  return PluginRegistry(dirs);
+  return PluginRegistry(dirs, {});
 }
 
 const PluginCandidate& only(const PluginRegistry& r) {
@@ -76,7 +76,8 @@ TEST_CASE("a good plugin is discovered without loading, then loads once and form
   auto f = r.formatter("fixture-good");
   REQUIRE(f);
   CHECK(c.state == State::loaded);
-  CHECK(c.abi_tag == ENTRATOOL_SDK_ABI_TAG);
+  CHECK(c.built_with == ENTRATOOL_SDK_BUILT_WITH);
+  CHECK(c.library_id == "fixture-good");
   auto again = r.formatter("fixture-good");
   REQUIRE(again);
   CHECK(*again == *f);
@@ -100,13 +101,13 @@ TEST_CASE("asking for the wrong kind or an unknown id says what exists") {
 }
 
 TEST_CASE("wrong SDK major in the binary is refused at load time") {
-  CHECK(refusal_of("wrong_major", "wrong-major") == "plugin 'wrong-major' was built for SDK 2.1; this entratool provides 1.0");
+  CHECK(refusal_of("wrong_major", "wrong-major") == "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.0");
 }
 
 TEST_CASE("wrong SDK major in the manifest is refused without loading") {
   auto r = registry_of({"future_sdk"});
   CHECK(only(r).state == State::refused);
-  CHECK(only(r).reason == "plugin 'future-sdk' was built for SDK 2.1; this entratool provides 1.0");
+  CHECK(only(r).reason == "plugin 'future-sdk' was built for SDK 2.1; this entratool provides 2.0");
   CHECK(r.ids_of_kind("formatter").empty());
   CHECK(r.formatter("future-sdk").status().message() == only(r).reason);
 }
@@ -138,24 +139,76 @@ TEST_CASE("a manifest that does not match the binary is refused") {
             "/entratool-mismatch-id.so): the manifest says id 'mismatch-id' but the library says id 'other-id'");
   CHECK(refusal_of("mismatch_kind", "mismatch-kind") ==
         "plugin 'mismatch-kind' (" + fixture("mismatch_kind") +
-            "/entratool-mismatch-kind.so): the manifest says kind 'formatter' but the library says kind 'flow'");
+            "/entratool-mismatch-kind.so): flow 'mismatch-kind' is not listed in the manifest " + fixture("mismatch_kind") +
+            "/mismatch-kind.plugin.json");
 }
 
 TEST_CASE("a register function that throws is refused and the host carries on") {
   CHECK(refusal_of("throws", "throws") == "plugin 'throws' (" + fixture("throws") +
                                               "/entratool-throws.so) threw an exception while registering: boom from the fixture's register function");
   CHECK(refusal_of("throws_other", "throws-other") ==
-        "plugin 'throws-other' (" + fixture("throws_other") + "/entratool-throws-other.so) threw an exception while registering");
+        "plugin 'throws-other' (" + fixture("throws_other") +
+            "/entratool-throws-other.so) threw an exception while registering: an exception that is not a std::exception");
 }
 
-TEST_CASE("register functions that fail or register the wrong number or kind are refused") {
+TEST_CASE("register functions that fail, or register what the manifest does not list, are refused") {
   CHECK(refusal_of("fails", "fails").find(") failed to register: the fixture declines to register") != std::string::npos);
-  CHECK(refusal_of("registers_none", "registers-none").find(") registered no component") != std::string::npos);
-  CHECK(refusal_of("registers_two", "registers-two").find(") registered 2 components; a plugin registers exactly one") != std::string::npos);
+  CHECK(refusal_of("registers_none", "registers-none")
+            .find("): the manifest lists formatter 'registers-none' but the library did not register it") != std::string::npos);
+  CHECK(refusal_of("registers_two", "registers-two").find("): formatter 'registers-two' was registered twice") !=
+        std::string::npos);
+  CHECK(refusal_of("undeclared", "undeclared").find("): formatter 'undeclared-extra' is not listed in the manifest ") !=
+        std::string::npos);
   auto r = registry_of({"wrong_component"});
   auto s = r.secret_store("wrong-component");
   REQUIRE_FALSE(s);
-  CHECK(s.status().message().find(") registered a formatter but says it is a secret-store") != std::string::npos);
+  CHECK(s.status().message().find("): formatter 'wrong-component' is not listed in the manifest") != std::string::npos);
+}
+
+TEST_CASE("a component the manifest lists but the library does not register refuses the whole library") {
+  auto r = registry_of({"unregistered"});
+  REQUIRE(r.candidates().size() == 2);
+  auto f = r.formatter("unregistered");
+  REQUIRE_FALSE(f);
+  CHECK(f.status().message().find("): the manifest lists flow 'unregistered-flow' but the library did not register it") !=
+        std::string::npos);
+  for (const auto& c : r.candidates()) CHECK(c.state == State::refused);
+}
+
+TEST_CASE("interface structs that are too small or lack a required function are refused, never called") {
+  CHECK(refusal_of("small_interface", "small-interface").find("): formatter 'small-interface' has an interface of 8 bytes") !=
+        std::string::npos);
+  CHECK(refusal_of("null_function", "null-function").find("): formatter 'null-function' has a NULL format_token function") !=
+        std::string::npos);
+  CHECK(refusal_of("small_descriptor", "small-descriptor").find(") has a descriptor of 12 bytes; at least 56") !=
+        std::string::npos);
+  CHECK(refusal_of("no_register", "no-register").find(") has no register function") != std::string::npos);
+}
+
+TEST_CASE("an exception thrown inside a component call becomes an error value") {
+  auto r = registry_of({"throws_in_call"});
+  auto f = r.formatter("throws-in-call");
+  REQUIRE(f);
+  auto text = (*f)->format_token(entratool::sdk::TokenResponse{}, {});
+  REQUIRE_FALSE(text);
+  CHECK(text.status().message() == "formatter plugin 'throws-in-call' failed: threw an exception: boom from format_token");
+}
+
+TEST_CASE("one library with two components: both found from the manifest, loaded once, each usable") {
+  auto r = registry_of({"multi"});
+  REQUIRE(r.candidates().size() == 2);
+  CHECK(r.candidates()[0].library == r.candidates()[1].library);
+  CHECK(r.ids_of_kind("flow") == std::vector<std::string>{"multi-flow"});
+  CHECK(r.resolve_flow_name("MultiFlow_Alias") == "multi-flow");
+  CHECK(r.resolve_flow_name("Multi_Flow") == "multi-flow");
+  CHECK(r.resolve_flow_name("Unknown-Thing") == "unknown-thing");
+  REQUIRE(r.flow_declaration("multi-flow") != nullptr);
+  CHECK_FALSE(r.flow_declaration("multi-flow")->requires_tenant);
+  CHECK(r.flow_declaration("multi") == nullptr);  // a formatter
+  auto flow = r.flow("multi-flow");
+  REQUIRE(flow);
+  for (const auto& c : r.candidates()) CHECK(c.state == State::loaded);
+  REQUIRE(r.formatter("multi"));
 }
 
 TEST_CASE("a refused plugin stays refused without a second load") {
@@ -187,8 +240,10 @@ TEST_CASE("the first plugin with an id wins and the later one is reported as sha
 
 TEST_CASE("invalid manifests and missing libraries are listed, never fatal, and claim no id") {
   auto r = registry_of({"invalid"});
-  REQUIRE(r.candidates().size() == 3);
+  REQUIRE(r.candidates().size() == 4);
   for (const auto& c : r.candidates()) CHECK(c.state == State::invalid);
+  CHECK(r.candidates()[3].id == "sdk1");
+  CHECK(r.candidates()[3].reason.find("rebuild the plugin against SDK 2") != std::string::npos);
   CHECK(r.candidates()[0].id == "broken");
   CHECK(r.candidates()[0].reason.rfind("invalid manifest: invalid JSON", 0) == 0);
   CHECK(r.candidates()[1].id == "ghost");
@@ -203,7 +258,8 @@ TEST_CASE("invalid manifests and missing libraries are listed, never fatal, and 
 TEST_CASE("missing explicit folders are noted; missing default folders are normal") {
   PluginRegistry r({{"/nonexistent/entratool-a", "--plugin-dir"},
                     {"/nonexistent/entratool-b", "user"},
-                    {"relative/dir", "ENTRATOOL_PLUGIN_PATH"}});
+                    {"relative/dir", "ENTRATOOL_PLUGIN_PATH"}},
+                   {});
   CHECK(r.candidates().empty());
   REQUIRE(r.notes().size() == 2);
   CHECK(r.notes()[0] == "plugin folder '/nonexistent/entratool-a' (--plugin-dir) does not exist");
@@ -220,7 +276,7 @@ TEST_CASE("group- or world-writable plugin folders and files are not trusted") {
   dir.copy_from(fixture("good"));
   REQUIRE(::chmod(dir.path.c_str(), 0775) == 0);
   {
-    PluginRegistry r({{dir.path, "--plugin-dir"}});
+    PluginRegistry r({{dir.path, "--plugin-dir"}}, {});
     CHECK(only(r).state == State::invalid);
     CHECK(only(r).reason.find("is group- or world-writable; fix with: chmod go-w") != std::string::npos);
     CHECK_FALSE(r.formatter("fixture-good"));
@@ -229,13 +285,13 @@ TEST_CASE("group- or world-writable plugin folders and files are not trusted") {
   std::string library = dir.path + "/entratool-fixture-good.so";
   REQUIRE(::chmod(library.c_str(), 0757) == 0);
   {
-    PluginRegistry r({{dir.path, "--plugin-dir"}});
+    PluginRegistry r({{dir.path, "--plugin-dir"}}, {});
     CHECK(only(r).state == State::invalid);
     CHECK(only(r).reason == "library is group- or world-writable; fix with: chmod go-w '" + library + "'");
   }
   REQUIRE(::chmod(library.c_str(), 0755) == 0);
   {
-    PluginRegistry r({{dir.path, "--plugin-dir"}});
+    PluginRegistry r({{dir.path, "--plugin-dir"}}, {});
     CHECK(only(r).state == State::available);
   }
 }
@@ -245,7 +301,7 @@ TEST_CASE("a symlinked library is recorded and loaded by its canonical path") {
   std::string real = fixture("good") + "/entratool-fixture-good.so";
   REQUIRE(std::system(("cp '" + fixture("good") + "/fixture-good.plugin.json' '" + dir.path + "/'").c_str()) == 0);
   REQUIRE(::symlink(real.c_str(), (dir.path + "/entratool-fixture-good.so").c_str()) == 0);
-  PluginRegistry r({{dir.path, "--plugin-dir"}});
+  PluginRegistry r({{dir.path, "--plugin-dir"}}, {});
   CHECK(only(r).state == State::available);
   CHECK(only(r).library == real);
   CHECK(r.formatter("fixture-good"));
@@ -254,7 +310,9 @@ TEST_CASE("a symlinked library is recorded and loaded by its canonical path") {
 TEST_CASE("loading everything with broken plugins present refuses each and crashes nothing") {
   auto r = registry_of({"good", "wrong_major", "no_entry", "null_descriptor", "bad_magic", "mismatch_id", "mismatch_kind",
                         "throws", "throws_other", "fails", "registers_none", "registers_two", "wrong_component",
-                        "unresolved", "not_a_library", "invalid", "dup_first", "dup_second", "future_sdk"});
+                        "unresolved", "not_a_library", "invalid", "dup_first", "dup_second", "future_sdk",
+                        "old_sdk", "small_descriptor", "no_register", "undeclared", "unregistered",
+                        "small_interface", "null_function"});
   r.load_all();
   int loaded = 0;
   for (const auto& c : r.candidates()) {

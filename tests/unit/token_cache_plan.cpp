@@ -75,8 +75,8 @@ TEST_CASE_FIXTURE(Fixture, "a client-secret profile plans client credentials aga
   auto plan = plan_acquisition(ctx, AcquireOptions{"app"});
   REQUIRE(plan);
   CHECK(plan->flow_id == "client-credentials");
-  CHECK(plan->request.client_auth == sdk::ClientAuth::secret);
-  CHECK(plan->request.client_secret.empty());  // secrets are read only when the flow runs
+  CHECK(plan->request.client_auth == sdk::ClientAuthMethod::secret);
+  CHECK(plan->credentials.client_secret.empty());  // secrets are read only when the flow runs
   CHECK(plan->request.scopes == std::vector<std::string>{"api://orders/.default"});
   CHECK(plan->key.scopes == plan->request.scopes);
   CHECK(plan->request.token_endpoint == "https://login.microsoftonline.com/Contoso.onmicrosoft.com/oauth2/v2.0/token");
@@ -113,12 +113,12 @@ TEST_CASE_FIXTURE(Fixture, "public clients default to the interactive browser fl
   auto user = plan_acquisition(ctx, AcquireOptions{"user"});
   REQUIRE(user);
   CHECK(user->flow_id == "interactive-browser");
-  CHECK(user->request.client_auth == sdk::ClientAuth::none);
+  CHECK(user->request.client_auth == sdk::ClientAuthMethod::none);
   auto cert = plan_acquisition(ctx, AcquireOptions{"cert"});
   REQUIRE(cert);
   CHECK(cert->flow_id == "client-credentials");
-  CHECK(cert->request.client_auth == sdk::ClientAuth::certificate);
-  CHECK(cert->request.certificate_path == "/nonexistent/cert.pem");
+  CHECK(cert->request.client_auth == sdk::ClientAuthMethod::certificate);
+  CHECK(cert->credentials.certificate_path == "/nonexistent/cert.pem");
 }
 
 TEST_CASE_FIXTURE(Fixture, "without -p: the default profile wins over the AZURE_* environment") {
@@ -146,10 +146,10 @@ TEST_CASE_FIXTURE(Fixture, "the AZURE_* environment is an implicit profile with 
   CHECK(plan->profile.profile.name == kEnvironmentProfileName);
   CHECK(plan->key.profile == "@environment");
   CHECK(plan->request.token_endpoint == "http://127.0.0.1:4321/env-tenant.example/oauth2/v2.0/token");
-  CHECK(plan->request.client_secret.empty());
+  CHECK(plan->credentials.client_secret.empty());
   CHECK(plan->request.scopes == std::vector<std::string>{"https://graph.microsoft.com/.default"});
   REQUIRE(load_secrets(ctx, *plan));
-  CHECK(plan->request.client_secret == "env-secret");
+  CHECK(plan->credentials.client_secret == "env-secret");
 }
 
 TEST_CASE_FIXTURE(Fixture, "an implicit certificate profile takes the PFX password from the environment") {
@@ -160,10 +160,10 @@ TEST_CASE_FIXTURE(Fixture, "an implicit certificate profile takes the PFX passwo
   Context ctx(out, err, {});
   auto plan = plan_acquisition(ctx, {});
   REQUIRE(plan);
-  CHECK(plan->request.client_auth == sdk::ClientAuth::certificate);
-  CHECK(plan->request.certificate_path == "/x/cert.pfx");
+  CHECK(plan->request.client_auth == sdk::ClientAuthMethod::certificate);
+  CHECK(plan->credentials.certificate_path == "/x/cert.pfx");
   REQUIRE(load_secrets(ctx, *plan));
-  CHECK(plan->request.certificate_password == "pw");
+  CHECK(plan->credentials.certificate_password == "pw");
 }
 
 TEST_CASE_FIXTURE(Fixture, "an incomplete AZURE_* environment names what is missing") {

@@ -1,5 +1,6 @@
-// The browser half (sign_in_with_browser) and the authorization-code flow, with a scripted
-// browser that plays the provider's redirect to the real loopback listener.
+// The host's sign-in service (host/services/sign_in.h) and the interactive-browser and
+// authorization-code flows over it, with a scripted browser that plays the provider's redirect
+// to the real loopback listener.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -10,9 +11,11 @@
 #include <thread>
 
 #include "authorization_code_flow.h"
-#include "entratool/loopback/authorize.h"
-#include "entratool/loopback/loopback_listener.h"
-#include "entratool/loopback/pkce.h"
+#include "entratool/support/scopes.h"
+#include "interactive_browser_flow.h"
+#include "services/loopback_listener.h"
+#include "services/pkce.h"
+#include "services/sign_in.h"
 #include "support/fakes.h"
 
 using namespace std::chrono_literals;
@@ -20,19 +23,20 @@ using entratool::sdk::ErrorCategory;
 using entratool::sdk::FlowRequest;
 using fakes::form_value;
 using fakes::Services;
-namespace loopback = entratool::loopback;
+namespace host = entratool::host;
+using entratool::support::user_flow_scopes;
 
 namespace {
 
 std::string param(const std::string& url, const std::string& name) {
-  for (const auto& [k, v] : loopback::parse_query(url))
+  for (const auto& [k, v] : host::parse_query(url))
     if (k == name) return v;
   return {};
 }
 
 // GETs `target` on the redirect URI's port, as the browser would after the provider's redirect.
 void follow_redirect(const std::string& redirect_uri, const std::string& query) {
-  auto target = *loopback::parse_loopback_redirect(redirect_uri);
+  auto target = *host::parse_loopback_redirect(redirect_uri);
   const int port = std::stoi(redirect_uri.substr(redirect_uri.find(':', 7) + 1));
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -76,13 +80,19 @@ FlowRequest request_for(Services& s) {
   return r;
 }
 
+// The sign-in as the flows ask for it: the user-flow scopes, no extra parameters.
+entratool::sdk::Result<entratool::sdk::SignInResult> sign_in(Services& s, const FlowRequest& r,
+                                                             const entratool::sdk::Form& extra = {}) {
+  return s.sign_in().sign_in(r, user_flow_scopes(r.scopes), extra);
+}
+
 }  // namespace
 
 TEST_CASE("the browser step sends PKCE S256, state and offline_access, and returns the code") {
   Services s;
   RedirectingBrowser browser;
   browser.install(s, [](const std::string& state) { return "code=the-code&state=" + state; });
-  auto got = loopback::sign_in_with_browser(request_for(s), s, "");
+  auto got = sign_in(s, request_for(s));
   REQUIRE(got);
   REQUIRE(s.browser_.opened.size() == 1);
   const std::string& url = s.browser_.opened[0];
@@ -91,12 +101,30 @@ TEST_CASE("the browser step sends PKCE S256, state and offline_access, and retur
   CHECK(param(url, "client_id") == "app");
   CHECK(param(url, "response_type") == "code");
   CHECK(param(url, "code_challenge_method") == "S256");
-  CHECK(param(url, "code_challenge") == loopback::s256_challenge(got->code_verifier));
+  CHECK(param(url, "code_challenge") == host::s256_challenge(got->code_verifier));
   CHECK(param(url, "redirect_uri") == got->redirect_uri);
   CHECK(got->redirect_uri.rfind("http://127.0.0.1:", 0) == 0);
   CHECK(param(url, "scope") == "https://graph.microsoft.com/User.Read openid profile offline_access");
   CHECK(param(url, "state").size() >= 16);
+  CHECK(param(url, "prompt") == "select_account");
   CHECK(url.find(got->code_verifier) == std::string::npos);
+  CHECK(s.http_.requests.empty());  // the sign-in itself sends nothing to the provider
+}
+
+TEST_CASE("extra authorize parameters are added; prompt may be replaced, the protocol's may not") {
+  Services s;
+  RedirectingBrowser browser;
+  browser.install(s, [](const std::string& state) { return "code=c&state=" + state; });
+  auto got = sign_in(s, request_for(s), {{"login_hint", "a@b.example"}, {"prompt", "login"}});
+  REQUIRE(got);
+  const std::string& url = s.browser_.opened.at(0);
+  CHECK(param(url, "login_hint") == "a@b.example");
+  CHECK(param(url, "prompt") == "login");
+  Services s2;
+  auto refused = sign_in(s2, request_for(s2), {{"state", "mine"}});
+  REQUIRE(!refused);
+  CHECK(refused.status().message().find("'state'") != std::string::npos);
+  CHECK(s2.browser_.opened.empty());
 }
 
 TEST_CASE("an error redirect is an authentication failure naming the error") {
@@ -105,9 +133,10 @@ TEST_CASE("an error redirect is an authentication failure naming the error") {
   browser.install(s, [](const std::string& state) {
     return "error=access_denied&error_description=AADSTS65004%3A+User+declined&state=" + state;
   });
-  auto got = loopback::sign_in_with_browser(request_for(s), s, "");
+  auto got = sign_in(s, request_for(s));
   REQUIRE(!got);
   CHECK(got.status().category() == ErrorCategory::auth_failed);
+  CHECK(got.status().code() == "access_denied");
   CHECK(got.status().message().find("access_denied: AADSTS65004: User declined") != std::string::npos);
 }
 
@@ -116,7 +145,7 @@ TEST_CASE("--no-browser prints the URL instead, and no answer is 'browser did no
   FlowRequest r = request_for(s);
   r.open_browser = false;
   r.deadline = std::chrono::steady_clock::now() + 300ms;
-  auto got = loopback::sign_in_with_browser(r, s, "");
+  auto got = sign_in(s, r);
   REQUIRE(!got);
   CHECK(got.status().category() == ErrorCategory::timeout);
   CHECK(got.status().message().find("browser did not respond") != std::string::npos);
@@ -131,7 +160,7 @@ TEST_CASE("a browser that cannot start falls back to printing the URL") {
   };
   FlowRequest r = request_for(s);
   r.deadline = std::chrono::steady_clock::now() + 200ms;
-  auto got = loopback::sign_in_with_browser(r, s, "");
+  auto got = sign_in(s, r);
   CHECK(!got);
   CHECK(s.console_.all_notices().find("Open this URL in a browser") != std::string::npos);
 }
@@ -139,8 +168,9 @@ TEST_CASE("a browser that cannot start falls back to printing the URL") {
 TEST_CASE("authorization code: checks the redirect URI and credentials before opening anything") {
   Services s;
   FlowRequest r = request_for(s);
-  r.client_auth = entratool::sdk::ClientAuth::secret;
-  r.client_secret = "s";
+  r.client_auth = entratool::sdk::ClientAuthMethod::secret;
+  s.acquisition_.client_secret = "s";
+  s.bind(r);
   auto missing = entratool::flows::AuthorizationCodeFlow().acquire(r, s);
   REQUIRE(!missing);
   CHECK(missing.status().message().find("redirect URI") != std::string::npos);
@@ -149,7 +179,7 @@ TEST_CASE("authorization code: checks the redirect URI and credentials before op
   REQUIRE(!remote);
   CHECK(remote.status().message().find("not a loopback address") != std::string::npos);
   r.redirect_uri = "http://localhost:0/cb";
-  r.client_auth = entratool::sdk::ClientAuth::none;
+  r.client_auth = entratool::sdk::ClientAuthMethod::none;
   auto unauthenticated = entratool::flows::AuthorizationCodeFlow().acquire(r, s);
   REQUIRE(!unauthenticated);
   CHECK(unauthenticated.status().message().find("client secret or certificate") != std::string::npos);
@@ -163,10 +193,11 @@ TEST_CASE("authorization code: redeems with the secret, the verifier and the pro
   browser.install(s, [](const std::string& state) { return "code=c0de&state=" + state; });
   s.http_.reply(200, R"({"access_token":"at","expires_in":3600,"refresh_token":"rt"})");
   FlowRequest r = request_for(s);
-  r.client_auth = entratool::sdk::ClientAuth::secret;
-  r.client_secret = "web secret";
+  r.client_auth = entratool::sdk::ClientAuthMethod::secret;
+  s.acquisition_.client_secret = "web secret";
   // Port 0 in the test only, so the listener takes a free one and the URI carries it.
   r.redirect_uri = "http://127.0.0.1/callback";
+  s.bind(r);
   auto token = entratool::flows::AuthorizationCodeFlow().acquire(r, s);
   REQUIRE(token);
   CHECK(token->refresh_token == "rt");
@@ -176,8 +207,32 @@ TEST_CASE("authorization code: redeems with the secret, the verifier and the pro
   CHECK(form_value(redeem, "code") == "c0de");
   CHECK(form_value(redeem, "redirect_uri") == param(s.browser_.opened[0], "redirect_uri"));
   CHECK(form_value(redeem, "redirect_uri").find("/callback") != std::string::npos);
-  CHECK(loopback::s256_challenge(form_value(redeem, "code_verifier")) == param(s.browser_.opened[0], "code_challenge"));
+  CHECK(host::s256_challenge(form_value(redeem, "code_verifier")) == param(s.browser_.opened[0], "code_challenge"));
   bool basic = false;
   for (const auto& [k, v] : redeem.headers) basic = basic || (k == "Authorization" && v.rfind("Basic ", 0) == 0);
   CHECK(basic);
+}
+
+TEST_CASE("interactive browser: a public client redeems the code with its id and verifier only") {
+  Services s;
+  RedirectingBrowser browser;
+  browser.install(s, [](const std::string& state) { return "code=pub1&state=" + state; });
+  s.http_.reply(200, R"({"access_token":"at","expires_in":3600,"refresh_token":"rt"})");
+  FlowRequest r = request_for(s);
+  auto token = entratool::flows::InteractiveBrowserFlow().acquire(r, s);
+  REQUIRE_MESSAGE(token, token.status().message());
+  CHECK(token->refresh_token == "rt");
+  REQUIRE(s.http_.requests.size() == 1);
+  const auto& redeem = s.http_.requests[0];
+  CHECK(redeem.url == r.token_endpoint);
+  CHECK(form_value(redeem, "grant_type") == "authorization_code");
+  CHECK(form_value(redeem, "code") == "pub1");
+  CHECK(form_value(redeem, "client_id") == "app");
+  CHECK(form_value(redeem, "client_secret").empty());
+  CHECK(form_value(redeem, "scope") == "https://graph.microsoft.com/User.Read openid profile offline_access");
+  CHECK(host::s256_challenge(form_value(redeem, "code_verifier")) == param(s.browser_.opened[0], "code_challenge"));
+  CHECK(fakes::header(redeem, "Authorization").empty());
+  bool said = false;
+  for (const auto& line : s.console_.statuses) said = said || line.find("Authentication successful") != std::string::npos;
+  CHECK(said);
 }

@@ -82,6 +82,7 @@ TEST_CASE("access_denied, expired_token and other errors stop polling with exit 
     auto token = DeviceCodeFlow().acquire(request_for(s), s);
     REQUIRE(!token);
     CHECK(token.status().category() == ErrorCategory::auth_failed);
+    CHECK(token.status().code() == c.error);
     CHECK_MESSAGE(token.status().message().find(c.says) != std::string::npos, token.status().message());
     CHECK(s.http_.requests.size() == 2);
   }
@@ -120,6 +121,7 @@ TEST_CASE("Ctrl-C while waiting ends with 'cancelled' and no further request") {
   REQUIRE(!token);
   CHECK(token.status().category() == ErrorCategory::general);
   CHECK(token.status().message() == "cancelled");
+  CHECK(token.status().code() == "cancelled");
   CHECK(s.http_.requests.size() == 1);
 }
 
@@ -131,6 +133,7 @@ TEST_CASE("a refused or unusable device code request is reported before any code
     REQUIRE(!token);
     CHECK(token.status().category() == ErrorCategory::auth_failed);
     CHECK(token.status().message().find("device code request failed: invalid_scope: AADSTS70011") != std::string::npos);
+    CHECK(token.status().code() == "invalid_scope");
     CHECK(s.console_.notices.empty());
   }
   {
@@ -147,8 +150,9 @@ TEST_CASE("a client with a secret authenticates on every request") {
   s.http_.reply(200, kDevice);
   s.http_.reply(200, kToken);
   FlowRequest r = request_for(s);
-  r.client_auth = entratool::sdk::ClientAuth::secret;
-  r.client_secret = "s3cret";
+  r.client_auth = entratool::sdk::ClientAuthMethod::secret;
+  s.acquisition_.client_secret = "s3cret";
+  s.bind(r);
   REQUIRE(DeviceCodeFlow().acquire(r, s));
   for (const auto& req : s.http_.requests) {
     bool basic = false;

@@ -8,10 +8,10 @@
 
 #include <thread>
 
-#include "entratool/loopback/loopback_listener.h"
+#include "services/loopback_listener.h"
 #include "support/fakes.h"
 
-using namespace entratool::loopback;
+using namespace entratool::host;
 using namespace std::chrono_literals;
 using fakes::FakeClock;
 

@@ -1,13 +1,16 @@
-// PKCE, random values, scopes, authorize URLs and redirect URI parsing (flows/loopback).
+// PKCE, random values, scopes, authorize URLs and redirect URI parsing (host/services: pkce, loopback_listener, sign_in; support/scopes.h).
 #include <doctest/doctest.h>
 
 #include <set>
 
-#include "entratool/loopback/authorize.h"
-#include "entratool/loopback/loopback_listener.h"
-#include "entratool/loopback/pkce.h"
+#include "entratool/support/scopes.h"
+#include "services/loopback_listener.h"
+#include "services/pkce.h"
+#include "services/sign_in.h"
 
-using namespace entratool::loopback;
+using namespace entratool::host;
+using entratool::support::join_scopes;
+using entratool::support::user_flow_scopes;
 
 TEST_CASE("S256 challenge matches RFC 7636 appendix B") {
   CHECK(s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");

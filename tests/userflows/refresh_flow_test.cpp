@@ -53,6 +53,7 @@ TEST_CASE("a refused refresh token is auth_failed starting with invalid_grant, w
   auto token = RefreshFlow().acquire(request_for(s), s);
   REQUIRE(!token);
   CHECK(token.status().category() == ErrorCategory::auth_failed);
+  CHECK(token.status().code() == "invalid_grant");
   CHECK(token.status().message().rfind("invalid_grant", 0) == 0);
   CHECK(token.status().message().find("old-rt") == std::string::npos);
 }
@@ -65,4 +66,16 @@ TEST_CASE("no refresh token: nothing is sent") {
   REQUIRE(!token);
   CHECK(token.status().category() == ErrorCategory::auth_failed);
   CHECK(s.http_.requests.empty());
+}
+
+TEST_CASE("a confidential client redeems with its certificate or secret from the acquisition") {
+  Services s;
+  s.http_.reply(200, R"({"access_token":"new-at","expires_in":3600})");
+  FlowRequest r = request_for(s);
+  r.client_auth = entratool::sdk::ClientAuthMethod::secret;
+  r.settings["client_auth"] = "body";
+  s.acquisition_.client_secret = "the-secret";
+  s.bind(r);
+  REQUIRE(RefreshFlow().acquire(r, s));
+  CHECK(form_value(s.http_.requests.at(0), "client_secret") == "the-secret");
 }

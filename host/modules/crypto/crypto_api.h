@@ -9,8 +9,9 @@
 extern "C" {
 #endif
 
-/// Bumped when any signature or the sealed format changes; the host refuses another version.
-#define ENTRATOOL_CRYPTO_ABI_VERSION 1
+/// Bumped when any signature or the sealed format changes, or functions are added; the host
+/// refuses another version.
+#define ENTRATOOL_CRYPTO_ABI_VERSION 2
 
 /// Extra bytes seal() adds to the plaintext (header, salt, nonce, tag).
 #define ENTRATOOL_CRYPTO_SEAL_OVERHEAD 52
@@ -34,6 +35,44 @@ int entratool_crypto_open(const char* passphrase, size_t passphrase_len, const u
 /// private key. Returns 0; 2 for a wrong password; 1 for anything else; message in `err`.
 int entratool_crypto_pfx_check(const unsigned char* data, size_t data_len, const char* password, size_t password_len,
                                char* err, size_t err_capacity);
+
+/* ---- client certificates (host/services/signer.cpp) -------------------------------------- */
+
+/// A loaded client certificate with its private key. Opaque; freed with entratool_crypto_cert_free.
+typedef struct entratool_crypto_cert entratool_crypto_cert;
+
+/// Loads a client certificate from file contents (the host reads the files):
+/// - `cert` PEM with a separate PEM `key` (encrypted or not: `password` decrypts it);
+/// - `cert` PEM holding both (`key_name` NULL or empty: no separate key file);
+/// - `cert` PFX/PKCS#12 with `password` (no separate key file).
+/// `cert_name` and `key_name` (NUL-terminated) name the files in messages. Checks that the key is
+/// RSA and belongs to the certificate. Returns 0 and `*out`; non-zero with a message in `err`
+/// that never holds the password.
+int entratool_crypto_cert_load(const unsigned char* cert, size_t cert_len, const char* cert_name,
+                               const unsigned char* key, size_t key_len, const char* key_name, const char* password,
+                               size_t password_len, entratool_crypto_cert** out, char* err, size_t err_capacity);
+
+/// How many certificates the file held: the client certificate first, then any chain.
+size_t entratool_crypto_cert_count(const entratool_crypto_cert* cert);
+
+/// The DER of certificate `index` (0: the client certificate). The bytes stay valid until
+/// entratool_crypto_cert_free. Returns 0, or 1 for an index out of range.
+int entratool_crypto_cert_der(const entratool_crypto_cert* cert, size_t index, const unsigned char** der,
+                              size_t* der_len);
+
+/// Signs `data` with SHA-256 and RSASSA-PSS (`pss` non-zero: PS256, salt = digest length) or
+/// RSASSA-PKCS1-v1_5 (RS256). With `out` NULL, stores the signature's size in `*out_len`.
+/// Returns 0, or non-zero with a message in `err`.
+int entratool_crypto_cert_sign(const entratool_crypto_cert* cert, int pss, const unsigned char* data, size_t data_len,
+                               unsigned char* out, size_t out_capacity, size_t* out_len, char* err,
+                               size_t err_capacity);
+
+void entratool_crypto_cert_free(entratool_crypto_cert* cert);
+
+/// SHA-1 (`algorithm` 1) or SHA-256 (`algorithm` 256) of `data` into `out` (20 or 32 bytes).
+/// Returns 0, or 1 for another algorithm or too small a buffer.
+int entratool_crypto_digest(int algorithm, const unsigned char* data, size_t data_len, unsigned char* out,
+                            size_t out_capacity, size_t* out_len);
 
 #ifdef __cplusplus
 }

@@ -1,17 +1,25 @@
-// OpenSSL 3 behind crypto_api.h. Sealed layout (all authenticated, the header as AAD):
+// OpenSSL 3 behind crypto_api.h: passphrase sealing for profile exports, PFX checks, and client
+// certificates for the host's signer (host/services/signer.cpp). Sealed layout (all authenticated, the header as AAD):
 //   "ETPX" | version (1) | log2(N) (1) | r (1) | p (1) | salt (16) | nonce (12) | ciphertext | tag (16)
 #include "crypto_api.h"
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #define ENTRATOOL_CRYPTO_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -194,5 +202,228 @@ ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_pfx_check(const unsigned char* data
     set_error(err, err_capacity, "the PKCS#12 file must hold both a certificate and its private key");
     return 1;
   }
+  return 0;
+}
+
+// ---- client certificates -------------------------------------------------------------------
+// The messages are the ones users have seen since flows/common loaded certificates itself.
+
+struct entratool_crypto_cert {
+  X509* cert = nullptr;
+  EVP_PKEY* key = nullptr;
+  std::vector<std::string> chain;  // DER, the client certificate first
+  ~entratool_crypto_cert() {
+    X509_free(cert);
+    EVP_PKEY_free(key);
+  }
+};
+
+namespace {
+
+// The first OpenSSL error as text, and the queue cleared so it does not leak into later calls.
+std::string openssl_error() {
+  unsigned long code = ERR_get_error();
+  std::string out;
+  if (code) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    const char* reason = ERR_reason_error_string(code);
+    out = reason ? reason : buf;
+  }
+  ERR_clear_error();
+  return out.empty() ? "unknown error" : out;
+}
+
+std::string to_der(X509* cert) {
+  int len = i2d_X509(cert, nullptr);
+  if (len <= 0) return {};
+  std::string out(static_cast<size_t>(len), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  i2d_X509(cert, &p);
+  return out;
+}
+
+// PEM passwords come through a callback; an empty password means "none given".
+int password_cb(char* buf, int size, int /*rwflag*/, void* u) {
+  const auto* pw = static_cast<const std::string*>(u);
+  if (!pw || pw->empty()) return -1;
+  int n = static_cast<int>(std::min<size_t>(pw->size(), static_cast<size_t>(size)));
+  std::memcpy(buf, pw->data(), static_cast<size_t>(n));
+  return n;
+}
+
+// PFX files exported by older Windows tools use RC2/3DES, which OpenSSL 3 keeps in its legacy
+// provider; load it only when a PFX needs it.
+void load_legacy_provider() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    OSSL_PROVIDER_load(nullptr, "legacy");
+    OSSL_PROVIDER_load(nullptr, "default");
+  });
+}
+
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+// Fills `c` or returns the message.
+std::string load_cert(const std::string& data, const std::string& cert_name, const std::string* key_data,
+                      const std::string& key_name, const std::string& password, entratool_crypto_cert& c) {
+  const bool pem = data.find("-----BEGIN ") != std::string::npos;
+  if (pem) {
+    BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+    c.cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (!c.cert) return "no PEM certificate in '" + cert_name + "' (" + openssl_error() + ")";
+    c.chain.push_back(to_der(c.cert));
+    while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+      c.chain.push_back(to_der(extra));
+      X509_free(extra);
+    }
+    ERR_clear_error();
+    const std::string& kd = key_data ? *key_data : data;
+    const std::string& key_source = key_data ? key_name : cert_name;
+    BioPtr kbio(BIO_new_mem_buf(kd.data(), static_cast<int>(kd.size())));
+    c.key = PEM_read_bio_PrivateKey(kbio.get(), nullptr, password_cb, const_cast<std::string*>(&password));
+    if (!c.key) {
+      std::string why = openssl_error();
+      if (kd.find("ENCRYPTED") != std::string::npos)
+        return password.empty() ? "the private key '" + key_source + "' is encrypted: give its password"
+                                : "cannot decrypt the private key '" + key_source + "': wrong password?";
+      if (!key_data) return "no private key in '" + cert_name + "': give the key file too, or use a PFX with its password";
+      return "cannot read the private key '" + key_source + "' (" + why + ")";
+    }
+  } else {
+    if (key_data) return "'" + cert_name + "' is not a PEM certificate; a PFX needs no separate key file";
+    const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+    PKCS12* p12 = d2i_PKCS12(nullptr, &p, static_cast<long>(data.size()));
+    if (!p12) {
+      ERR_clear_error();
+      return "'" + cert_name + "' is neither a PEM certificate nor a PFX/PKCS#12 file";
+    }
+    const char* pw = password.c_str();
+    if (!PKCS12_verify_mac(p12, pw, static_cast<int>(password.size()))) {
+      // Some tools write PFX files with no password at all (NULL rather than "").
+      if (!(password.empty() && PKCS12_verify_mac(p12, nullptr, 0))) {
+        ERR_clear_error();
+        PKCS12_free(p12);
+        return password.empty() ? "the PFX '" + cert_name + "' needs its password"
+                                : "wrong password for the PFX '" + cert_name + "'";
+      }
+      pw = nullptr;
+    }
+    STACK_OF(X509)* ca = nullptr;
+    if (!PKCS12_parse(p12, pw, &c.key, &c.cert, &ca)) {
+      ERR_clear_error();
+      load_legacy_provider();
+      if (!PKCS12_parse(p12, pw, &c.key, &c.cert, &ca)) {
+        PKCS12_free(p12);
+        return "cannot read the PFX '" + cert_name + "' (" + openssl_error() + ")";
+      }
+    }
+    PKCS12_free(p12);
+    if (c.cert) c.chain.push_back(to_der(c.cert));
+    for (int i = 0; ca && i < sk_X509_num(ca); ++i) c.chain.push_back(to_der(sk_X509_value(ca, i)));
+    sk_X509_pop_free(ca, X509_free);
+    if (!c.cert || !c.key) return "the PFX '" + cert_name + "' lacks a certificate or a private key";
+  }
+  if (EVP_PKEY_get_base_id(c.key) != EVP_PKEY_RSA)
+    return "the client certificate's key must be RSA (Entra ID signs assertions with PS256 or RS256)";
+  if (X509_check_private_key(c.cert, c.key) != 1) {
+    ERR_clear_error();
+    return "the private key does not belong to the certificate '" + cert_name + "'";
+  }
+  return {};
+}
+
+}  // namespace
+
+ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_cert_load(const unsigned char* cert, size_t cert_len,
+                                                       const char* cert_name, const unsigned char* key,
+                                                       size_t key_len, const char* key_name, const char* password,
+                                                       size_t password_len, entratool_crypto_cert** out, char* err,
+                                                       size_t err_capacity) {
+  if (!out) return 1;
+  *out = nullptr;
+  try {
+    ERR_clear_error();
+    std::string data(reinterpret_cast<const char*>(cert), cert_len);
+    const bool separate_key = key_name && *key_name;
+    std::string key_data = separate_key ? std::string(reinterpret_cast<const char*>(key), key_len) : std::string();
+    std::string pass(password ? password : "", password ? password_len : 0);
+    auto c = std::make_unique<entratool_crypto_cert>();
+    std::string why = load_cert(data, cert_name ? cert_name : "", separate_key ? &key_data : nullptr,
+                                separate_key ? key_name : "", pass, *c);
+    OPENSSL_cleanse(pass.data(), pass.size());
+    if (!key_data.empty()) OPENSSL_cleanse(key_data.data(), key_data.size());
+    if (!why.empty()) {
+      set_error(err, err_capacity, why);
+      return 1;
+    }
+    *out = c.release();
+    return 0;
+  } catch (...) {
+    set_error(err, err_capacity, "out of memory loading the client certificate");
+    return 1;
+  }
+}
+
+ENTRATOOL_CRYPTO_EXPORT size_t entratool_crypto_cert_count(const entratool_crypto_cert* cert) {
+  return cert ? cert->chain.size() : 0;
+}
+
+ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_cert_der(const entratool_crypto_cert* cert, size_t index,
+                                                      const unsigned char** der, size_t* der_len) {
+  if (!cert || index >= cert->chain.size() || !der || !der_len) return 1;
+  *der = reinterpret_cast<const unsigned char*>(cert->chain[index].data());
+  *der_len = cert->chain[index].size();
+  return 0;
+}
+
+ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_cert_sign(const entratool_crypto_cert* cert, int pss,
+                                                       const unsigned char* data, size_t data_len, unsigned char* out,
+                                                       size_t out_capacity, size_t* out_len, char* err,
+                                                       size_t err_capacity) {
+  if (!cert || !cert->key || !out_len) {
+    set_error(err, err_capacity, "no client certificate loaded");
+    return 1;
+  }
+  if (!out) {
+    *out_len = static_cast<size_t>(EVP_PKEY_get_size(cert->key));
+    return 0;
+  }
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  std::string failure;
+  if (!ctx || EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), nullptr, cert->key) != 1) {
+    failure = "cannot sign the client assertion (" + openssl_error() + ")";
+  } else if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+                     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1)) {
+    failure = "cannot set up PS256 signing (" + openssl_error() + ")";
+  } else {
+    size_t len = out_capacity;
+    if (EVP_DigestSign(ctx, out, &len, data, data_len) != 1)
+      failure = "cannot sign the client assertion (" + openssl_error() + ")";
+    else
+      *out_len = len;
+  }
+  EVP_MD_CTX_free(ctx);
+  if (!failure.empty()) {
+    set_error(err, err_capacity, failure);
+    return 1;
+  }
+  return 0;
+}
+
+ENTRATOOL_CRYPTO_EXPORT void entratool_crypto_cert_free(entratool_crypto_cert* cert) { delete cert; }
+
+ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_digest(int algorithm, const unsigned char* data, size_t data_len,
+                                                    unsigned char* out, size_t out_capacity, size_t* out_len) {
+  const EVP_MD* md = algorithm == 1 ? EVP_sha1() : algorithm == 256 ? EVP_sha256() : nullptr;
+  if (!md || !out || !out_len || out_capacity < static_cast<size_t>(EVP_MD_get_size(md))) return 1;
+  unsigned int len = 0;
+  if (EVP_Digest(data, data_len, out, &len, md, nullptr) != 1) return 1;
+  *out_len = len;
   return 0;
 }

@@ -1,5 +1,8 @@
-// sdk::HttpClient on Poco Net/NetSSL. One request per call, a fresh connection each time (a token
-// acquisition makes one or two requests, so pooling would buy nothing).
+// The HTTP service (et_http_service, a C interface: http_api.h) on Poco Net/NetSSL. One request
+// per call, a fresh connection each time (a token acquisition makes one or two requests, so
+// pooling would buy nothing). Inside, the work is C++ (sdk::HttpRequest, sdk::Status, Poco's
+// exceptions); at the exported boundary a request arrives as views, the response leaves through
+// the caller's sink, and every error, including any exception, becomes an et_status.
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
@@ -21,19 +24,25 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <istream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
 
+#include "entratool/sdk/abi.h"
+#include "entratool/sdk/detail/convert.h"
 #include "entratool/sdk/host_services.h"
-#include "entratool/sdk/plugin.h"
+#include "entratool/sdk/status.h"
 #include "entratool/support/encoding.h"
 #include "http_api.h"
 #include "proxy_rules.h"
@@ -204,9 +213,9 @@ class GuardedSession final : public Base {
 
 std::string host_port(const Poco::URI& uri) { return uri.getHost() + ":" + std::to_string(uri.getPort()); }
 
-class PocoHttpClient final : public sdk::HttpClient {
+class PocoHttpClient final {
  public:
-  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest& request) override {
+  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest& request) {
     Poco::URI uri;
     try {
       uri = Poco::URI(request.url);
@@ -339,15 +348,50 @@ class PocoHttpClient final : public sdk::HttpClient {
   }
 };
 
+// ---- the C boundary -------------------------------------------------------------------------
+
+// Writes an error without allocating, for when even building a Status failed.
+void fail(et_status* status, int32_t category, const char* message) noexcept {
+  if (!status) return;
+  status->category = category;
+  status->code[0] = '\0';
+  std::snprintf(status->message, sizeof status->message, "%s", message);
+}
+
+int32_t send(void* /*ctx*/, const et_http_request* request, et_http_response_sink response,
+             et_status* status) noexcept {
+  try {
+    // The members this module reads; a struct that does not cover them is not a request.
+    if (!request || request->size < offsetof(et_http_request, proxy) + sizeof(et_str))
+      return sdk::detail::to_c(sdk::Status::general("malformed HTTP request passed to the network module"), status);
+    static PocoHttpClient client;
+    auto result = client.send(sdk::detail::from_c(*request));
+    if (!result) return sdk::detail::to_c(result.status(), status);
+    const sdk::detail::CPairs headers(result->headers);
+    if (response.set) response.set(response.ctx, result->status, headers.get(), sdk::detail::to_c(result->body));
+    return ET_OK;
+  } catch (const std::bad_alloc&) {
+    fail(status, ET_GENERAL, "out of memory in the network module");
+  } catch (const Poco::Exception& e) {
+    // Poco's and the standard library's, outside the request's own handlers (e.g. no thread for
+    // the deadline guard). Written without allocating, so that a second failure cannot escape.
+    fail(status, ET_NETWORK, "");
+    if (status) std::snprintf(status->message, sizeof status->message, "network error: %s: %s", e.name(), e.message().c_str());
+  } catch (const std::exception& e) {
+    fail(status, ET_NETWORK, "");
+    if (status) std::snprintf(status->message, sizeof status->message, "network error: %s", e.what());
+  } catch (...) {
+    fail(status, ET_NETWORK, "network error: an unknown exception in the network module");
+  }
+  return status ? status->category : ET_NETWORK;
+}
+
 }  // namespace
 }  // namespace entratool::http
 
-extern "C" ENTRATOOL_PLUGIN_EXPORT int entratool_http_abi_version() { return ENTRATOOL_HTTP_ABI_VERSION; }
+extern "C" ENTRATOOL_PLUGIN_EXPORT int entratool_http_abi_version(void) { return ENTRATOOL_HTTP_ABI_VERSION; }
 
-extern "C" ENTRATOOL_PLUGIN_EXPORT entratool::sdk::HttpClient* entratool_http_create() {
-  try {
-    return new entratool::http::PocoHttpClient();
-  } catch (...) {
-    return nullptr;
-  }
+extern "C" ENTRATOOL_PLUGIN_EXPORT const et_http_service* entratool_http_service(void) {
+  static const et_http_service service = {sizeof(et_http_service), nullptr, &entratool::http::send};
+  return &service;
 }

@@ -1,11 +1,10 @@
 #pragma once
 /// \file flow.h
-/// An OAuth2 grant: turns a profile's settings and credentials into a TokenResponse.
+/// An OAuth2 grant, as a C++ interface (header-only; crosses the boundary as et_flow).
 
 #include <chrono>
 #include <map>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "entratool/sdk/host_services.h"
@@ -14,49 +13,43 @@
 
 namespace entratool::sdk {
 
-/// How the client proves who it is at the token endpoint.
-enum class ClientAuth {
-  none,         ///< public client (device code, interactive browser)
-  secret,       ///< client_secret: HTTP Basic or form body (settings "client_auth")
-  certificate,  ///< private_key_jwt assertion (RFC 7523) from certificate + key or a PFX
+/// How the profile's client authenticates; HostServices::client_auth() applies it.
+enum class ClientAuthMethod {
+  none,         ///< public client
+  secret,       ///< client_secret
+  certificate,  ///< private_key_jwt assertion (RFC 7523)
 };
 
-/// Everything a flow needs for one acquisition. Built by the host from the profile, flags,
-/// environment and the secret store; the secrets in it live only for this call.
+/// Everything a flow needs for one acquisition, built by the host. It holds no client secret
+/// or key: client_auth() adds credentials, secrets() reads the secrets the flow declared.
 struct FlowRequest {
   std::string profile_name;
-  std::string client_id;
-  std::string tenant;
+  std::string client_id;                  ///< empty when the flow declares it needs none
+  std::string tenant;                     ///< empty when the flow declares it needs none
   std::vector<std::string> scopes;        ///< normalised, in request order
-  std::string token_endpoint;             ///< {authority}/{tenant}/oauth2/v2.0/token
-  std::string device_code_endpoint;       ///< {authority}/{tenant}/oauth2/v2.0/devicecode
-  std::string authorize_endpoint;         ///< {authority}/{tenant}/oauth2/v2.0/authorize
-  std::string redirect_uri;               ///< empty: the flow chooses (loopback, ephemeral port)
-  std::string ca_bundle;                  ///< extra CA file for HttpRequest::ca_bundle
-
-  ClientAuth client_auth = ClientAuth::none;
-  std::string client_secret;              ///< secret; set when client_auth == secret
-  std::string certificate_path;           ///< PEM certificate, or the PFX file
-  std::string private_key_path;           ///< PEM private key; empty with a PFX
-  std::string certificate_password;       ///< secret; PFX or encrypted-key password
-
-  std::string refresh_token;              ///< secret; for the "refresh" flow
-  bool open_browser = true;               ///< false with --no-browser: print the URL instead
-
-  /// Profile settings a flow may read, e.g. "client_auth" = "basic"|"body",
-  /// "assertion_alg" = "PS256"|"RS256", "send_x5c" = "true".
+  std::string token_endpoint;
+  std::string device_code_endpoint;
+  std::string authorize_endpoint;
+  std::string redirect_uri;               ///< empty: the sign-in service chooses
+  std::string ca_bundle;                  ///< extra CA file for HTTP requests
+  ClientAuthMethod client_auth = ClientAuthMethod::none;
+  bool open_browser = true;               ///< false with --no-browser
+  std::string refresh_token;              ///< secret; for a flow that redeems refresh tokens
+  /// Profile settings and the profile fields the flow declared, e.g. "client_auth",
+  /// "assertion_alg", "send_x5c".
   std::map<std::string, std::string> settings;
-
-  /// The whole acquisition must finish before this instant (exit 5 otherwise).
+  /// The whole acquisition must finish before this instant (on HostServices::clock().monotonic()).
   std::chrono::steady_clock::time_point deadline;
+  /// The host's handle for this acquisition; services that act on the request use it.
+  const void* acquisition = nullptr;
 };
 
-/// Flows are stateless between calls; the host owns the instance.
+/// Flows are stateless between calls; the plugin owns the instance until exit.
 class Flow {
  public:
   virtual ~Flow() = default;
-  /// Performs the grant. Provider refusals are ErrorCategory::auth_failed with the provider's
-  /// `error`, the AADSTS code when present and a hint; transport problems are network/timeout.
+  /// Performs the grant. Provider refusals are auth_failed (as the token endpoint service maps
+  /// them); transport problems network/timeout. Exceptions become errors in the adapter.
   virtual Result<TokenResponse> acquire(const FlowRequest& request, HostServices& services) = 0;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 /// \file formatter.h
-/// Renders a token (get-token, refresh) or a JSON document (inspect, plugins list) for stdout.
+/// An output format, as a C++ interface (header-only; crosses the boundary as et_formatter).
 
 #include <chrono>
 #include <string>
@@ -15,17 +15,19 @@ struct FormatContext {
   std::chrono::system_clock::time_point now;  ///< for expires_in
 };
 
-/// Stateless; the host owns the instance through the plugin's registration.
+/// Stateless; the plugin owns the instance until exit.
 class Formatter {
  public:
   virtual ~Formatter() = default;
-  /// The complete text to print, including its final newline.
-  /// Fields (spec README): token_type, scope, expires_in, access_token, refresh_token (only when
-  /// present), expires_at (UTC ISO 8601 with 'Z').
+  /// The complete text to print, including its final newline. Fields (spec README):
+  /// token_type, scope, expires_in, access_token, refresh_token (only when present), expires_at.
   virtual Result<std::string> format_token(const TokenResponse& token, const FormatContext& ctx) = 0;
-  /// Renders a JSON document (already validated by the host, key order to be kept). A format
-  /// that cannot show documents returns an error saying so.
-  virtual Result<std::string> format_document(std::string_view json) = 0;
+  /// False for a format that shows tokens only (the host then says which formats can).
+  virtual bool shows_documents() const { return true; }
+  /// Renders a JSON document (validated by the host; keep its key order).
+  virtual Result<std::string> format_document(std::string_view /*json*/) {
+    return Status::general("this format shows access tokens only");
+  }
 };
 
 }  // namespace entratool::sdk

@@ -1,32 +1,41 @@
 #pragma once
 /// \file host_services.h
-/// What the host lends a plugin instead of the plugin linking its own stacks. All references
-/// handed out by HostServices are owned by the host and stay valid until the process exits; a
-/// plugin may keep them. None of these objects is thread-safe unless its comment says so.
+/// What the host lends a plugin, as C++ interfaces (header-only). In a plugin they are backed by
+/// the host's C services (abi.h, et_host.get_service); tests may implement them with fakes.
+/// Every reference handed out by HostServices is owned by the host and stays valid until the
+/// process exits; a plugin may keep it. None is thread-safe unless its comment says so.
+/// A service the running host does not provide (an older host) answers every call with an
+/// error (code "unsupported") that names the service.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "entratool/sdk/status.h"
+#include "entratool/sdk/token.h"
 
 namespace entratool::sdk {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
+struct FlowRequest;
 
-/// One HTTP exchange. `form` (urlencoded by the host) wins over `body` when non-empty.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+/// application/x-www-form-urlencoded fields, in order (the host encodes them).
+using Form = std::vector<std::pair<std::string, std::string>>;
+
+/// One HTTP exchange. `form` wins over `body` when non-empty.
 struct HttpRequest {
   std::string method = "POST";
-  std::string url;                                    ///< http:// is refused unless the host is loopback
-  Headers headers;                                    ///< e.g. {"Authorization", "Basic ..."}
-  std::vector<std::pair<std::string, std::string>> form;  ///< application/x-www-form-urlencoded fields
-  std::string body;                                   ///< raw body when `form` is empty
-  std::string content_type;                           ///< for `body`; defaults to application/json
-  std::chrono::milliseconds timeout{60000};           ///< for this one exchange, connect to last byte
-  std::string ca_bundle;                              ///< extra PEM CA file, empty for system CAs only
-  std::string proxy;                                  ///< "http://host:port"; empty: HTTPS_PROXY/NO_PROXY
+  std::string url;                           ///< http:// is refused unless the host is loopback
+  Headers headers;
+  Form form;
+  std::string body;
+  std::string content_type;                  ///< for `body`; defaults to application/json
+  std::chrono::milliseconds timeout{60000};  ///< for this one exchange, connect to last byte
+  std::string ca_bundle;                     ///< extra PEM CA file, empty for system CAs only
+  std::string proxy;                         ///< "http://host:port"; empty: HTTPS_PROXY/NO_PROXY
 };
 
 /// What came back. A non-2xx status is a response, not an error.
@@ -39,38 +48,33 @@ struct HttpResponse {
     for (const auto& [k, v] : headers) {
       if (k.size() != name.size()) continue;
       bool same = true;
-      for (size_t i = 0; i < k.size() && same; ++i)
-        same = (k[i] | 0x20) == (name[i] | 0x20);
+      for (size_t i = 0; i < k.size() && same; ++i) same = (k[i] | 0x20) == (name[i] | 0x20);
       if (same) return v;
     }
     return {};
   }
 };
 
-/// Errors: ErrorCategory::network for refused/DNS/TLS/reset, ErrorCategory::timeout when
-/// request.timeout passed. Never retries by itself.
+/// Errors: network for refused/DNS/TLS/reset, timeout when request.timeout passed. Never retries.
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  /// Performs one request. Secrets in headers or form are never logged.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
-/// The terminal. Status lines go to stderr (and are dropped under --silent); stdout is the host's.
+/// The terminal. Status lines go to stderr (dropped under --silent); stdout is the host's.
 class Console {
  public:
   virtual ~Console() = default;
-  /// One progress/status line on stderr; nothing under --silent.
+  /// One progress line on stderr; nothing under --silent.
   virtual void status(std::string_view line) = 0;
   /// A line the user must see even under --silent (e.g. a device code), on stderr.
   virtual void notice(std::string_view line) = 0;
-  /// Asks a question on stderr and reads one line from the terminal (or stdin). Fails when there
-  /// is no one to ask (ErrorCategory::general, "cannot prompt: ...").
+  /// Asks on stderr and reads one line. Fails when nobody can answer ("cannot prompt: ...").
   virtual Result<std::string> prompt(std::string_view question) = 0;
   /// As prompt(), without echo. The answer is a secret: never log it.
   virtual Result<std::string> prompt_secret(std::string_view question) = 0;
-  /// True when a person can answer prompts and see progress: stdin and stderr are terminals and
-  /// --silent was not given. Progress output (spinners, elapsed time) should be shown only then.
+  /// True when a person can answer prompts and see progress.
   virtual bool interactive() const = 0;
 };
 
@@ -86,6 +90,7 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual std::chrono::system_clock::time_point now() const = 0;
+  /// The clock FlowRequest::deadline is on.
   virtual std::chrono::steady_clock::time_point monotonic() const = 0;
   virtual void sleep_for(std::chrono::milliseconds d) = 0;
   /// True once the user asked to stop (Ctrl-C); long waits should poll it.
@@ -101,8 +106,60 @@ class Logger {
   virtual void log(LogLevel level, std::string_view message) = 0;
 };
 
-/// Everything above, owned by the host. The HTTP client is created on first use so that commands
-/// that never touch the network never load the network stack.
+/// The token endpoint exchange, decided once in the host for every flow: retries of 429/5xx
+/// inside the request's deadline (backoff, Retry-After), and one mapping of a refusal:
+/// auth_failed with code() = the OAuth `error` ("invalid_grant", "authorization_pending",
+/// "slow_down", ...) and a message with the AADSTS code and a hint; network for an unusable
+/// response; timeout past the deadline.
+class TokenEndpoint {
+ public:
+  virtual ~TokenEndpoint() = default;
+  /// POSTs `form` to `url` (empty: request.token_endpoint); the body of a 2xx answer.
+  virtual Result<std::string> post(const FlowRequest& request, std::string_view url, const Form& form,
+                                   const Headers& headers) = 0;
+  /// post() to the token endpoint and reads the token response.
+  virtual Result<TokenResponse> request_token(const FlowRequest& request, const Form& form,
+                                              const Headers& headers) = 0;
+};
+
+/// Client authentication at a token endpoint, by request.client_auth: client_id only for a
+/// public client; the client secret as HTTP Basic or in the form (setting "client_auth"
+/// basic|body); or a fresh RFC 7523 assertion signed by the host's signer (settings
+/// "assertion_alg" PS256|RS256, "send_x5c" true). The flow never sees the secret or the key.
+class ClientAuthenticator {
+ public:
+  virtual ~ClientAuthenticator() = default;
+  /// Adds fields and headers for a request to `audience` (empty: request.token_endpoint).
+  virtual Status apply(const FlowRequest& request, std::string_view audience, Form& form, Headers& headers) = 0;
+};
+
+/// What a browser sign-in yields: the code and the values its redemption must repeat.
+struct SignInResult {
+  std::string code;           ///< secret
+  std::string redirect_uri;   ///< exactly as sent in the authorize request
+  std::string code_verifier;  ///< secret (PKCE, S256)
+};
+
+/// A user sign-in in the browser with PKCE and a loopback redirect (RFC 8252).
+class SignIn {
+ public:
+  virtual ~SignIn() = default;
+  /// `scopes` as sent; `extra` more authorize parameters. Errors: auth_failed (the provider's
+  /// error, as code()), timeout, general (cancelled, redirect URI not loopback, port taken).
+  virtual Result<SignInResult> sign_in(const FlowRequest& request, const std::vector<std::string>& scopes,
+                                       const Form& extra) = 0;
+};
+
+/// The secrets the flow declared in its manifest ("secrets"), from the secret store or, for
+/// the implicit AZURE_* profile, the environment. Undeclared names are refused.
+class Secrets {
+ public:
+  virtual ~Secrets() = default;
+  virtual Result<std::optional<std::string>> get(const FlowRequest& request, std::string_view name) = 0;
+};
+
+/// Everything above, owned by the host. The HTTP stack is loaded on first use of http() or the
+/// token endpoint, so plugins that never touch the network never load it.
 class HostServices {
  public:
   virtual ~HostServices() = default;
@@ -111,6 +168,10 @@ class HostServices {
   virtual BrowserLauncher& browser() = 0;
   virtual Clock& clock() = 0;
   virtual Logger& logger() = 0;
+  virtual TokenEndpoint& token_endpoint() = 0;
+  virtual ClientAuthenticator& client_auth() = 0;
+  virtual SignIn& sign_in() = 0;
+  virtual Secrets& secrets() = 0;
 };
 
 }  // namespace entratool::sdk

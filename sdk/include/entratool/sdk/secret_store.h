@@ -1,8 +1,10 @@
 #pragma once
 /// \file secret_store.h
-/// Named secrets (client secrets, certificate passwords, cached tokens), encrypted at rest.
+/// Named secrets (client secrets, certificate passwords, cached tokens), encrypted at rest, as
+/// a C++ interface (header-only; crosses the boundary as et_secret_store).
 /// Names are printable ASCII such as "profile/app/client-secret" or "token/<hash>".
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,12 +17,12 @@ namespace entratool::sdk {
 
 /// Where and how a store keeps its data; filled by the host.
 struct StoreContext {
-  std::string directory;  ///< the store's own folder (created by the store, 0700); under the config folder
+  std::string directory;                        ///< the store's own folder (created by the store, 0700)
+  std::map<std::string, std::string> settings;  ///< config.json "keystore_settings"
 };
 
-/// A store must be safe against concurrent *processes* (another entratool doing the same thing);
-/// one instance is used by one thread. A value that cannot be decrypted or parsed is an error that
-/// names the file and what to do, and the store never overwrites it silently.
+/// Safe against concurrent processes; one instance is used by one thread. A value that cannot
+/// be read is an error that names the file and what to do, never silently overwritten.
 class SecretStore {
  public:
   virtual ~SecretStore() = default;

@@ -1,8 +1,8 @@
 #pragma once
 /// \file status.h
-/// Errors are values at the plugin boundary: every SDK call returns a Status or a Result<T>.
-/// No exception may cross from a plugin into the host (the host catches them anyway, and treats a
-/// plugin that throws as broken).
+/// Errors as values for C++ plugin code (header-only; crosses the boundary as et_status).
+/// A Status is success, or a category (= exit code), a machine-readable code and a one-line
+/// message for the user that never holds a secret.
 
 #include <optional>
 #include <string>
@@ -16,20 +16,32 @@ enum class ErrorCategory : int {
   general = 1,            ///< exit 1: bad input, bad plugin, local I/O, anything else
   profile_not_found = 2,  ///< exit 2
   auth_failed = 3,        ///< exit 3: the identity provider said no (or a user cancelled sign-in)
-  network = 4,            ///< exit 4: connection refused, DNS, TLS, reset, unusable response transport
+  network = 4,            ///< exit 4: connection refused, DNS, TLS, reset, unusable response
   timeout = 5,            ///< exit 5: --timeout or a code's lifetime ran out
 };
 
 /// The exit code the documentation gives for a category.
 constexpr int exit_code_for(ErrorCategory c) noexcept { return static_cast<int>(c); }
 
-/// Success, or a category and a one-line message meant for the user (never holding a secret).
+/// Machine-readable codes the host and the in-tree plugins use (any short ASCII word is allowed;
+/// OAuth errors keep the provider's `error`, e.g. "invalid_grant", "authorization_pending").
+namespace codes {
+inline constexpr const char* kInvalidGrant = "invalid_grant";
+inline constexpr const char* kInteractionRequired = "interaction_required";
+inline constexpr const char* kNotFound = "not_found";
+inline constexpr const char* kStoreLocked = "store_locked";
+inline constexpr const char* kCancelled = "cancelled";
+inline constexpr const char* kPluginException = "plugin_exception";
+inline constexpr const char* kUnsupported = "unsupported";
+}  // namespace codes
+
 class Status {
  public:
   Status() = default;
   static Status ok() { return Status(); }
-  static Status error(ErrorCategory category, std::string message) {
-    return Status(category == ErrorCategory::ok ? ErrorCategory::general : category, std::move(message));
+  static Status error(ErrorCategory category, std::string message, std::string code = {}) {
+    return Status(category == ErrorCategory::ok ? ErrorCategory::general : category, std::move(message),
+                  std::move(code));
   }
   static Status general(std::string m) { return error(ErrorCategory::general, std::move(m)); }
   static Status auth_failed(std::string m) { return error(ErrorCategory::auth_failed, std::move(m)); }
@@ -39,13 +51,21 @@ class Status {
   bool is_ok() const noexcept { return category_ == ErrorCategory::ok; }
   explicit operator bool() const noexcept { return is_ok(); }
   ErrorCategory category() const noexcept { return category_; }
+  /// Machine-readable: "invalid_grant", "not_found", ...; empty when none was given.
+  const std::string& code() const noexcept { return code_; }
   const std::string& message() const noexcept { return message_; }
   int exit_code() const noexcept { return exit_code_for(category_); }
+  /// The same error with another message (code and category kept).
+  Status with_message(std::string m) const { return Status(category_, std::move(m), code_); }
+  /// The same error with a code.
+  Status with_code(std::string c) const { return Status(category_, message_, std::move(c)); }
 
  private:
-  Status(ErrorCategory c, std::string m) : category_(c), message_(std::move(m)) {}
+  Status(ErrorCategory c, std::string m, std::string code)
+      : category_(c), message_(std::move(m)), code_(std::move(code)) {}
   ErrorCategory category_ = ErrorCategory::ok;
   std::string message_;
+  std::string code_;
 };
 
 /// A value or the Status that explains why there is none.

@@ -1,6 +1,7 @@
 #pragma once
 /// \file token.h
-/// What a flow returns and what formatters and the token cache consume.
+/// What a flow returns and what formatters and the token cache consume (header-only; crosses the
+/// boundary as et_token).
 
 #include <chrono>
 #include <string>
@@ -13,7 +14,7 @@ namespace entratool::sdk {
 struct TokenResponse {
   std::string access_token;                           ///< never empty in a successful response
   std::string token_type = "Bearer";                  ///< as the provider sent it
-  std::chrono::system_clock::time_point expires_at;   ///< absolute UTC expiry (from expires_in at receipt)
+  std::chrono::system_clock::time_point expires_at;   ///< absolute UTC expiry
   std::vector<std::string> scopes;                    ///< granted scopes (the request's when the provider omits them)
   std::string refresh_token;                          ///< empty when none was issued
   std::string id_token;                               ///< empty when none was issued
@@ -27,10 +28,5 @@ inline long long seconds_left(const TokenResponse& t, std::chrono::system_clock:
   auto left = std::chrono::duration_cast<std::chrono::seconds>(t.expires_at - now).count();
   return left < 0 ? 0 : left;
 }
-
-/// The name of the first printed field that is not valid UTF-8 ("token_type", "scope",
-/// "access_token", "refresh_token"), or nullptr. Formatters refuse such a token
-/// rather than print text no reader accepts.
-const char* first_non_utf8_field(const TokenResponse& token);
 
 }  // namespace entratool::sdk

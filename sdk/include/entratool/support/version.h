@@ -1,8 +1,12 @@
-#pragma once
-/// \file version.h
-/// The support library's own version (json, encoding, files, sha256). It is versioned apart from
-/// the SDK contract: the plugin loader never checks it, since these helpers are linked statically
-/// into whoever uses them and never cross the plugin boundary.
+/* \file version.h
+ * The support library's own version (json, encoding, files, sha256, token_text). It is versioned
+ * apart from the SDK contract (entratool/sdk/version.h): the plugin loader never checks it, since
+ * these helpers are linked statically into whoever uses them and never cross the plugin boundary.
+ * 1.1: token_text.h (first_non_utf8_field, formerly in the SDK library). */
+#ifndef ENTRATOOL_SUPPORT_VERSION_H
+#define ENTRATOOL_SUPPORT_VERSION_H
 
 #define ENTRATOOL_SUPPORT_VERSION_MAJOR 1
-#define ENTRATOOL_SUPPORT_VERSION_MINOR 0
+#define ENTRATOOL_SUPPORT_VERSION_MINOR 1
+
+#endif /* ENTRATOOL_SUPPORT_VERSION_H */
