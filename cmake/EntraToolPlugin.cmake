@@ -17,7 +17,7 @@
 # A component object in a COMPONENTS file:
 #   {"kind": "flow", "id": "my-flow", "description": "...", "flow": {<declarations>}}
 # where "flow" is only for flows and every declaration is optional: "aliases" [names],
-# "interactive" true|false, "refresh_tokens" none|issues|redeems, "client_auth"
+# "interactive" true|false, "browser" true|false, "refresh_tokens" none|issues|redeems, "client_auth"
 # none|optional|required, "requires" [tenant, client_id], "secrets" [names], "fields" [names],
 # "default_for" [secret|certificate|none]. Everything is checked here, at configure time.
 #
@@ -100,10 +100,10 @@ function(_etp_check_flow_declarations flow where)
   math(EXPR last "${n} - 1")
   foreach(i RANGE ${last})
     string(JSON key MEMBER "${flow}" ${i})
-    if(key STREQUAL "interactive")
+    if(key MATCHES "^(interactive|browser)$")
       string(JSON t TYPE "${flow}" ${key})
       if(NOT t STREQUAL "BOOLEAN")
-        _etp_fail("${where}: \"interactive\" must be true or false")
+        _etp_fail("${where}: \"${key}\" must be true or false")
       endif()
     elseif(key STREQUAL "refresh_tokens")
       _etp_check_choice("${flow}" "${where}" ${key} none issues redeems)
@@ -116,7 +116,7 @@ function(_etp_check_flow_declarations flow where)
     elseif(key MATCHES "^(aliases|secrets|fields)$")
       _etp_check_words("${flow}" "${where}" ${key})
     else()
-      _etp_fail("${where}: unknown flow declaration \"${key}\" (known: aliases, interactive, refresh_tokens, client_auth, requires, secrets, fields, default_for)")
+      _etp_fail("${where}: unknown flow declaration \"${key}\" (known: aliases, interactive, browser, refresh_tokens, client_auth, requires, secrets, fields, default_for)")
     endif()
   endforeach()
 endfunction()

@@ -28,6 +28,7 @@ json::Value flow_json(const FlowDeclaration& d) {
   auto o = json::Value::object();
   o.set("aliases", strings(d.aliases));
   o.set("interactive", json::Value::boolean(d.interactive));
+  o.set("browser", json::Value::boolean(d.browser));
   o.set("refresh_tokens", json::Value::string(d.refresh_tokens == R::issues    ? "issues"
                                               : d.refresh_tokens == R::redeems ? "redeems"
                                                                                : "none"));

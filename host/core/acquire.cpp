@@ -234,6 +234,7 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   a.private_key_path = p.private_key_path;
   a.settings = p.settings;
   a.declared_secrets = d.secrets;
+  a.browserless_flow = ctx.plugins().browserless_sign_in_flow();
   const bool from_environment = plan.profile.from_environment;
   const std::string profile_name = p.name;
   a.read_secret = [&ctx, from_environment, profile_name](std::string_view name)

@@ -31,6 +31,9 @@ struct Acquisition {
   std::vector<std::string> declared_secrets;
   /// Reads one declared secret (store or environment); absent is nullopt.
   std::function<sdk::Result<std::optional<std::string>>(std::string_view name)> read_secret;
+  /// A flow that signs a person in without a browser here (its manifest: interactive, not
+  /// browser), for advice when a browser sign-in cannot work; empty when none is installed.
+  std::string browserless_flow;
 
   /// Forgets the secrets held here (called as soon as the flow returns).
   void clear_secrets() {

@@ -23,7 +23,24 @@ sdk::Status call_plugin(const std::string& who, Call&& call) {
   return s;
 }
 
+// A component's get_extension, when its struct has one: the struct must be large enough to
+// hold the member (an older plugin's is not) and the pointer set.
+template <class Iface>
+const void* query_extension(const Iface& iface, std::string_view id) {
+  if (iface.size < offsetof(Iface, get_extension) + sizeof(iface.get_extension) || !iface.get_extension) return nullptr;
+  const std::string text(id);
+  try {
+    return iface.get_extension(iface.self, text.c_str());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 }  // namespace
+
+const void* FlowComponent::extension(std::string_view id) const { return query_extension(iface_, id); }
+const void* FormatterComponent::extension(std::string_view id) const { return query_extension(iface_, id); }
+const void* SecretStoreComponent::extension(std::string_view id) const { return query_extension(iface_, id); }
 
 sdk::Result<sdk::TokenResponse> FlowComponent::acquire(const sdk::FlowRequest& request, sdk::HostServices&) {
   CFlowRequest c(request);

@@ -23,6 +23,7 @@ class FlowComponent final : public sdk::Flow {
  public:
   FlowComponent(std::string id, const et_flow& iface, const et_host* host) : id_(std::move(id)), iface_(iface), host_(host) {}
   sdk::Result<sdk::TokenResponse> acquire(const sdk::FlowRequest& request, sdk::HostServices& services) override;
+  const void* extension(std::string_view id) const override;
 
  private:
   std::string id_;
@@ -36,6 +37,7 @@ class FormatterComponent final : public sdk::Formatter {
   sdk::Result<std::string> format_token(const sdk::TokenResponse& token, const sdk::FormatContext& ctx) override;
   bool shows_documents() const override { return iface_.format_document != nullptr; }
   sdk::Result<std::string> format_document(std::string_view json) override;
+  const void* extension(std::string_view id) const override;
 
  private:
   std::string id_;
@@ -52,6 +54,7 @@ class SecretStoreComponent final : public sdk::SecretStore {
   sdk::Status erase(std::string_view name) override;
   sdk::Result<std::vector<std::string>> list(std::string_view prefix) override;
   std::string describe() const override;
+  const void* extension(std::string_view id) const override;
 
  private:
   std::string id_;

@@ -87,6 +87,7 @@ sdk::Status parse_flow_declaration(const json::Value& v, const std::string& wher
   using C = FlowDeclaration::ClientAuthUse;
   if (auto s = string_list(v, "aliases", where, d.aliases); !s) return s;
   if (auto s = boolean(v, "interactive", where, d.interactive); !s) return s;
+  if (auto s = boolean(v, "browser", where, d.browser); !s) return s;
   if (auto s = choice<R>(v, "refresh_tokens", where, {{"none", R::none}, {"issues", R::issues}, {"redeems", R::redeems}},
                          d.refresh_tokens);
       !s)

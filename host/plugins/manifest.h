@@ -19,6 +19,7 @@ struct FlowDeclaration {
   enum class ClientAuthUse { none, optional, required };
   std::vector<std::string> aliases;      ///< other names users may type
   bool interactive = false;              ///< signs a person in
+  bool browser = false;                  ///< the sign-in needs a browser on this machine
   RefreshTokens refresh_tokens = RefreshTokens::none;
   ClientAuthUse client_auth = ClientAuthUse::optional;
   bool requires_tenant = true;

@@ -339,6 +339,14 @@ std::string PluginRegistry::refresh_flow() const {
   return {};
 }
 
+std::string PluginRegistry::browserless_sign_in_flow() const {
+  for (const auto& [id, index] : impl_->winners) {
+    const auto& c = impl_->candidates[index];
+    if (c.kind == "flow" && c.flow.interactive && !c.flow.browser) return id;
+  }
+  return {};
+}
+
 const FlowDeclaration* PluginRegistry::flow_declaration(std::string_view id) const {
   const PluginCandidate* c = find(id);
   return c && c->kind == "flow" ? &c->flow : nullptr;

@@ -75,6 +75,9 @@ class PluginRegistry {
   std::string default_flow_for(std::string_view auth_method) const;
   /// The flow that redeems refresh tokens (refresh_tokens: "redeems"); empty when none.
   std::string refresh_flow() const;
+  /// The first flow that signs a person in without a browser on this machine (declared
+  /// interactive, not browser), e.g. for "use -f <it>" advice; empty when none.
+  std::string browserless_sign_in_flow() const;
   /// The winning flow's declaration, or nullptr for an unknown id.
   const FlowDeclaration* flow_declaration(std::string_view id) const;
 

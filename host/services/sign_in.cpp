@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/acquisition.h"
 #include "services/loopback_listener.h"
 #include "services/pkce.h"
 #include "entratool/support/encoding.h"
@@ -15,6 +16,14 @@ namespace {
 constexpr const char* kReserved[] = {"client_id",      "response_type",         "redirect_uri", "response_mode",
                                      "scope",          "state",                 "code_challenge",
                                      "code_challenge_method"};
+
+// ", or use -f <flow>" for an installed flow that signs in without a browser (from the
+// manifests, through the acquisition), else nothing.
+std::string browserless_advice(const sdk::FlowRequest& request) {
+  const Acquisition* a = current_acquisition(request);
+  if (!a || a->browserless_flow.empty()) return {};
+  return ", or use --flow " + a->browserless_flow;
+}
 
 }  // namespace
 
@@ -93,7 +102,8 @@ sdk::Result<sdk::SignInResult> SignInService::sign_in(const sdk::FlowRequest& re
     if (callback.status().category() == sdk::ErrorCategory::timeout)
       return sdk::Status::timeout("the browser did not respond: " + callback.status().message() +
                                   " before the timeout (--timeout). Finish signing in sooner, check the application's "
-                                  "redirect URI and that the local port is not blocked, or use --flow device-code");
+                                  "redirect URI and that the local port is not blocked" +
+                                  browserless_advice(request));
     return callback.status();
   }
   if (!callback->error.empty()) {

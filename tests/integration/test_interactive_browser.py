@@ -102,7 +102,8 @@ class ListenerTest(UserFlowCase):
         self.assertEqual(rc, 5, err)
         self.assertLess(time.monotonic() - started, 10)
         self.assertIn("browser did not respond", err)
-        self.assertIn("device-code", err)
+        # The advice names the installed flow whose manifest says it signs in without a browser.
+        self.assertIn("or use --flow device-code", err)
 
     def test_profile_redirect_uri_that_is_not_loopback_is_refused(self):
         self.create_profile("me", self.idp.public, "interactive-browser", redirect_uri="https://app.example.com/cb")

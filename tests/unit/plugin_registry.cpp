@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "entratool/sdk/flow.h"
 #include "entratool/sdk/formatter.h"
 #include "entratool/sdk/version.h"
 #include "plugins/plugin_registry.h"
@@ -208,7 +209,19 @@ TEST_CASE("one library with two components: both found from the manifest, loaded
   auto flow = r.flow("multi-flow");
   REQUIRE(flow);
   for (const auto& c : r.candidates()) CHECK(c.state == State::loaded);
-  REQUIRE(r.formatter("multi"));
+  auto formatter = r.formatter("multi");
+  REQUIRE(formatter);
+  // An interface beyond the base one, found by id through the C get_extension.
+  struct Greeting {
+    uint32_t size;
+    const char* text;
+  };
+  const auto* greeting = static_cast<const Greeting*>((*formatter)->extension("entratool.fixture.greeting/1"));
+  REQUIRE(greeting != nullptr);
+  CHECK(greeting->size == sizeof(Greeting));
+  CHECK(std::string(greeting->text) == "hello from multi");
+  CHECK((*formatter)->extension("entratool.fixture.greeting/2") == nullptr);
+  CHECK((*flow)->extension("entratool.fixture.greeting/1") == nullptr);
 }
 
 TEST_CASE("a refused plugin stays refused without a second load") {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "entratool/sdk/host_services.h"
@@ -51,6 +52,10 @@ class Flow {
   /// Performs the grant. Provider refusals are auth_failed (as the token endpoint service maps
   /// them); transport problems network/timeout. Exceptions become errors in the adapter.
   virtual Result<TokenResponse> acquire(const FlowRequest& request, HostServices& services) = 0;
+  /// Another interface this component offers beyond this one, by id with a version suffix
+  /// ("vendor.vault.rotate/1"; CLAP's get_extension), or nullptr. What it returns is a C struct
+  /// starting with its size, owned by the plugin and valid until exit.
+  virtual const void* extension(std::string_view /*id*/) const { return nullptr; }
 };
 
 }  // namespace entratool::sdk

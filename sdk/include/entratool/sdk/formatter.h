@@ -28,6 +28,10 @@ class Formatter {
   virtual Result<std::string> format_document(std::string_view /*json*/) {
     return Status::general("this format shows access tokens only");
   }
+  /// Another interface this component offers beyond this one, by id with a version suffix
+  /// ("vendor.vault.rotate/1"; CLAP's get_extension), or nullptr. What it returns is a C struct
+  /// starting with its size, owned by the plugin and valid until exit.
+  virtual const void* extension(std::string_view /*id*/) const { return nullptr; }
 };
 
 }  // namespace entratool::sdk

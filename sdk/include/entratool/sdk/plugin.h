@@ -51,6 +51,16 @@ int32_t guarded(et_status* status, Body&& body) noexcept {
   }
 }
 
+/// get_extension for any component: asks the C++ object, never lets an exception out.
+template <class Component>
+const void* extension_thunk(void* self, const char* id) noexcept {
+  try {
+    return id ? static_cast<const Component*>(self)->extension(id) : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 struct FlowThunks {
   static int32_t acquire(void* self, const et_flow_request* request, const et_host* host, et_token_sink sink,
                          et_status* status) noexcept {
@@ -143,20 +153,21 @@ class Registrar {
 
   Status add_flow(std::string_view id, std::unique_ptr<Flow> flow) {
     if (!flow) return Status::general("a null flow was registered");
-    et_flow iface{sizeof(et_flow), flow.get(), &detail::FlowThunks::acquire, nullptr};
+    et_flow iface{sizeof(et_flow), flow.get(), &detail::FlowThunks::acquire, &detail::extension_thunk<Flow>};
     return add(ET_KIND_FLOW, id, &iface, flow.release());
   }
   Status add_formatter(std::string_view id, std::unique_ptr<Formatter> formatter) {
     if (!formatter) return Status::general("a null formatter was registered");
     et_formatter iface{sizeof(et_formatter), formatter.get(), &detail::FormatterThunks::format_token,
-                       formatter->shows_documents() ? &detail::FormatterThunks::format_document : nullptr, nullptr};
+                       formatter->shows_documents() ? &detail::FormatterThunks::format_document : nullptr,
+                       &detail::extension_thunk<Formatter>};
     return add(ET_KIND_FORMATTER, id, &iface, formatter.release());
   }
   Status add_secret_store(std::string_view id, std::unique_ptr<SecretStore> store) {
     if (!store) return Status::general("a null secret store was registered");
     using T = detail::StoreThunks;
     et_secret_store iface{sizeof(et_secret_store), store.get(), &T::open, &T::get, &T::put, &T::erase,
-                          &T::list, &T::describe, nullptr};
+                          &T::list, &T::describe, &detail::extension_thunk<SecretStore>};
     return add(ET_KIND_SECRET_STORE, id, &iface, store.release());
   }
   /// The host's services, e.g. to log during registration.

@@ -38,6 +38,10 @@ class SecretStore {
   virtual Result<std::vector<std::string>> list(std::string_view prefix) = 0;
   /// One line for `config show`: where the secrets are and how they are protected.
   virtual std::string describe() const = 0;
+  /// Another interface this component offers beyond this one, by id with a version suffix
+  /// ("vendor.vault.rotate/1"; CLAP's get_extension), or nullptr. What it returns is a C struct
+  /// starting with its size, owned by the plugin and valid until exit.
+  virtual const void* extension(std::string_view /*id*/) const { return nullptr; }
 };
 
 }  // namespace entratool::sdk
