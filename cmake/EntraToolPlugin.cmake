@@ -355,7 +355,11 @@ function(entratool_add_plugin target)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   # Every symbol resolved at link time: a missing one fails the build, not the user's run.
-  target_link_options(${target} PRIVATE -Wl,-z,defs)
+  # -z defs: every symbol the plugin needs is found at link time. -z now: the plugin's own
+  # references are bound when it is loaded, so one that is missing on the user's machine is a
+  # refusal at load time, not a crash at first call (the host opens plugins RTLD_LAZY, so the C++
+  # runtime a plugin brings along is bound only as far as it is used).
+  target_link_options(${target} PRIVATE -Wl,-z,defs -Wl,-z,now)
   # Only the entry point is exported: hidden visibility alone leaves the C++ library's template
   # instantiations (std::vector<std::string>::_M_realloc_insert, ...) in the dynamic symbol table.
   if(NOT APPLE AND NOT WIN32)

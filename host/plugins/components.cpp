@@ -6,8 +6,10 @@ namespace {
 
 using namespace entratool::sdk::detail;
 
-// A C++ plugin built with the adapter never throws across; one written by hand in C++ might.
-// Whatever it does, the host gets a Status.
+// A plugin built with the adapter never throws across the boundary. One written by hand that
+// lets an exception escape ends the process: its C++ runtime is not the host's (the host links
+// its own statically), so no host catch can see the exception. The catch below only serves
+// in-process test builds that share one runtime.
 template <class Call>
 sdk::Status call_plugin(const std::string& who, Call&& call) {
   et_status st = empty_status();

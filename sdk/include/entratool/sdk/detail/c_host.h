@@ -188,7 +188,7 @@ class CClientAuth final : public ClientAuthenticator {
   ENTRATOOL_DETAIL_SERVICE(et_client_auth_service, ET_SERVICE_CLIENT_AUTH, apply)
 };
 
-inline void set_sign_in(void* ctx, et_str code, et_str redirect_uri, et_str verifier) {
+inline void set_sign_in(void* ctx, et_str code, et_str redirect_uri, et_str verifier) noexcept {
   auto* r = static_cast<std::optional<SignInResult>*>(ctx);
   *r = SignInResult{str(code), str(redirect_uri), str(verifier)};
 }

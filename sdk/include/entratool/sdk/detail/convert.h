@@ -60,17 +60,20 @@ inline Status from_c(int32_t rc, const et_status& s) {
 }
 
 // ---- sinks --------------------------------------------------------------------------------
+// Sink functions are called from the other side's frames, which may be another C++ runtime or
+// plain C: they are noexcept, so the only thing that can go wrong in them (running out of memory)
+// ends the process deterministically instead of unwinding through foreign frames.
 
-inline void append_to_string(void* ctx, et_str data) { static_cast<std::string*>(ctx)->append(data.data, data.size); }
+inline void append_to_string(void* ctx, et_str data) noexcept { static_cast<std::string*>(ctx)->append(data.data, data.size); }
 /// A sink that appends to `s`.
 inline et_sink string_sink(std::string& s) noexcept { return et_sink{&s, &append_to_string}; }
 
-inline void push_to_list(void* ctx, et_str item) { static_cast<std::vector<std::string>*>(ctx)->emplace_back(view(item)); }
+inline void push_to_list(void* ctx, et_str item) noexcept { static_cast<std::vector<std::string>*>(ctx)->emplace_back(view(item)); }
 /// A sink whose writes are list items.
 inline et_sink list_sink(std::vector<std::string>& list) noexcept { return et_sink{&list, &push_to_list}; }
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
-inline void push_pair(void* ctx, et_str name, et_str value) {
+inline void push_pair(void* ctx, et_str name, et_str value) noexcept {
   static_cast<Pairs*>(ctx)->emplace_back(std::string(view(name)), std::string(view(value)));
 }
 inline et_pair_sink pair_sink(Pairs& pairs) noexcept { return et_pair_sink{&pairs, &push_pair}; }
@@ -163,7 +166,7 @@ struct TokenSlot {
   bool set = false;
   TokenResponse token;
 };
-inline void set_token_slot(void* ctx, const et_token* t) {
+inline void set_token_slot(void* ctx, const et_token* t) noexcept {
   auto* slot = static_cast<TokenSlot*>(ctx);
   if (!t) return;
   slot->token = from_c(*t);
@@ -268,7 +271,7 @@ inline HttpRequest from_c(const et_http_request& r) {
   return h;
 }
 
-inline void set_http_response(void* ctx, int32_t status, et_pairs headers, et_str body) {
+inline void set_http_response(void* ctx, int32_t status, et_pairs headers, et_str body) noexcept {
   auto* r = static_cast<HttpResponse*>(ctx);
   r->status = status;
   r->headers = from_c(headers);
