@@ -377,6 +377,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
 
   if (auto s = load_secrets(ctx, *plan); !s) return s;
   plan->request.deadline = deadline;
+  plan->credentials.timeout_text = describe_duration(options.timeout);
   services.console().status("Authenticating with " + shown_profile + " (" + plan->flow_id + ")...");
   auto token = run_flow(ctx, plan->flow_id, plan->credentials, plan->request,
                         "timed out after " + describe_duration(options.timeout) + " getting a token from " +

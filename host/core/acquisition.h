@@ -34,6 +34,8 @@ struct Acquisition {
   /// A flow that signs a person in without a browser here (its manifest: interactive, not
   /// browser), for advice when a browser sign-in cannot work; empty when none is installed.
   std::string browserless_flow;
+  /// The user's whole budget as they gave it ("2s", "1m30s"), for timeout messages.
+  std::string timeout_text;
 
   /// Forgets the secrets held here (called as soon as the flow returns).
   void clear_secrets() {

@@ -72,6 +72,7 @@ sdk::Result<sdk::TokenResponse> redeem_refresh_token(Context& ctx, AcquisitionPl
   sdk::FlowRequest request = plan.request;
   request.refresh_token = stored.entry.token.refresh_token;
   request.deadline = deadline;
+  plan.credentials.timeout_text = describe_duration(timeout);
   auto token = run_flow(ctx, refresh_flow, plan.credentials, request,
                         "timed out after " + describe_duration(timeout) + " refreshing the token at " +
                             request.token_endpoint + " (--timeout)");

@@ -1,5 +1,7 @@
 #include "services/token_endpoint.h"
 
+#include "core/acquisition.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -95,12 +97,15 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, std::chron
 
 sdk::Result<sdk::HttpResponse> post_with_retries(sdk::HostServices& services, sdk::HttpRequest request,
                                                  std::chrono::steady_clock::time_point deadline,
-                                                 const RetryPolicy& policy) {
+                                                 const RetryPolicy& policy, const std::string& timeout_text) {
   sdk::Clock& clock = services.clock();
   const auto started = clock.monotonic();
   auto timed_out = [&] {
+    // Name the budget the user set (--timeout), not the part of it left when this call began.
+    if (!timeout_text.empty())
+      return sdk::Status::timeout("timed out after " + timeout_text + " waiting for the token endpoint (--timeout)");
     return sdk::Status::timeout("timed out after " + std::to_string(seconds_between(started, clock.monotonic())) +
-                           " s waiting for the token endpoint (raise --timeout?)");
+                                " s waiting for the token endpoint (raise --timeout?)");
   };
   milliseconds backoff = policy.first_backoff;
   for (int attempt = 1;; ++attempt) {
@@ -290,7 +295,9 @@ sdk::Result<std::string> TokenEndpointService::post(const sdk::FlowRequest& flow
   auto deadline = flow.deadline == std::chrono::steady_clock::time_point{}
                       ? services_.clock().monotonic() + std::chrono::seconds(60)
                       : flow.deadline;
-  auto response = post_with_retries(services_, std::move(request), deadline, policy_);
+  const Acquisition* acquisition = current_acquisition(flow);
+  auto response = post_with_retries(services_, std::move(request), deadline, policy_,
+                                    acquisition ? acquisition->timeout_text : std::string());
   if (!response) return response.status();
   if (response->status < 200 || response->status > 299) return error_status(*response);
   return std::move(response->body);

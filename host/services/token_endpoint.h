@@ -39,10 +39,11 @@ struct RetryPolicy {
 /// responses with exponential backoff or the server's Retry-After, never past `deadline`
 /// (monotonic, services.clock()). Each attempt's timeout is the time left. Returns the last
 /// response whatever its status; errors only for transport failures (network/timeout), a
-/// deadline that leaves no room to retry, and Ctrl-C ("cancelled").
+/// deadline that leaves no room to retry, and Ctrl-C ("cancelled"). `timeout_text` (the user's
+/// --timeout, e.g. "2s") is what a timeout message names; empty: the time this call waited.
 sdk::Result<sdk::HttpResponse> post_with_retries(sdk::HostServices& services, sdk::HttpRequest request,
                                                  std::chrono::steady_clock::time_point deadline,
-                                                 const RetryPolicy& policy = {});
+                                                 const RetryPolicy& policy = {}, const std::string& timeout_text = {});
 
 /// A Retry-After value, delay-seconds or an HTTP date, as a wait from `now`; nullopt if malformed.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
