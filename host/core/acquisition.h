@@ -34,6 +34,9 @@ struct Acquisition {
   /// A flow that signs a person in without a browser here (its manifest: interactive, not
   /// browser), for advice when a browser sign-in cannot work; empty when none is installed.
   std::string browserless_flow;
+  /// A claims request (get-token --claims, JSON) the token endpoint service adds to every token
+  /// request of this acquisition; empty: none.
+  std::string claims;
 
   /// Forgets the secrets held here (called as soon as the flow returns).
   void clear_secrets() {
