@@ -215,7 +215,7 @@ function decodeJwtPart(part) {
 function describeRequest(endpoint, tenant, req, form) {
   const d = { endpoint, tenant, method: req.method, path: req.url.split('?')[0] };
   if (form) {
-    for (const k of ['grant_type', 'client_id', 'scope', 'resource', 'redirect_uri', 'code_challenge_method']) {
+    for (const k of ['grant_type', 'client_id', 'scope', 'resource', 'redirect_uri', 'code_challenge_method', 'claims']) {
       if (form[k] !== undefined) d[k] = form[k];
     }
     for (const k of ['client_secret', 'code', 'code_verifier', 'refresh_token', 'device_code', 'client_assertion']) {
