@@ -19,7 +19,7 @@
 # where "flow" is only for flows and every declaration is optional: "aliases" [names],
 # "interactive" true|false, "browser" true|false, "refresh_tokens" none|issues|redeems, "client_auth"
 # none|optional|required, "requires" [tenant, client_id], "secrets" [names], "fields" [names],
-# "default_for" [secret|certificate|none]. Everything is checked here, at configure time.
+# "default_for" [secret|certificate|none|managed-identity], "environment" [VARIABLE names]. Everything is checked here, at configure time.
 #
 # A plugin must not link the host (entratool_host) or Boost: it would carry a second copy of the
 # host's code or of a library whose types must never cross the boundary. Checked when the
@@ -112,11 +112,23 @@ function(_etp_check_flow_declarations flow where)
     elseif(key STREQUAL "requires")
       _etp_check_words("${flow}" "${where}" ${key} tenant client_id)
     elseif(key STREQUAL "default_for")
-      _etp_check_words("${flow}" "${where}" ${key} secret certificate none)
+      _etp_check_words("${flow}" "${where}" ${key} secret certificate none managed-identity)
     elseif(key MATCHES "^(aliases|secrets|fields)$")
       _etp_check_words("${flow}" "${where}" ${key})
+    elseif(key STREQUAL "environment")
+      _etp_check_words("${flow}" "${where}" ${key})
+      string(JSON m LENGTH "${flow}" ${key})
+      if(m GREATER 0)
+        math(EXPR mlast "${m} - 1")
+        foreach(j RANGE ${mlast})
+          string(JSON var GET "${flow}" ${key} ${j})
+          if(NOT var MATCHES "^[A-Z0-9_]+$")
+            _etp_fail("${where}: \"environment\" names '${var}'; use upper-case variable names (A-Z, 0-9, _)")
+          endif()
+        endforeach()
+      endif()
     else()
-      _etp_fail("${where}: unknown flow declaration \"${key}\" (known: aliases, interactive, browser, refresh_tokens, client_auth, requires, secrets, fields, default_for)")
+      _etp_fail("${where}: unknown flow declaration \"${key}\" (known: aliases, interactive, browser, refresh_tokens, client_auth, requires, secrets, fields, default_for, environment)")
     endif()
   endforeach()
 endfunction()

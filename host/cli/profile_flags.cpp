@@ -167,6 +167,7 @@ std::string canonical_auth_method(std::string_view text) {
   if (folded == "secret" || folded == "clientsecret") return "secret";
   if (folded == "certificate" || folded == "cert" || folded == "clientcertificate") return "certificate";
   if (folded == "none" || folded == "public" || folded == "publicclient") return "none";
+  if (folded == "managedidentity" || folded == "msi") return std::string(kManagedIdentity);
   return {};
 }
 
@@ -175,7 +176,7 @@ void declare_profile_flags(ArgParser& p, bool creating) {
   p.option("tenant-id", 0, "TENANT", "Directory (tenant) id: a GUID, a domain, common, organizations or consumers")
       .option("client-id", 0, "ID", "Application (client) id")
       .option("scope", 's', "SCOPES", "Scopes, space- or comma-separated (repeatable)")
-      .option("auth-method", 0, "METHOD", "secret, certificate or none (public client); usually implied")
+      .option("auth-method", 0, "METHOD", "secret, certificate, none (public client) or managed-identity; usually implied")
       .option("client-secret", 0, "SECRET", "Client secret (visible in the process list: prefer --client-secret-stdin)")
       .flag("client-secret-stdin", 0, "Read the client secret from standard input")
       .flag("use-certificate", 0, "Authenticate with a certificate instead of a secret")
@@ -188,7 +189,15 @@ void declare_profile_flags(ArgParser& p, bool creating) {
       .option("ca-bundle", 0, "FILE", "Extra PEM CA certificates to trust for this profile")
       .option("client-auth", 0, "HOW", "How a client secret is sent: basic (header) or body")
       .option("assertion-alg", 0, "ALG", "Certificate assertion algorithm: PS256 or RS256")
-      .flag("send-x5c", 0, "Send the certificate chain (x5c) for subject-name/issuer authentication");
+      .flag("send-x5c", 0, "Send the certificate chain (x5c) for subject-name/issuer authentication")
+      .flag("managed-identity", 0, "The application is an Azure managed identity (no secret; --client-id, "
+            "--object-id or --resource-id picks a user-assigned one)")
+      .option("object-id", 0, "ID", "Managed identity: the user-assigned identity's object (principal) id")
+      .option("resource-id", 0, "ID", "Managed identity: the user-assigned identity's ARM resource id")
+      .option("federated-token-file", 0, "FILE",
+              "Workload identity: the federated token file (default AZURE_FEDERATED_TOKEN_FILE)")
+      .option("service-connection-id", 0, "ID",
+              "Azure Pipelines: the service connection (default AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)");
   if (!creating) p.flag("no-send-x5c", 0, "Stop sending the certificate chain");
   if (creating) p.flag("force", 0, "Replace an existing profile of the same name");
   p.flag("set-default", 0, "Make this the default profile");
@@ -214,6 +223,11 @@ bool any_profile_flag(const ArgParser& p, std::string_view except) {
                            "assertion-alg",
                            "send-x5c",
                            "no-send-x5c",
+                           "managed-identity",
+                           "object-id",
+                           "resource-id",
+                           "federated-token-file",
+                           "service-connection-id",
                            "force"})
     if (name != except && p.has(name)) return true;
   return false;
@@ -226,10 +240,12 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     if (!name) return sdk::Status::general("missing --name: give the profile a name, e.g. --name ci");
     profile.name = *name;
     if (auto s = validate_profile_name(profile.name); !s) return s;
-    if (!p.has("tenant-id"))
+    const bool managed = p.has("managed-identity") ||
+                         (p.value("auth-method") && canonical_auth_method(*p.value("auth-method")) == kManagedIdentity);
+    if (!p.has("tenant-id") && !managed)
       return sdk::Status::general(
           "missing --tenant-id: give the directory (tenant) id from the app registration's overview");
-    if (!p.has("client-id"))
+    if (!p.has("client-id") && !managed)
       return sdk::Status::general(
           "missing --client-id: give the application (client) id from the app registration's overview");
   }
@@ -259,6 +275,10 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
   }
   if (p.has("send-x5c")) profile.settings["send_x5c"] = "true";
   if (p.has("no-send-x5c")) profile.settings.erase("send_x5c");
+  if (auto v = p.value("federated-token-file")) profile.federated_token_file = absolute_path(trim(*v));
+  if (auto v = p.value("service-connection-id")) profile.service_connection_id = trim(*v);
+  if (auto v = p.value("object-id")) profile.object_id = trim(*v);
+  if (auto v = p.value("resource-id")) profile.resource_id = trim(*v);
 
   // Secrets: at most one source each, and standard input can carry only one of them.
   if (p.has("client-secret") && p.has("client-secret-stdin"))
@@ -281,16 +301,25 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
   if (auto v = p.value("auth-method")) {
     method = canonical_auth_method(*v);
     if (method.empty())
-      return sdk::Status::general("unknown authentication method '" + *v + "': use secret, certificate or none");
+      return sdk::Status::general("unknown authentication method '" + *v +
+                                  "': use secret, certificate, none or managed-identity");
+  }
+  if (p.has("managed-identity")) {
+    if (!method.empty() && method != kManagedIdentity)
+      return sdk::Status::general("--managed-identity contradicts --auth-method " + method);
+    method = std::string(kManagedIdentity);
   }
   bool certificate_flags =
       p.has("certificate-path") || p.has("private-key-path") || p.has("certificate-password-stdin");
   if (p.has("use-certificate")) {
+    if (method == kManagedIdentity) return sdk::Status::general("--use-certificate contradicts --managed-identity");
     if (!method.empty() && method != "certificate")
       return sdk::Status::general("--use-certificate contradicts --auth-method " + method);
     method = "certificate";
   }
   if (secrets.client_secret) {
+    if (method == kManagedIdentity)
+      return sdk::Status::general("a managed identity has no client secret; leave out the secret or --managed-identity");
     if (!method.empty() && method != "secret")
       return sdk::Status::general("a client secret was given but the authentication method is '" + method +
                                   "'; leave out one of the two");

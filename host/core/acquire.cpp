@@ -111,25 +111,55 @@ std::string describe_duration(milliseconds d) {
   return std::to_string(ms) + "ms";
 }
 
-sdk::Result<std::optional<ResolvedProfile>> profile_from_environment() {
+sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx) {
   const std::string tenant = env("AZURE_TENANT_ID"), client = env("AZURE_CLIENT_ID");
   const std::string secret = env("AZURE_CLIENT_SECRET"), cert = env("AZURE_CLIENT_CERTIFICATE_PATH");
-  if (tenant.empty() && client.empty() && secret.empty() && cert.empty()) return std::optional<ResolvedProfile>();
+  // Flows declare the variables that select them; the AZURE_* ones among them also count as
+  // "the user meant the environment" (ACTIONS_* and SYSTEM_* are set in every CI job).
+  std::vector<std::pair<std::string, std::vector<std::string>>> declared;
+  bool declared_azure_set = false;
+  for (const auto& id : ctx.plugins().ids_of_kind("flow")) {
+    const FlowDeclaration* d = ctx.plugins().flow_declaration(id);
+    if (!d || d->environment.empty()) continue;
+    declared.emplace_back(id, d->environment);
+    for (const auto& name : d->environment)
+      if (name.rfind("AZURE_", 0) == 0 && !env(name.c_str()).empty()) declared_azure_set = true;
+  }
+  if (tenant.empty() && client.empty() && secret.empty() && cert.empty() && !declared_azure_set)
+    return std::optional<ResolvedProfile>();
+  ResolvedProfile r;
+  r.from_environment = true;
+  r.profile.name = std::string(kEnvironmentProfileName);
+  r.profile.tenant_id = tenant;
+  r.profile.client_id = client;
+  if (secret.empty() && cert.empty()) {
+    std::string flow = ctx.plugins().environment_flow([](const std::string& name) { return !env(name.c_str()).empty(); });
+    if (!flow.empty()) {
+      r.profile.auth_method = "none";
+      r.profile.default_flow = flow;
+      return std::optional<ResolvedProfile>(std::move(r));
+    }
+  }
   std::vector<std::string> missing;
   if (tenant.empty()) missing.push_back("AZURE_TENANT_ID");
   if (client.empty()) missing.push_back("AZURE_CLIENT_ID");
-  if (secret.empty() && cert.empty()) missing.push_back("AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH");
+  if (secret.empty() && cert.empty()) {
+    std::string alternatives = "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH";
+    for (const auto& [id, names] : declared) {
+      std::string unset;
+      for (const auto& name : names)
+        if (name != "AZURE_TENANT_ID" && name != "AZURE_CLIENT_ID" && env(name.c_str()).empty())
+          unset += (unset.empty() ? "" : " and ") + name;
+      if (!unset.empty()) alternatives += " or " + unset + " (" + id + ")";
+    }
+    missing.push_back(alternatives);
+  }
   if (!missing.empty()) {
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     return sdk::Status::error(sdk::ErrorCategory::profile_not_found,
                               "no profile given and the AZURE_* environment is incomplete (missing " + list + ")");
   }
-  ResolvedProfile r;
-  r.from_environment = true;
-  r.profile.name = std::string(kEnvironmentProfileName);
-  r.profile.tenant_id = tenant;
-  r.profile.client_id = client;
   if (!secret.empty()) {
     r.profile.auth_method = "secret";
   } else {
@@ -156,7 +186,7 @@ sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name
   }
   // The reference page's documented default name, for users who named a profile "default".
   if (auto p = profiles.find("default"); p) return ResolvedProfile{std::move(*p), false};
-  auto from_env = profile_from_environment();
+  auto from_env = profile_from_environment(ctx);
   if (!from_env) return from_env.status();
   if (from_env->has_value()) return std::move(**from_env);
   return sdk::Status::error(sdk::ErrorCategory::profile_not_found,
@@ -225,6 +255,13 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   if (d.client_auth == FlowDeclaration::ClientAuthUse::none) r.client_auth = sdk::ClientAuthMethod::none;
   r.open_browser = !options.no_browser;
   r.settings = p.settings;
+  // Profile fields a flow reads by name (its own business which): never secrets.
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"federated_token_file", &p.federated_token_file},
+                                   {"service_connection_id", &p.service_connection_id},
+                                   {"object_id", &p.object_id},
+                                   {"resource_id", &p.resource_id}})
+    if (!value->empty()) r.settings[key] = *value;
+
 
   Acquisition& a = plan.credentials;
   a.profile_name = p.name;
@@ -234,6 +271,7 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   a.private_key_path = p.private_key_path;
   a.settings = p.settings;
   a.declared_secrets = d.secrets;
+  a.claims = options.claims;
   a.browserless_flow = ctx.plugins().browserless_sign_in_flow();
   const bool from_environment = plan.profile.from_environment;
   const std::string profile_name = p.name;
@@ -320,7 +358,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
   if (store) cache.emplace(*store);
 
   auto try_cache = [&]() -> std::optional<Acquired> {
-    if (!cache || options.force) return std::nullopt;
+    if (!cache || options.force || !options.claims.empty()) return std::nullopt;
     auto hit = cache->find(plan->key, services.clock().now(), options.min_validity);
     if (!hit) {
       // A damaged entry is a miss; the new token replaces it. A store that is broken for good
@@ -359,7 +397,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
 
   // A user token that no longer satisfies --min-validity but came with a refresh token is renewed
   // silently; only a refused refresh token (invalid_grant) sends the user through sign-in again.
-  if (cache && !options.force && is_user_flow(ctx, plan->flow_id)) {
+  if (cache && !options.force && options.claims.empty() && is_user_flow(ctx, plan->flow_id)) {
     auto stored = find_refreshable(ctx, *store, *plan, false);
     if (!stored) return stored.status();
     if (stored->has_value()) {

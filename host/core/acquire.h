@@ -38,6 +38,7 @@ struct AcquireOptions {
   bool force = false;                 ///< --force: do not read the cache (still write it)
   bool no_cache = false;              ///< --no-cache: neither read nor write it
   bool no_browser = false;            ///< --no-browser
+  std::string claims;                 ///< --claims: a claims request (JSON); bypasses the cache
   std::chrono::milliseconds timeout{60000};  ///< --timeout: the whole acquisition, lock wait included
   std::chrono::seconds min_validity{300};    ///< --min-validity: a cached token needs this much left
 };
@@ -54,9 +55,11 @@ struct ResolvedProfile {
 sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name);
 
 /// The implicit profile from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or
-/// AZURE_CLIENT_CERTIFICATE_PATH; nullopt when they are not set. An incomplete set is an error
-/// naming what is missing.
-sdk::Result<std::optional<ResolvedProfile>> profile_from_environment();
+/// AZURE_CLIENT_CERTIFICATE_PATH; without a secret or certificate, the flow whose manifest
+/// "environment" variables are all set (PluginRegistry::environment_flow), e.g. a federated token
+/// file. nullopt when none of the AZURE_* variables involved is set. An incomplete set is an
+/// error naming what is missing.
+sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx);
 
 /// Everything decided before any secret is read or any flow plugin loaded (from the flow's
 /// manifest declaration, never by its name).

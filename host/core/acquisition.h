@@ -36,6 +36,9 @@ struct Acquisition {
   std::string browserless_flow;
   /// The user's whole budget as they gave it ("2s", "1m30s"), for timeout messages.
   std::string timeout_text;
+  /// A claims request (get-token --claims, JSON) the token endpoint service adds to every token
+  /// request of this acquisition; empty: none.
+  std::string claims;
 
   /// Forgets the secrets held here (called as soon as the flow returns).
   void clear_secrets() {

@@ -237,12 +237,23 @@ sdk::Status validate_certificate_files(const Profile& p) {
 
 sdk::Status validate_profile(const Profile& p) {
   if (auto s = validate_profile_name(p.name); !s) return s;
-  if (auto s = validate_tenant(p.tenant_id); !s) return s;
-  if (auto s = validate_client_id(p.client_id); !s) return s;
+  const bool managed = p.auth_method == kManagedIdentity;
+  // A managed identity needs no tenant, and a client id only to pick a user-assigned identity.
+  if (!managed || !p.tenant_id.empty())
+    if (auto s = validate_tenant(p.tenant_id); !s) return s;
+  if (!managed || !p.client_id.empty())
+    if (auto s = validate_client_id(p.client_id); !s) return s;
   if (auto s = validate_scopes(p.scopes); !s) return s;
-  if (p.auth_method != "secret" && p.auth_method != "certificate" && p.auth_method != "none")
+  if (p.auth_method != "secret" && p.auth_method != "certificate" && p.auth_method != "none" && !managed)
     return sdk::Status::general("invalid authentication method '" + p.auth_method +
-                                "': use secret, certificate or none");
+                                "': use secret, certificate, none or managed-identity");
+  if (!managed && (!p.object_id.empty() || !p.resource_id.empty()))
+    return sdk::Status::general("--object-id and --resource-id pick a managed identity; add --managed-identity");
+  if (managed && (!p.client_id.empty() + !p.object_id.empty() + !p.resource_id.empty()) > 1)
+    return sdk::Status::general("a managed identity is picked by one of --client-id, --object-id or --resource-id, "
+                                "not several");
+  if (!p.federated_token_file.empty() && p.federated_token_file.front() != '/')
+    return sdk::Status::general("the federated token file '" + p.federated_token_file + "' must be an absolute path");
   if (p.auth_method == "certificate" && p.certificate_path.empty())
     return sdk::Status::general("certificate authentication needs --certificate-path");
   if (p.auth_method != "certificate" && (!p.certificate_path.empty() || !p.private_key_path.empty()))
@@ -291,6 +302,10 @@ json::Value profile_to_json(const Profile& p) {
   put("redirect_uri", p.redirect_uri);
   put("authority_host", p.authority_host);
   put("ca_bundle", p.ca_bundle);
+  put("federated_token_file", p.federated_token_file);
+  put("service_connection_id", p.service_connection_id);
+  put("object_id", p.object_id);
+  put("resource_id", p.resource_id);
   if (!p.settings.empty()) {
     json::Value settings = json::Value::object();
     for (const auto& [k, v] : p.settings) settings.set(k, json::Value::string(v));
@@ -320,6 +335,10 @@ sdk::Result<Profile> profile_from_json(const json::Value& v) {
   p.redirect_uri = v.get_string("redirect_uri");
   p.authority_host = v.get_string("authority_host");
   p.ca_bundle = v.get_string("ca_bundle");
+  p.federated_token_file = v.get_string("federated_token_file");
+  p.service_connection_id = v.get_string("service_connection_id");
+  p.object_id = v.get_string("object_id");
+  p.resource_id = v.get_string("resource_id");
   if (const json::Value* settings = v.find("settings"); settings && settings->is_object()) {
     for (const auto& [k, val] : settings->members())
       if (val.is_string())

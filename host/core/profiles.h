@@ -17,18 +17,26 @@ class Value;
 
 namespace entratool::host {
 
+/// The auth method of a profile whose application is a managed identity: the platform proves
+/// who it is, so there is no secret, and neither tenant nor client id is required.
+inline constexpr std::string_view kManagedIdentity = "managed-identity";
+
 struct Profile {
   std::string name;
   std::string tenant_id;
   std::string client_id;
   std::vector<std::string> scopes;
-  std::string auth_method = "none";  ///< "secret", "certificate" or "none" (public client)
+  std::string auth_method = "none";  ///< "secret", "certificate", "none" (public client) or kManagedIdentity
   std::string certificate_path;      ///< PEM certificate, or a .pfx/.p12 file
   std::string private_key_path;      ///< PEM private key (empty with a PFX)
   std::string default_flow;          ///< a flow plugin's id (PluginRegistry::resolve_flow_name)
   std::string redirect_uri;
   std::string authority_host;  ///< empty: AZURE_AUTHORITY_HOST or https://login.microsoftonline.com
   std::string ca_bundle;
+  std::string federated_token_file;   ///< workload identity: the assertion file (else AZURE_FEDERATED_TOKEN_FILE)
+  std::string service_connection_id;  ///< Azure Pipelines service connection (else the environment)
+  std::string object_id;              ///< managed identity: a user-assigned identity by object id
+  std::string resource_id;            ///< managed identity: a user-assigned identity by ARM resource id
   /// Flow settings: "client_auth" (basic|body), "assertion_alg" (PS256|RS256), "send_x5c" (true|false).
   std::map<std::string, std::string> settings;
   std::string created_at, updated_at;  ///< UTC ISO 8601

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/profiles.h"
 #include "entratool/support/json.h"
 
 namespace entratool::host {
@@ -110,9 +111,14 @@ sdk::Status parse_flow_declaration(const json::Value& v, const std::string& wher
   if (auto s = string_list(v, "secrets", where, d.secrets); !s) return s;
   if (auto s = string_list(v, "fields", where, d.fields); !s) return s;
   if (auto s = string_list(v, "default_for", where, d.default_for); !s) return s;
+  if (auto s = string_list(v, "environment", where, d.environment); !s) return s;
+  for (const auto& name : d.environment)
+    for (char c : name)
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+        return bad(where + " \"environment\" names '" + name + "'; use upper-case variable names (A-Z, 0-9, _)");
   for (const auto& method : d.default_for)
-    if (method != "secret" && method != "certificate" && method != "none")
-      return bad(where + " \"default_for\" names '" + method + "'; use secret, certificate or none");
+    if (method != "secret" && method != "certificate" && method != "none" && method != kManagedIdentity)
+      return bad(where + " \"default_for\" names '" + method + "'; use secret, certificate, none or managed-identity");
   return sdk::Status::ok();
 }
 

@@ -27,6 +27,9 @@ struct FlowDeclaration {
   std::vector<std::string> secrets;      ///< named secrets the flow reads (Secrets service)
   std::vector<std::string> fields;       ///< profile settings it needs
   std::vector<std::string> default_for;  ///< profile auth methods ("secret", "certificate", "none")
+  /// Environment variables that, all set and non-empty, make this the flow of the implicit
+  /// profile when no client secret or certificate variable is set (e.g. AZURE_FEDERATED_TOKEN_FILE).
+  std::vector<std::string> environment;
 };
 
 /// One component a library registers.

@@ -347,6 +347,19 @@ std::string PluginRegistry::browserless_sign_in_flow() const {
   return {};
 }
 
+std::string PluginRegistry::environment_flow(const std::function<bool(const std::string&)>& is_set) const {
+  std::string best;
+  size_t best_count = 0;
+  for (const auto& [id, index] : impl_->winners) {  // in id order, so ties go to the lower id
+    const auto& c = impl_->candidates[index];
+    if (c.kind != "flow" || c.flow.environment.empty() || c.flow.environment.size() <= best_count) continue;
+    bool all = true;
+    for (const auto& name : c.flow.environment) all = all && is_set(name);
+    if (all) best = id, best_count = c.flow.environment.size();
+  }
+  return best;
+}
+
 const FlowDeclaration* PluginRegistry::flow_declaration(std::string_view id) const {
   const PluginCandidate* c = find(id);
   return c && c->kind == "flow" ? &c->flow : nullptr;

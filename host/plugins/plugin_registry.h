@@ -78,6 +78,10 @@ class PluginRegistry {
   /// The first flow that signs a person in without a browser on this machine (declared
   /// interactive, not browser), e.g. for "use -f <it>" advice; empty when none.
   std::string browserless_sign_in_flow() const;
+  /// The flow for the implicit environment profile: among flows whose "environment" variables
+  /// are all set (per `is_set`), the one declaring the most of them (ties: the lower id); empty
+  /// when none matches.
+  std::string environment_flow(const std::function<bool(const std::string&)>& is_set) const;
   /// The winning flow's declaration, or nullptr for an unknown id.
   const FlowDeclaration* flow_declaration(std::string_view id) const;
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/acquisition.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/json.h"
 
@@ -239,9 +240,18 @@ std::string hint_for(const ProviderError& e) {
   if (c == "AADSTS90002") return "check the tenant ID or domain, and the cloud (--cloud / --authority-host)";
   if (c == "AADSTS65001") return "consent is missing: an administrator must grant the application's permissions";
   if (c == "AADSTS700016") return "check the client ID, and that the application is registered in this tenant";
-  if (c == "AADSTS700027" || c == "AADSTS700024")
+  if (c == "AADSTS700027")
     return "check the certificate: it must be the one uploaded to the app registration, and the assertion "
            "algorithm (assertion_alg PS256 or RS256) must be one the tenant accepts";
+  if (c == "AADSTS700024")
+    return "the client assertion is outside its validity: check this machine's clock, and that the federated "
+           "token (file or CI OIDC request) is fresh";
+  if (c == "AADSTS700211")
+    return "no federated credential of the application trusts the assertion's issuer: check the issuer of its "
+           "federated credential in the app registration";
+  if (c == "AADSTS70021" || c == "AADSTS700213")
+    return "no federated credential of the application matches the assertion's subject and audience: check the "
+           "federated credential's subject (e.g. repo:ORG/REPO:ref:refs/heads/main) and audience";
   if (c == "AADSTS50126") return "check the user name and password";
   if (c == "AADSTS50076" || c == "AADSTS50079")
     return "multi-factor authentication is required: use an interactive flow";
@@ -306,7 +316,16 @@ sdk::Result<std::string> TokenEndpointService::post(const sdk::FlowRequest& flow
 sdk::Result<sdk::TokenResponse> TokenEndpointService::request_token(const sdk::FlowRequest& request,
                                                                     const sdk::Form& form,
                                                                     const sdk::Headers& headers) {
-  auto body = post(request, {}, form, headers);
+  // A claims challenge (get-token --claims) goes with every token request of the acquisition,
+  // whichever flow makes it; a flow that already sent one is left alone.
+  const Acquisition* acquisition = current_acquisition(request);
+  bool has_claims = std::any_of(form.begin(), form.end(), [](const auto& f) { return f.first == "claims"; });
+  sdk::Form with_claims;
+  if (acquisition && !acquisition->claims.empty() && !has_claims) {
+    with_claims = form;
+    with_claims.emplace_back("claims", acquisition->claims);
+  }
+  auto body = post(request, {}, with_claims.empty() ? form : with_claims, headers);
   if (!body) return body.status();
   return parse_token_response(*body, request.scopes, services_.clock().now());
 }

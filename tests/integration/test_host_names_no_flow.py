@@ -13,7 +13,10 @@ SOURCE = os.environ["ENTRATOOL_SOURCE_DIR"]
 # Names that are also ordinary words of the host: "refresh" is a command (`entratool refresh`),
 # "interactive" a manifest declaration. The refresh flow is found through "refresh_tokens":
 # "redeems" and the alias through the registry (tests/unit/plugin_registry.cpp covers both).
-AMBIGUOUS = {"refresh", "interactive"}
+# "managed-identity" (any spelling) is also a profile's auth method (`auth_method`,
+# `--managed-identity`): the host finds that flow through its "default_for": ["managed-identity"],
+# never by its id; tests/unit/token_cache_plan.cpp and test_managed_identity.py cover it.
+AMBIGUOUS = {"refresh", "interactive", "managed-identity", "ManagedIdentity"}
 
 STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 

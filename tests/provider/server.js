@@ -61,8 +61,20 @@ function certificateInfo(pemPath) {
   };
 }
 
+// Federated credentials (Entra's workload identity federation): a client whose "auth" is
+// "federated" trusts assertions from the issuers/subjects/audiences it lists, signed with the
+// key of this provider's stand-in external issuer (tokens minted by POST /_test/federated/mint).
+// The front checks the assertion as Entra would and hands oidc-provider an internal secret.
+const federatedIssuerKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const federatedClients = new Map(); // client_id -> { credentials, secret }
+
 const clientExtras = new Map(); // client_id -> { certs, assertionAlgs, roles }
 const clients = (config.clients || []).map((c) => {
+  if (c.auth === 'federated') {
+    const secret = crypto.randomBytes(24).toString('base64url');
+    federatedClients.set(c.client_id, { credentials: c.federated || [], secret });
+    c = { ...c, auth: 'client_secret_post', client_secret: secret };
+  }
   const auth = c.auth || (c.client_secret ? 'client_secret_basic' : 'none');
   const certs = (c.certificates || []).map(certificateInfo);
   clientExtras.set(c.client_id, {
@@ -133,7 +145,46 @@ function guidOf(name) {
 // ---------------------------------------------------------------------------------------------
 // What the tests can see and steer
 
-const stats = { counts: {}, requests: [], assertions: [] };
+const stats = { counts: {}, requests: [], assertions: [], federated: [] };
+
+function mintFederated({ issuer, subject, audience, ttl }) {
+  const now = Math.floor(Date.now() / 1000);
+  const life = ttl ?? 300;
+  const header = { alg: 'RS256', typ: 'JWT', kid: 'federated-issuer' };
+  const claims = {
+    iss: issuer, sub: subject, aud: audience || 'api://AzureADTokenExchange',
+    iat: now - (life < 0 ? 600 : 0), nbf: now - (life < 0 ? 600 : 0), exp: now + life, jti: crypto.randomUUID(),
+  };
+  const enc = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = `${enc(header)}.${enc(claims)}`;
+  const sig = crypto.sign('sha256', Buffer.from(input), federatedIssuerKey.privateKey).toString('base64url');
+  return `${input}.${sig}`;
+}
+
+// Entra's checks of a federated client assertion; an error body, or undefined when it is trusted.
+function checkFederated(fed, assertion) {
+  const fail = (code, text) => ({
+    error: 'invalid_client', error_description: `AADSTS${code}: ${text}`, error_codes: [code],
+  });
+  const [h, p, sig] = String(assertion).split('.');
+  const claims = decodeJwtPart(p || '');
+  const valid = h && p && sig && claims && crypto.verify('sha256', Buffer.from(`${h}.${p}`),
+    federatedIssuerKey.publicKey, Buffer.from(sig, 'base64url'));
+  if (!valid) return fail(50027, 'JWT token is invalid or malformed.');
+  stats.federated.push({ iss: claims.iss, sub: claims.sub, aud: claims.aud, jti: claims.jti });
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== 'number' || claims.exp < now) {
+    return fail(700024, `Client assertion is not within its valid time range. Current time: ${new Date().toISOString()}, expiry time of assertion ${new Date((claims.exp || 0) * 1000).toISOString()}.`);
+  }
+  const byIssuer = fed.credentials.filter((c) => c.issuer === claims.iss);
+  if (!byIssuer.length) {
+    return fail(700211, `No matching federated identity record found for presented assertion issuer '${claims.iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+  }
+  if (!byIssuer.some((c) => c.subject === claims.sub && (c.audience || 'api://AzureADTokenExchange') === claims.aud)) {
+    return fail(70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${claims.aud}'.`);
+  }
+  return undefined;
+}
 let faults = []; // [{ kind, remaining, endpoint, ... }]
 const refreshTokensByClient = new Map();
 
@@ -164,7 +215,7 @@ function decodeJwtPart(part) {
 function describeRequest(endpoint, tenant, req, form) {
   const d = { endpoint, tenant, method: req.method, path: req.url.split('?')[0] };
   if (form) {
-    for (const k of ['grant_type', 'client_id', 'scope', 'resource', 'redirect_uri', 'code_challenge_method']) {
+    for (const k of ['grant_type', 'client_id', 'scope', 'resource', 'redirect_uri', 'code_challenge_method', 'claims']) {
       if (form[k] !== undefined) d[k] = form[k];
     }
     for (const k of ['client_secret', 'code', 'code_verifier', 'refresh_token', 'device_code', 'client_assertion']) {
@@ -437,7 +488,7 @@ function normalizeUserCode(code) {
 
 async function handleTest(req, res, path) {
   if (req.method === 'GET' && path === '/_test/requests') {
-    sendJson(res, 200, { counts: stats.counts, requests: stats.requests, assertions: stats.assertions, pending_faults: faults });
+    sendJson(res, 200, { counts: stats.counts, requests: stats.requests, assertions: stats.assertions, federated: stats.federated, pending_faults: faults });
     return;
   }
   if (req.method !== 'POST') {
@@ -458,8 +509,11 @@ async function handleTest(req, res, path) {
     stats.counts = {};
     stats.requests = [];
     stats.assertions = [];
+    stats.federated = [];
     faults = [];
     sendJson(res, 200, { ok: true });
+  } else if (path === '/_test/federated/mint') {
+    sendJson(res, 200, { token: mintFederated(body) });
   } else if (path === '/_test/faults') {
     const list = Array.isArray(body) ? body : [body];
     const kinds = new Set(['status', 'garbage', 'html', 'truncated', 'hang', 'close', 'expires_in_string', 'missing_access_token', 'json']);
@@ -643,6 +697,21 @@ async function handle(req, res) {
       });
       return;
     }
+  }
+
+  const fed = endpoint === 'token' && form?.client_assertion ? federatedClients.get(form.client_id) : undefined;
+  if (fed) {
+    const refusal = checkFederated(fed, form.client_assertion);
+    if (refusal) {
+      if (entry) { entry.status = 401; record(entry); }
+      sendJson(res, 401, refusal);
+      return;
+    }
+    delete form.client_assertion;
+    delete form.client_assertion_type;
+    form.client_secret = fed.secret;
+    req.body = Buffer.from(querystring.stringify(form));
+    req.headers['content-length'] = String(req.body.length);
   }
 
   const fault = endpoint === 'other' ? undefined : takeFault(endpoint);

@@ -38,6 +38,14 @@ SERVER_JS = os.path.join(SOURCE_DIR, "tests", "provider", "server.js")
 TENANT = "contoso.onmicrosoft.com"
 TENANT_GUID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
+# The federated credentials of the `federated` client (issuer, subject), as CI platforms name them.
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+GITHUB_SUBJECT = "repo:contoso/app:ref:refs/heads/main"
+AKS_ISSUER = "https://oidc.aks.example/cluster-1/"
+AKS_SUBJECT = "system:serviceaccount:default:workload"
+ADO_ISSUER = "https://vstoken.dev.azure.com/00000000-0000-4000-8000-0000000000ad"
+ADO_SUBJECT = "sc://contoso/app/deploy"
+
 # A secret with every character RFC 6749 §2.3.1 makes clients encode: '%', '+', ':' and spaces.
 TRICKY_SECRET = "p%40ss+word:with spaces%"
 KEY_PASSWORD = "key pass:w%rd"
@@ -198,6 +206,9 @@ class Provider:
       public      public client (device code, interactive browser): loopback redirect URIs, any port
       webapp      confidential client with a secret and redirect URIs http://localhost:8080/ and
                   http://127.0.0.1:8080/ (authorization code flow)
+      federated   workload identity federation: trusts assertions minted by mint_federated() for
+                  (GITHUB_ISSUER, GITHUB_SUBJECT), (AKS_ISSUER, AKS_SUBJECT) and (ADO_ISSUER,
+                  ADO_SUBJECT), audience api://AzureADTokenExchange
     """
 
     def __init__(self, https=False, access_token_ttl=3600, refresh_token_ttl=86400, device_code_ttl=900,
@@ -242,6 +253,7 @@ class Provider:
             "public": Client("33333333-cccc-4000-8000-000000000001", redirect_uris=public_uris),
             "webapp": Client("44444444-dddd-4000-8000-000000000001", "webapp-secret value+%",
                              redirect_uris=web_uris),
+            "federated": Client("66666666-ffff-4000-8000-0000000000fe"),
         }
         for name, c in self.clients.items():
             setattr(self, name, c)
@@ -258,6 +270,10 @@ class Provider:
             {"client_id": c["wrong_cert"].client_id, "auth": "private_key_jwt", "certificates": [other]},
             {"client_id": c["public"].client_id, "auth": "none", "redirect_uris": public_uris},
             {"client_id": c["webapp"].client_id, "client_secret": c["webapp"].secret, "redirect_uris": web_uris},
+            {"client_id": c["federated"].client_id, "auth": "federated", "roles": ["Deploy.All"],
+             "federated": [{"issuer": GITHUB_ISSUER, "subject": GITHUB_SUBJECT},
+                           {"issuer": AKS_ISSUER, "subject": AKS_SUBJECT},
+                           {"issuer": ADO_ISSUER, "subject": ADO_SUBJECT}]},
         ]
 
     def start(self):
@@ -392,6 +408,12 @@ class Provider:
     def reset(self):
         """Clears counts, recorded requests and pending faults."""
         self._test_post("/_test/reset", {})
+
+    def mint_federated(self, issuer, subject, audience="api://AzureADTokenExchange", ttl=300):
+        """A JWT from the provider's stand-in external issuer (GitHub, AKS, Azure DevOps), which the
+        `federated` client trusts for the registered (issuer, subject, audience); ttl < 0: expired."""
+        return self._test_post("/_test/federated/mint",
+                               {"issuer": issuer, "subject": subject, "audience": audience, "ttl": ttl})["token"]
 
     def fault(self, kind, count=1, endpoint="token", **options):
         """Makes the next `count` requests to `endpoint` ("token", "devicecode", "any") fail as `kind`:

@@ -45,7 +45,8 @@ TEST_CASE("a flow's declarations are read; absent ones take the documented defau
   auto m = parse_manifest(with_components(R"([{"kind": "flow", "id": "f", "flow": {
       "aliases": ["ff", "Eff"], "interactive": true, "refresh_tokens": "issues", "client_auth": "none",
       "requires": ["client_id"], "secrets": ["api-key"], "fields": ["federated_token_file"],
-      "default_for": ["none"]}}, {"kind": "flow", "id": "plain"}])"),
+      "default_for": ["none"], "environment": ["AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID"]}},
+      {"kind": "flow", "id": "plain"}])"),
                           kPath);
   REQUIRE(m);
   const FlowDeclaration& d = m->components[0].flow;
@@ -58,12 +59,14 @@ TEST_CASE("a flow's declarations are read; absent ones take the documented defau
   CHECK(d.secrets == std::vector<std::string>{"api-key"});
   CHECK(d.fields == std::vector<std::string>{"federated_token_file"});
   CHECK(d.default_for == std::vector<std::string>{"none"});
+  CHECK(d.environment == std::vector<std::string>{"AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID"});
   const FlowDeclaration& plain = m->components[1].flow;
   CHECK_FALSE(plain.interactive);
   CHECK(plain.refresh_tokens == FlowDeclaration::RefreshTokens::none);
   CHECK(plain.client_auth == FlowDeclaration::ClientAuthUse::optional);
   CHECK(plain.requires_tenant);
   CHECK(plain.requires_client_id);
+  CHECK(plain.environment.empty());
 }
 
 TEST_CASE("unknown extra fields are ignored so later manifests stay readable") {
@@ -102,7 +105,9 @@ TEST_CASE("malformed manifests are refused with the reason") {
       {with_components(R"([{"kind": "flow", "id": "a", "flow": {"aliases": "x"}}])"), "\"aliases\" is not an array of strings"},
       {with_components(R"([{"kind": "flow", "id": "a", "flow": {"aliases": ["has space"]}}])"), "is not printable ASCII without spaces"},
       {with_components(R"([{"kind": "flow", "id": "a", "flow": {"requires": ["secret"]}}])"), "only tenant and client_id can be required"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"default_for": ["magic"]}}])"), "use secret, certificate or none"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"default_for": ["magic"]}}])"), "use secret, certificate, none or managed-identity"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"environment": ["azure_client_id"]}}])"), "use upper-case variable names"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"environment": "AZURE_CLIENT_ID"}}])"), "\"environment\" is not an array of strings"},
       {manifest(R"("id": "yaml", "version": "1", "sdk": "2.0", "library": "x.so", "components": [{"kind": "formatter", "id": "yaml"}])"), "file name 'json.plugin.json' does not match its id 'yaml'"},
   };
   for (const auto& c : cases) {

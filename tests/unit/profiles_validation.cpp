@@ -80,7 +80,22 @@ TEST_CASE("validate_profile checks methods, settings and certificate consistency
   Profile p = valid_profile();
   CHECK(validate_profile(p));
   p.auth_method = "password";
-  CHECK(validate_profile(p).message().find("secret, certificate or none") != std::string::npos);
+  CHECK(validate_profile(p).message().find("secret, certificate, none or managed-identity") != std::string::npos);
+  p = valid_profile();
+  p.auth_method = "managed-identity";
+  p.tenant_id.clear();
+  p.client_id.clear();
+  CHECK(validate_profile(p));  // a system-assigned identity needs neither
+  p.object_id = "oid";
+  CHECK(validate_profile(p));
+  p.client_id = "cid";
+  CHECK(validate_profile(p).message().find("not several") != std::string::npos);
+  p = valid_profile();
+  p.object_id = "oid";
+  CHECK(validate_profile(p).message().find("add --managed-identity") != std::string::npos);
+  p = valid_profile();
+  p.federated_token_file = "relative/token";
+  CHECK(validate_profile(p).message().find("absolute path") != std::string::npos);
   p = valid_profile();
   p.auth_method = "certificate";
   CHECK(!validate_profile(p));

@@ -19,7 +19,8 @@ namespace {
 
 const char* const kAzureVars[] = {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
                                   "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-                                  "AZURE_AUTHORITY_HOST", "ENTRATOOL_CA_BUNDLE", "SSL_CERT_FILE"};
+                                  "AZURE_AUTHORITY_HOST", "ENTRATOOL_CA_BUNDLE", "SSL_CERT_FILE", "AZURE_FEDERATED_TOKEN_FILE",
+                                  "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"};
 
 // A fresh config folder and a clean environment for each test case.
 struct Fixture {
@@ -169,11 +170,46 @@ TEST_CASE_FIXTURE(Fixture, "an implicit certificate profile takes the PFX passwo
 TEST_CASE_FIXTURE(Fixture, "an incomplete AZURE_* environment names what is missing") {
   ::setenv("AZURE_TENANT_ID", "common", 1);
   ::setenv("AZURE_CLIENT_SECRET", "s", 1);
-  auto r = profile_from_environment();
+  Context ctx(out, err, {});
+  auto r = profile_from_environment(ctx);
   REQUIRE_FALSE(r);
   CHECK(r.status().category() == sdk::ErrorCategory::profile_not_found);
   CHECK(r.status().message().find("missing AZURE_CLIENT_ID") != std::string::npos);
   CHECK(r.status().message().find("s") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(Fixture, "federated variables select the flow that declares them, without a secret") {
+  ::setenv("AZURE_TENANT_ID", "common", 1);
+  ::setenv("AZURE_CLIENT_ID", "c", 1);
+  ::setenv("AZURE_FEDERATED_TOKEN_FILE", "/var/run/token", 1);
+  Context ctx(out, err, {});
+  auto plan = plan_acquisition(ctx, {});
+  REQUIRE(plan);
+  CHECK(plan->flow_id == "workload-identity");
+  CHECK(plan->request.client_auth == sdk::ClientAuthMethod::none);
+  // More declared variables set: the more specific declaration wins.
+  ::setenv("ACTIONS_ID_TOKEN_REQUEST_URL", "http://127.0.0.1:1/x?a=b", 1);
+  ::setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "t", 1);
+  auto github = plan_acquisition(ctx, {});
+  REQUIRE(github);
+  CHECK(github->flow_id == "github-actions");
+  // A secret still means client credentials, as in azure-identity.
+  ::setenv("AZURE_CLIENT_SECRET", "s", 1);
+  auto secret = plan_acquisition(ctx, {});
+  REQUIRE(secret);
+  CHECK(secret->flow_id == "client-credentials");
+  for (const char* v : {"AZURE_FEDERATED_TOKEN_FILE", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"})
+    ::unsetenv(v);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a federated token file without a tenant names what is missing") {
+  ::setenv("AZURE_FEDERATED_TOKEN_FILE", "/var/run/token", 1);
+  Context ctx(out, err, {});
+  auto r = profile_from_environment(ctx);
+  ::unsetenv("AZURE_FEDERATED_TOKEN_FILE");
+  REQUIRE_FALSE(r);
+  CHECK(r.status().category() == sdk::ErrorCategory::profile_not_found);
+  CHECK(r.status().message().find("missing AZURE_TENANT_ID, AZURE_CLIENT_ID") != std::string::npos);
 }
 
 TEST_CASE_FIXTURE(Fixture, "an authority that is not https nor loopback is refused before anything runs") {

@@ -224,12 +224,14 @@ class PocoHttpClient final {
     }
     const std::string scheme = lower(uri.getScheme());
     if (uri.getHost().empty()) return sdk::Status::general("invalid URL '" + request.url + "': no host");
-    const bool loopback = is_loopback(uri.getHost());
+    // Azure's instance metadata service is link-local and plain http:// by design; it is never
+    // proxied and is sent no secret (managed identity asks it for a token).
+    const bool loopback = is_loopback(uri.getHost()) || uri.getHost() == "169.254.169.254";
     if (scheme == "http") {
       if (!loopback)
         return sdk::Status::general("refusing plain http:// to " + uri.getHost() +
                                     ": tokens and secrets go only over https:// (http:// is allowed for loopback "
-                                    "addresses such as a local test provider)");
+                                    "addresses such as a local test provider, and for Azure's metadata service)");
     } else if (scheme != "https") {
       return sdk::Status::general("unsupported URL scheme '" + uri.getScheme() + "' in " + request.url);
     }
