@@ -104,11 +104,24 @@ std::string declared_secret_name(const std::string& profile, std::string_view se
 }  // namespace
 
 std::string describe_duration(milliseconds d) {
+  // "1h", "2m30s", "1.5s", "250ms": what --timeout accepts, so the message can be pasted back.
   auto ms = d.count();
-  if (ms % 3600000 == 0 && ms > 0) return std::to_string(ms / 3600000) + "h";
-  if (ms % 60000 == 0 && ms > 0) return std::to_string(ms / 60000) + "m";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  std::string out;
+  if (ms >= 3600000) out += std::to_string(ms / 3600000) + "h", ms %= 3600000;
+  if (ms >= 60000) out += std::to_string(ms / 60000) + "m", ms %= 60000;
+  if (ms >= 1000 || (ms > 0 && out.empty())) {
+    out += std::to_string(ms / 1000);
+    if (ms % 1000) {
+      std::string frac = std::to_string(1000 + ms % 1000).substr(1);
+      while (frac.back() == '0') frac.pop_back();
+      out += "." + frac;
+    }
+    out += "s";
+  } else if (ms > 0) {
+    out += std::to_string(ms) + "ms";
+  }
+  return out;
 }
 
 sdk::Result<std::optional<ResolvedProfile>> profile_from_environment() {
@@ -275,6 +288,13 @@ sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan) {
   return sdk::Status::ok();
 }
 
+milliseconds sign_in_time(Context& ctx, std::string_view flow_id, const AcquireOptions& options) {
+  if (options.timeout_given) return options.timeout;
+  const FlowDeclaration* d = ctx.plugins().flow_declaration(flow_id);
+  if (!d || !d->interactive) return options.timeout;
+  return d->browser ? kBrowserSignInTime : kCodeSignInCeiling;
+}
+
 sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, Acquisition& credentials,
                                          sdk::FlowRequest request, const std::string& timeout_message) {
   auto flow = ctx.plugins().flow(flow_id);
@@ -375,11 +395,19 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     }
   }
 
+  if (const FlowDeclaration* d = ctx.plugins().flow_declaration(plan->flow_id);
+      !options.allow_sign_in && d && d->interactive)
+    return sdk::Status::auth_failed("a sign-in is needed for " + shown_profile +
+                                    ", but the caller forbids prompting (KUBERNETES_EXEC_INFO interactive: false); "
+                                    "sign in once with 'entratool get-token" +
+                                    (plan->profile.from_environment ? std::string() : " -p " + profile_name) +
+                                    "' in a terminal, or set interactiveMode: IfAvailable in the kubeconfig");
   if (auto s = load_secrets(ctx, *plan); !s) return s;
-  plan->request.deadline = deadline;
+  const milliseconds flow_time = sign_in_time(ctx, plan->flow_id, options);
+  plan->request.deadline = options.timeout_given ? deadline : steady_clock::now() + flow_time;
   services.console().status("Authenticating with " + shown_profile + " (" + plan->flow_id + ")...");
   auto token = run_flow(ctx, plan->flow_id, plan->credentials, plan->request,
-                        "timed out after " + describe_duration(options.timeout) + " getting a token from " +
+                        "timed out after " + describe_duration(flow_time) + " getting a token from " +
                             plan->request.token_endpoint + " (--timeout)");
   if (!token) return token.status();
   if (cache) {
