@@ -104,24 +104,11 @@ std::string declared_secret_name(const std::string& profile, std::string_view se
 }  // namespace
 
 std::string describe_duration(milliseconds d) {
-  // "1h", "2m30s", "1.5s", "250ms": what --timeout accepts, so the message can be pasted back.
   auto ms = d.count();
-  if (ms < 1000) return std::to_string(ms) + "ms";
-  std::string out;
-  if (ms >= 3600000) out += std::to_string(ms / 3600000) + "h", ms %= 3600000;
-  if (ms >= 60000) out += std::to_string(ms / 60000) + "m", ms %= 60000;
-  if (ms >= 1000 || (ms > 0 && out.empty())) {
-    out += std::to_string(ms / 1000);
-    if (ms % 1000) {
-      std::string frac = std::to_string(1000 + ms % 1000).substr(1);
-      while (frac.back() == '0') frac.pop_back();
-      out += "." + frac;
-    }
-    out += "s";
-  } else if (ms > 0) {
-    out += std::to_string(ms) + "ms";
-  }
-  return out;
+  if (ms % 3600000 == 0 && ms > 0) return std::to_string(ms / 3600000) + "h";
+  if (ms % 60000 == 0 && ms > 0) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
 }
 
 sdk::Result<std::optional<ResolvedProfile>> profile_from_environment() {
