@@ -44,7 +44,7 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
   parser.flag("force", 0, "Get a new token even when a cached one is valid (the new one is cached)")
       .flag("no-cache", 0, "Neither read nor write the token cache")
       .option("min-validity", 0, "DURATION", "A cached token needs at least this much time left (default 5m)");
-  add_authority_flags(parser);
+  add_authority_flags(parser, true);
   parser.flag("no-browser", 0, "Print the sign-in URL instead of opening a browser (user flows)")
       .option("claims", 0, "JSON", "A claims request from a WWW-Authenticate challenge (Conditional Access, CAE); skips the cache")
       .epilog(

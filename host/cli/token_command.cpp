@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <ostream>
 
 #include "cli/cli.h"
@@ -11,6 +12,7 @@
 #include "entratool/sdk/formatter.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/files.h"
+#include "entratool/support/json.h"
 #include "plugins/plugin_registry.h"
 #include "services/services.h"
 
@@ -79,8 +81,12 @@ sdk::Status print_token(Context& ctx, const sdk::TokenResponse& token, const Tok
   return sdk::Status::ok();
 }
 
-void add_authority_flags(ArgParser& parser) {
-  parser.option("timeout", 0, "DURATION", "Give up after this long, e.g. 30s or 2m (default 60s; exit 5)")
+void add_authority_flags(ArgParser& parser, bool signs_in) {
+  parser
+      .option("timeout", 0, "DURATION",
+              signs_in ? "Give up after this long, e.g. 30s, 1.5s or 2m30s (default 60s; a sign-in: 5m in a "
+                         "browser, a device code until it expires; exit 5)"
+                       : "Give up after this long, e.g. 30s, 1.5s or 2m30s (default 60s; exit 5)")
       .option("authority-host", 0, "URL",
               "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
       .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
@@ -100,6 +106,13 @@ sdk::Status read_acquire_flags(const ArgParser& parser, AcquireOptions& options)
   auto timeout = read_duration_flag(parser, "timeout", options.timeout, false);
   if (!timeout) return timeout.status();
   options.timeout = *timeout;
+  options.timeout_given = parser.has("timeout");
+  // kubectl's exec credential protocol: interactive false means nobody can answer a prompt.
+  if (const char* info = std::getenv("KUBERNETES_EXEC_INFO"); info && *info)
+    if (auto doc = support::json::parse(info); doc && doc->is_object())
+      if (const auto* spec = doc->find("spec"); spec && spec->is_object())
+        if (const auto* i = spec->find("interactive"); i && i->is_bool() && !i->as_bool())
+          options.allow_sign_in = false;
   return sdk::Status::ok();
 }
 
@@ -119,7 +132,8 @@ sdk::Result<std::chrono::milliseconds> read_duration_flag(const ArgParser& parse
   auto d = support::parse_duration(*text);
   if (!d || (!allow_zero && d->count() == 0))
     return sdk::Status::general("invalid --" + std::string(name) + " '" + *text +
-                                "': use a duration such as 30s, 2m or 1h" + (allow_zero ? "" : " (more than zero)"));
+                                "': use a duration such as 30s, 1.5s, 2m30s or 1h" +
+                                (allow_zero ? "" : " (more than zero)"));
   return *d;
 }
 

@@ -32,7 +32,8 @@ sdk::Result<TokenOutput> read_token_output_flags(Context& ctx, const ArgParser& 
 sdk::Status print_token(Context& ctx, const sdk::TokenResponse& token, const TokenOutput& output);
 
 /// Declares --timeout, --authority-host, --cloud and --ca-bundle: where and how long to ask.
-void add_authority_flags(ArgParser& parser);
+/// `signs_in`: the command may sign a person in (its --timeout help names the sign-in times).
+void add_authority_flags(ArgParser& parser, bool signs_in = false);
 /// Reads -p/--profile, -s/--scope and the authority flags into `options`.
 sdk::Status read_acquire_flags(const ArgParser& parser, AcquireOptions& options);
 

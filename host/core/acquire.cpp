@@ -313,6 +313,13 @@ sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan) {
   return sdk::Status::ok();
 }
 
+milliseconds sign_in_time(Context& ctx, std::string_view flow_id, const AcquireOptions& options) {
+  if (options.timeout_given) return options.timeout;
+  const FlowDeclaration* d = ctx.plugins().flow_declaration(flow_id);
+  if (!d || !d->interactive) return options.timeout;
+  return d->browser ? kBrowserSignInTime : kCodeSignInCeiling;
+}
+
 sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, Acquisition& credentials,
                                          sdk::FlowRequest request, const std::string& timeout_message) {
   auto flow = ctx.plugins().flow(flow_id);
@@ -413,12 +420,20 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     }
   }
 
+  if (const FlowDeclaration* d = ctx.plugins().flow_declaration(plan->flow_id);
+      !options.allow_sign_in && d && d->interactive)
+    return sdk::Status::auth_failed("a sign-in is needed for " + shown_profile +
+                                    ", but the caller forbids prompting (KUBERNETES_EXEC_INFO interactive: false); "
+                                    "sign in once with 'entratool get-token" +
+                                    (plan->profile.from_environment ? std::string() : " -p " + profile_name) +
+                                    "' in a terminal, or set interactiveMode: IfAvailable in the kubeconfig");
   if (auto s = load_secrets(ctx, *plan); !s) return s;
-  plan->request.deadline = deadline;
-  plan->credentials.timeout_text = describe_duration(options.timeout);
+  const milliseconds flow_time = sign_in_time(ctx, plan->flow_id, options);
+  plan->request.deadline = options.timeout_given ? deadline : steady_clock::now() + flow_time;
+  plan->credentials.timeout_text = describe_duration(flow_time);
   services.console().status("Authenticating with " + shown_profile + " (" + plan->flow_id + ")...");
   auto token = run_flow(ctx, plan->flow_id, plan->credentials, plan->request,
-                        "timed out after " + describe_duration(options.timeout) + " getting a token from " +
+                        "timed out after " + describe_duration(flow_time) + " getting a token from " +
                             plan->request.token_endpoint + " (--timeout)");
   if (!token) return token.status();
   if (cache) {

@@ -40,6 +40,11 @@ struct AcquireOptions {
   bool no_browser = false;            ///< --no-browser
   std::string claims;                 ///< --claims: a claims request (JSON); bypasses the cache
   std::chrono::milliseconds timeout{60000};  ///< --timeout: the whole acquisition, lock wait included
+  /// --timeout was given: it caps a sign-in too; else sign_in_time() decides how long one may take.
+  bool timeout_given = false;
+  /// False when no person may be asked to sign in (KUBERNETES_EXEC_INFO's interactive: false):
+  /// a flow that would sign someone in fails instead of prompting.
+  bool allow_sign_in = true;
   std::chrono::seconds min_validity{300};    ///< --min-validity: a cached token needs this much left
 };
 
@@ -78,6 +83,15 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
 /// implicit profile) into plan.credentials when the flow authenticates the client. Call only
 /// when the flow is really going to run.
 sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan);
+
+/// A browser sign-in without --timeout gets 5 minutes; a sign-in on another device (device code)
+/// waits until its code expires (the flow knows when), bounded by this ceiling.
+inline constexpr std::chrono::minutes kBrowserSignInTime{5};
+inline constexpr std::chrono::minutes kCodeSignInCeiling{60};
+
+/// How long the flow may run: --timeout when given; else, for a flow whose manifest says it signs
+/// a person in, kBrowserSignInTime ("browser") or kCodeSignInCeiling; else the default timeout.
+std::chrono::milliseconds sign_in_time(Context& ctx, std::string_view flow_id, const AcquireOptions& options);
 
 /// Loads the flow plugin and runs it. The request's deadline is enforced: a flow still running
 /// shortly after it ends the process with exit 5 and `timeout_message` (an unset deadline,

@@ -146,6 +146,7 @@ sdk::Result<RedirectTarget> parse_loopback_redirect(std::string_view uri) {
   std::string_view path = end == std::string_view::npos ? std::string_view() : rest.substr(end);
   RedirectTarget t;
   t.original = shown;
+  t.authority_end = 7 + authority.size();
   std::string_view host = authority, port;
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
@@ -159,6 +160,7 @@ sdk::Result<RedirectTarget> parse_loopback_redirect(std::string_view uri) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
+  t.port_at = 7 + host.size();
   std::string h = lower(host);
   if (h != "localhost" && h != "127.0.0.1" && h != "[::1]") return not_loopback("its host is " + h);
   t.host = h;
@@ -227,12 +229,12 @@ LoopbackListener::~LoopbackListener() {
 }
 
 std::string LoopbackListener::redirect_uri() const {
-  if (!target_.original.empty() && target_.port != 0) return target_.original;
-  if (!target_.original.empty()) {
-    // Configured without a port (e.g. "http://localhost/cb"): native apps may use any port.
-    return "http://" + target_.host + ":" + std::to_string(port_) + target_.path;
-  }
-  return "http://127.0.0.1:" + std::to_string(port_) + "/";
+  if (target_.original.empty()) return "http://127.0.0.1:" + std::to_string(port_) + "/";
+  if (target_.port != 0) return target_.original;
+  // Registered without a port: native apps may use any port, and only the port may differ from
+  // the registration (providers compare the rest exactly), so no slash or case is changed.
+  return target_.original.substr(0, target_.port_at) + ":" + std::to_string(port_) +
+         target_.original.substr(target_.authority_end);
 }
 
 sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, steady_clock::time_point deadline,
@@ -240,7 +242,13 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
   for (;;) {
     if (clock.cancelled()) return sdk::Status::error(sdk::ErrorCategory::general, "cancelled", sdk::codes::kCancelled);
     auto now = steady_clock::now();
-    if (now >= deadline) return sdk::Status::timeout("no sign-in response reached " + redirect_uri());
+    if (now >= deadline) {
+      std::string why = "no sign-in response reached " + redirect_uri();
+      if (wrong_state_requests_ > 0)
+        why += " (" + std::to_string(wrong_state_requests_) +
+               " request(s) with a state that does not belong to this sign-in were ignored)";
+      return sdk::Status::timeout(why);
+    }
 
     // Drop connections that never sent a request.
     for (auto it = connections_.begin(); it != connections_.end();) {
@@ -318,14 +326,14 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
         continue;
       }
       if (*state != expected_state) {
+        // A stale tab or a forged request: refuse it, keep waiting for the real redirect.
         respond(fd, 400, "Bad Request",
                 page("Sign-in failed",
-                     "The response does not belong to this sign-in (state mismatch). Close this "
-                     "window and run entratool again."));
+                     "This response does not belong to the sign-in entratool is waiting for (state mismatch). "
+                     "Close this window; if you started the sign-in, use the URL entratool printed last."));
         ::close(fd);
-        return sdk::Status::auth_failed(
-            "the sign-in response's state does not match this request (a stale or forged redirect); run the command "
-            "again");
+        ++wrong_state_requests_;
+        continue;
       }
       Callback cb;
       if (const std::string* error = param("error")) {

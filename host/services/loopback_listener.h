@@ -21,6 +21,8 @@ struct RedirectTarget {
   int port = 0;                    ///< 0: any free port
   std::string path = "/";          ///< the callback path the browser will request
   std::string original;            ///< the URI as configured; empty when chosen by the flow
+  std::size_t port_at = 0;         ///< where in `original` the port goes (after the host)
+  std::size_t authority_end = 0;   ///< where in `original` the authority ends
 };
 
 /// Parses `uri`: http only, host 127.0.0.1 / localhost / [::1], optional port, path (default "/").
@@ -45,13 +47,16 @@ class LoopbackListener {
 
   /// The port actually bound.
   int port() const { return port_; }
-  /// The redirect_uri to send: the configured URI verbatim, else http://127.0.0.1:<port>/.
+  /// The redirect_uri to send: the configured URI exactly as registered with only the bound port
+  /// put in (RFC 8252 §7.3: "http://127.0.0.1" -> "http://127.0.0.1:PORT", "http://localhost/cb"
+  /// -> "http://localhost:PORT/cb"); http://127.0.0.1:<port>/ when the flow chose none.
   std::string redirect_uri() const;
 
   /// Serves requests until the redirect with `expected_state` arrives. A callback whose state is
-  /// missing is treated like any stray request (404, keep waiting); a wrong state ends the wait
-  /// (auth_failed). Ends with timeout at `deadline`, and with "cancelled" (general) when the
-  /// clock reports Ctrl-C.
+  /// missing is treated like any stray request (404, keep waiting); one with a wrong state is
+  /// answered 400 and ignored (anyone on this machine can reach the port: a forged request must
+  /// not end the sign-in), and the wait goes on. Ends with timeout at `deadline` (naming the
+  /// ignored requests, if any), and with "cancelled" (general) when the clock reports Ctrl-C.
   sdk::Result<Callback> wait(std::string_view expected_state, std::chrono::steady_clock::time_point deadline,
                              sdk::Clock& clock);
 
@@ -66,6 +71,7 @@ class LoopbackListener {
   std::vector<int> sockets_;
   std::vector<Connection> connections_;
   int port_ = 0;
+  int wrong_state_requests_ = 0;
 };
 
 /// The query of a request target ("/cb?code=x&state=y") as decoded name/value pairs, in order.

@@ -1,25 +1,23 @@
 #include "services/services.h"
 
+#include "services/child_process.h"
 #include "services/client_auth.h"
 #include "services/secrets.h"
 #include "services/sign_in.h"
 #include "services/token_endpoint.h"
 
+#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <thread>
 #include <vector>
-
-extern char** environ;
 
 namespace entratool::host {
 
@@ -129,8 +127,29 @@ class StderrLogger final : public sdk::Logger {
   }
 };
 
-// Runs $BROWSER (split on spaces, no shell) or the platform opener with the URL as its last
-// argument. Does not wait: a browser may run for as long as it likes.
+// Under WSL the browser is Windows': /proc/version names Microsoft, or the interop is set up.
+bool running_under_wsl() {
+  if (std::getenv("WSL_DISTRO_NAME") || std::getenv("WSL_INTEROP")) return true;
+  std::ifstream version("/proc/version");
+  std::string text;
+  std::getline(version, text);
+  return text.find("icrosoft") != std::string::npos || text.find("WSL") != std::string::npos;
+}
+
+// cmd.exe parses its command line again: its metacharacters in a URL (& above all) are escaped.
+std::string cmd_escaped(std::string_view url) {
+  std::string out;
+  for (char c : url) {
+    if (std::string_view("&|<>()^").find(c) != std::string_view::npos) out += '^';
+    out += c;
+  }
+  return out;
+}
+
+// Runs $BROWSER (split on spaces, no shell), under WSL wslview or cmd.exe's start, else the
+// platform opener, with the URL as its last argument and a scrubbed environment
+// (child_process.h). Waits briefly to see an opener fail at once (xdg-open's "no method
+// available"), never for a browser that keeps running.
 class ProcessBrowserLauncher final : public sdk::BrowserLauncher {
  public:
   sdk::Status open(std::string_view url) override {
@@ -147,26 +166,38 @@ class ProcessBrowserLauncher final : public sdk::BrowserLauncher {
           word += *p;
         }
       }
+      if (argv.empty()) return sdk::Status::general("BROWSER is set but empty");
+      argv.emplace_back(url);
     } else {
 #if defined(__APPLE__)
-      argv.push_back("open");
+      argv = {"open", std::string(url)};
 #else
-      argv.push_back("xdg-open");
+      if (running_under_wsl()) {
+        if (program_exists("wslview"))
+          argv = {"wslview", std::string(url)};
+        else
+          argv = {"cmd.exe", "/c", "start", cmd_escaped(url)};  // unquoted: no title argument needed
+      } else {
+        const char* x = std::getenv("DISPLAY");
+        const char* w = std::getenv("WAYLAND_DISPLAY");
+        if ((!x || !*x) && (!w || !*w))
+          return sdk::Status::general(
+              "no browser can be opened here: BROWSER is not set and there is no graphical session (no DISPLAY or "
+              "WAYLAND_DISPLAY)");
+        if (!program_exists("xdg-open"))
+          return sdk::Status::general(
+              "no browser can be opened here: BROWSER is not set and xdg-open is not installed");
+        argv = {"xdg-open", std::string(url)};
+      }
 #endif
     }
-    if (argv.empty()) return sdk::Status::general("BROWSER is set but empty");
-    argv.emplace_back(url);
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);  // keep our stdout clean
-    pid_t pid;
-    int rc = posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
-      return sdk::Status::general("cannot start the browser '" + argv[0] + "'; use --no-browser and open the URL yourself");
+    auto child = run_child(argv, std::chrono::milliseconds(1500));
+    if (!child) return sdk::Status::general("cannot start the browser '" + argv[0] + "'");
+    if (!child->running && child->exit_code != 0) {
+      std::string why = "the browser opener '" + argv[0] + "' failed (exit " + std::to_string(child->exit_code);
+      if (!child->stderr_first_line.empty()) why += ": " + child->stderr_first_line;
+      return sdk::Status::general(why + ")");
+    }
     return sdk::Status::ok();
   }
 };

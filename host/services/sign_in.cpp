@@ -1,12 +1,15 @@
 #include "services/sign_in.h"
 
 #include <algorithm>
+#include <cstring>
+#include <regex>
 
 #include "core/acquisition.h"
+#include "entratool/support/encoding.h"
+#include "entratool/support/json.h"
+#include "entratool/support/scopes.h"
 #include "services/loopback_listener.h"
 #include "services/pkce.h"
-#include "entratool/support/encoding.h"
-#include "entratool/support/scopes.h"
 
 namespace entratool::host {
 
@@ -25,7 +28,71 @@ std::string browserless_advice(const sdk::FlowRequest& request) {
   return ", or use --flow " + a->browserless_flow;
 }
 
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  if (out.size() > 400) out = out.substr(0, 400) + "...";
+  return out;
+}
+
+std::string html_unescape(std::string s) {
+  static const std::pair<const char*, const char*> kEntities[] = {{"&#39;", "'"}, {"&quot;", "\""}, {"&lt;", "<"},
+                                                                  {"&gt;", ">"},  {"&#x27;", "'"},  {"&amp;", "&"}};
+  for (const auto& [entity, text] : kEntities)
+    for (auto at = s.find(entity); at != std::string::npos; at = s.find(entity, at + 1))
+      s.replace(at, std::strlen(entity), text);
+  return s;
+}
+
+// The provider's own words from an error answer: {"error","error_description"} (oidc-provider
+// and others answer JSON to a non-browser Accept), else an AADSTS line from an HTML page.
+std::pair<std::string, std::string> authorize_error(const sdk::HttpResponse& response) {
+  if (auto doc = support::json::parse(response.body); doc && doc->is_object()) {
+    const support::json::Value* e = doc->find("error");
+    const support::json::Value* d = doc->find("error_description");
+    if (e && e->is_string()) return {printable(e->text()), d && d->is_string() ? printable(d->text()) : std::string()};
+  }
+  // oidc-provider's default error page: <pre><strong>error</strong>: invalid_redirect_uri</pre>
+  static const std::regex field("<strong>(error|error_description)</strong>:\\s*([^<]*)");
+  std::pair<std::string, std::string> found;
+  for (auto it = std::sregex_iterator(response.body.begin(), response.body.end(), field); it != std::sregex_iterator();
+       ++it)
+    ((*it)[1] == "error" ? found.first : found.second) = printable(html_unescape((*it)[2].str()));
+  if (!found.first.empty()) return found;
+  static const std::regex aadsts("AADSTS[0-9]+:[^<\"]*");
+  std::smatch m;
+  if (std::regex_search(response.body, m, aadsts)) return {"", printable(html_unescape(m.str()))};
+  return {};
+}
+
 }  // namespace
+
+sdk::Status check_authorize_request(sdk::HostServices& services, const std::string& url,
+                                    const sdk::FlowRequest& request, const std::string& redirect_uri) {
+  sdk::HttpRequest probe;
+  probe.method = "GET";
+  probe.url = url;
+  probe.headers = {{"Accept", "application/json"}};
+  probe.ca_bundle = request.ca_bundle;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(request.deadline - services.clock().monotonic());
+  probe.timeout = std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(10000));
+  auto response = services.http().send(probe);
+  if (!response) {
+    // The browser may reach what this process cannot (another proxy): let it try.
+    services.logger().log(sdk::LogLevel::debug, "authorize request not checked: " + response.status().message());
+    return sdk::Status::ok();
+  }
+  if (response->status < 400) return sdk::Status::ok();
+  auto [error, description] = authorize_error(*response);
+  std::string message = "the provider refused the sign-in request (HTTP " + std::to_string(response->status) + ")";
+  if (!error.empty()) message += ": " + error;
+  if (!description.empty()) message += (error.empty() ? ": " : " - ") + description;
+  if (error == "invalid_redirect_uri" || description.find("AADSTS50011") != std::string::npos)
+    message += "; register exactly " + redirect_uri +
+               " (any port) as a redirect URI of the application, or set the "
+               "profile's --redirect-uri to one that is registered";
+  return sdk::Status::error(sdk::ErrorCategory::auth_failed, message, error.empty() ? "authorize_refused" : error);
+}
 
 std::string authorize_url(std::string_view endpoint, const std::vector<std::pair<std::string, std::string>>& params) {
   std::string url(endpoint);
@@ -81,13 +148,17 @@ sdk::Result<sdk::SignInResult> SignInService::sign_in(const sdk::FlowRequest& re
   for (auto& p : more) params.push_back(std::move(p));
   const std::string url = authorize_url(request.authorize_endpoint, params);
 
+  // A provider that refuses the request itself shows the browser an error page and never
+  // redirects: ask it first, so its error shows here instead of a wait until the timeout.
+  if (auto s = check_authorize_request(services_, url, request, result.redirect_uri); !s) return s;
+
   sdk::Console& console = services_.console();
   bool print_url = !request.open_browser;
   if (!print_url) {
     console.status("Opening browser for authentication...");
     if (!redirect_uri.empty()) console.status("Redirect URI: " + result.redirect_uri);
     if (auto s = services_.browser().open(url); !s) {
-      console.notice("entratool: " + s.message());
+      console.notice("entratool: " + s.message() + "; open the URL below yourself" + browserless_advice(request));
       print_url = true;
     }
   }

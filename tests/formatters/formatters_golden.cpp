@@ -5,11 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -279,4 +281,94 @@ TEST_CASE("yaml quotes exactly the strings a YAML 1.1 or 1.2 reader would not re
         "- \"+.INF\"\n- \"-1_000\"\n- \"0B101\"\n- \"2025-1-2 10:00\"\n- \"12:30:45\"\n- +\n- \"1e+5\"\n- \"-.5\"\n");
   CHECK(format_document("yaml", R"(["User.Read","v1.0","e5","1e","0x","2025-12","Yesterday","nullable"])") ==
         "- User.Read\n- v1.0\n- e5\n- 1e\n- 0x\n- 2025-12\n- Yesterday\n- nullable\n");
+}
+
+namespace {
+
+// Sets (or unsets, for nullptr) an environment variable for one scope.
+struct ScopedEnv {
+  std::string name;
+  std::optional<std::string> saved;
+  ScopedEnv(std::string n, const char* value) : name(std::move(n)) {
+    if (const char* old = std::getenv(name.c_str())) saved = old;
+    if (value)
+      ::setenv(name.c_str(), value, 1);
+    else
+      ::unsetenv(name.c_str());
+  }
+  ~ScopedEnv() {
+    if (saved)
+      ::setenv(name.c_str(), saved->c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
+  }
+};
+
+// What a shell makes of `eval "$(entratool get-token -o env)"`: the variables' values.
+std::string shell_value_of(const std::string& assignments, const std::string& variable) {
+  const std::string script = assignments + "printf %s \"$" + variable + "\"";
+  std::string cmd = "sh -c '";
+  for (char c : script) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  cmd += "'";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[512];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("env format: export lines a POSIX shell reads back exactly, whatever the token holds") {
+  check_golden("token.env", format_token("env", token_with_refresh(), kNow));
+  CHECK_FALSE(load_formatter("env").shows_documents());
+  auto odd = token_with_refresh();
+  odd.access_token = "it's $(touch /tmp/x) `id` \"q\" \\ ;&|";
+  const std::string out = format_token("env", odd, kNow);
+  CHECK(shell_value_of(out, "ACCESS_TOKEN") == odd.access_token);
+  CHECK(shell_value_of(out, "ACCESS_TOKEN_EXPIRES_ON") == "2025-12-28T15:30:00Z");
+}
+
+TEST_CASE("header format: one Authorization line for curl -H @-; a token that would split it is refused") {
+  check_golden("token.header", format_token("header", token_with_refresh(), kNow));
+  auto lower = token_with_refresh();
+  lower.token_type = "bearer";
+  CHECK(format_token("header", lower, kNow).rfind("Authorization: Bearer ey", 0) == 0);
+  auto split = token_with_refresh();
+  split.access_token = "abc\r\nX-Injected: 1";
+  auto out = load_formatter("header").format_token(split, kNow);
+  REQUIRE_FALSE(out);
+  CHECK(out.status().message().find("header") != std::string::npos);
+}
+
+TEST_CASE("exec-credential format: v1 by default, the apiVersion KUBERNETES_EXEC_INFO asks for, interactive echoed") {
+  {
+    ScopedEnv unset("KUBERNETES_EXEC_INFO", nullptr);
+    check_golden("token.exec-credential.json", format_token("exec-credential", token_with_refresh(), kNow));
+  }
+  {
+    ScopedEnv info("KUBERNETES_EXEC_INFO",
+                   R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1",)"
+                   R"("spec":{"interactive":false}})");
+    check_golden("token.exec-credential-v1beta1.json", format_token("exec-credential", token_with_refresh(), kNow));
+    auto doc = support::json::parse(format_token("exec-credential", token_with_refresh(), kNow));
+    REQUIRE(doc);
+    CHECK(doc->get_string("apiVersion") == "client.authentication.k8s.io/v1beta1");
+    CHECK(doc->find("status")->get_string("token") == token_with_refresh().access_token);
+    CHECK(doc->find("status")->get_string("expirationTimestamp") == "2025-12-28T15:30:00Z");
+    CHECK(doc->find("spec")->find("interactive")->as_bool() == false);
+  }
+  {
+    ScopedEnv info("KUBERNETES_EXEC_INFO", R"({"apiVersion":"client.authentication.k8s.io/v1alpha1"})");
+    auto out = load_formatter("exec-credential").format_token(token_with_refresh(), kNow);
+    REQUIRE_FALSE(out);
+    CHECK(out.status().message().find("v1alpha1") != std::string::npos);
+  }
+  {
+    ScopedEnv info("KUBERNETES_EXEC_INFO", "not json");
+    CHECK_FALSE(load_formatter("exec-credential").format_token(token_with_refresh(), kNow));
+  }
 }

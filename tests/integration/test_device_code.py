@@ -50,6 +50,25 @@ class DeviceCodeTest(UserFlowCase):
         with open(os.path.join(self.sb.config_dir, "profiles.json")) as f:
             self.assertNotIn(doc["refresh_token"], f.read())
 
+    def test_without_timeout_the_wait_lasts_as_long_as_the_code(self):
+        # The provider's codes live 900 s; the default 60 s --timeout must not cut the wait short.
+        run = self.start_device()
+        run.wait_for_stderr(r"up to (\d+)s")
+        self.assertRegex(run.err.decode(), r"up to (89\d|900)s")
+        run.kill()
+
+    def test_timeout_still_caps_the_wait_and_takes_combined_durations(self):
+        run = self.start_device("--timeout", "1m30s")
+        run.wait_for_stderr(r"up to (\d+)s")
+        self.assertRegex(run.err.decode(), r"up to (8\d|90)s")
+        run.kill()
+        started = time.monotonic()
+        run = self.start_device("--timeout", "1.5s", profile="dev2")
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 5, err)
+        self.assertLess(time.monotonic() - started, 15)
+        self.assertEqual(out, "")
+
     def test_code_is_shown_even_when_silent(self):
         run = self.start_device("--silent", "--timeout", "60s")
         code = run.wait_for_stderr(CODE).group(1)

@@ -18,8 +18,8 @@ import urllib.request
 import subprocess
 
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "userflows"))
-from userflows_support import (BROWSER_SH, BrowserLog, UserFlowCase, browser_skip_reason,  # noqa: E402
-                               decode_jwt)
+from userflows_support import (BROWSER_SH, Background, BrowserLog, UserFlowCase,  # noqa: E402
+                               browser_skip_reason, decode_jwt)
 
 URL_LINE = r"\n  (http\S+/authorize\?\S+)\n"
 
@@ -69,14 +69,133 @@ class ListenerTest(UserFlowCase):
         http_get(p["redirect_uri"] + "?state=" + p["state"] + "&error=access_denied")
         self.assertEqual(run.finish()[0], 3)
 
-    def test_wrong_state_exits_3(self):
-        run, _, p = self.start_no_browser("--timeout", "20s")
+    def test_forged_state_is_refused_and_the_sign_in_goes_on(self):
+        # Anyone on the machine can reach the port: a request with a wrong state gets 400 and
+        # must not end the sign-in; the real redirect that follows still completes it.
+        run, url, p = self.start_no_browser("--timeout", "30s")
         status, body = http_get(p["redirect_uri"] + "?code=abc&state=forged")
         self.assertEqual(status, 400)
+        self.assertIn("state mismatch", body)
+        status, _ = http_get(p["redirect_uri"] + "?error=access_denied&state=forged-too")
+        self.assertEqual(status, 400)
+        time.sleep(0.3)
+        self.assertIsNone(run.proc.poll(), "a forged request must not end the sign-in")
+        _, status, _ = self.idp.sign_in(url)
+        self.assertEqual(status, 200)
         rc, out, err = run.finish()
-        self.assertEqual(rc, 3, err)
-        self.assertIn("state", err)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(decode_jwt(out.strip())[1]["aud"], "https://graph.microsoft.com")
+
+    def test_forged_state_only_then_the_deadline_exits_5_naming_it(self):
+        run, _, p = self.start_no_browser("--timeout", "2s")
+        self.assertEqual(http_get(p["redirect_uri"] + "?code=abc&state=forged")[0], 400)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 5, err)
+        self.assertIn("1 request(s) with a state that does not belong to this sign-in were ignored", err)
         self.assertEqual(out, "")
+
+    def test_registered_redirect_uri_is_sent_exactly_with_only_the_port_added(self):
+        # The provider compares redirect URIs exactly but for the port (RFC 8252 §7.3), and has
+        # "http://127.0.0.1" registered without a slash: "http://127.0.0.1:PORT/" would be refused.
+        self.create_profile("me", self.idp.public, "interactive-browser", redirect_uri="http://127.0.0.1")
+        run = self.background(["get-token", "-p", "me", "--no-browser", "--timeout", "30s"])
+        url = run.wait_for_stderr(URL_LINE).group(1)
+        redirect = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["redirect_uri"]
+        self.assertRegex(redirect, r"^http://127\.0\.0\.1:\d+$")
+        target, status, _ = self.idp.sign_in(url)
+        self.assertEqual(status, 200, target)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 0, err)
+        redeemed = [r for r in self.idp.requests()["requests"] if r.get("grant_type") == "authorization_code"]
+        self.assertEqual(redeemed[-1]["redirect_uri"], redirect)
+
+    def test_localhost_callback_gets_the_port_after_the_host(self):
+        self.create_profile("me", self.idp.public, "interactive-browser", redirect_uri="http://localhost/callback")
+        run = self.background(["get-token", "-p", "me", "--no-browser", "--timeout", "30s"])
+        url = run.wait_for_stderr(URL_LINE).group(1)
+        redirect = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["redirect_uri"]
+        self.assertRegex(redirect, r"^http://localhost:\d+/callback$")
+        self.assertEqual(self.idp.sign_in(url)[1], 200)
+        self.assertEqual(run.finish()[0], 0)
+
+    def test_unregistered_redirect_uri_shows_the_providers_error_at_once(self):
+        self.create_profile("me", self.idp.public, "interactive-browser",
+                            redirect_uri="http://127.0.0.1/not-registered")
+        started = time.monotonic()
+        rc, out, err = self.run_tool(["get-token", "-p", "me", "--timeout", "60s"], env={"BROWSER": "/bin/true"})
+        self.assertEqual(rc, 3, err)
+        self.assertLess(time.monotonic() - started, 20, "the provider's refusal must not wait for the timeout")
+        self.assertIn("invalid_redirect_uri", err)
+        self.assertIn("register exactly http://127.0.0.1:", err)
+        self.assertNotIn("browser did not respond", err)
+        self.assertEqual(out, "")
+
+    def test_the_browser_gets_a_scrubbed_environment(self):
+        # A fake browser that dumps its environment: none of the secrets entratool reads from its
+        # own environment may reach it (nor their values under any other name).
+        dump = os.path.join(self.sb.home, "browser-env.txt")
+        opener = os.path.join(self.sb.home, "dump-env.sh")
+        with open(opener, "w") as f:
+            f.write(f"#!/bin/sh\nenv > {dump}.tmp && mv {dump}.tmp {dump}\n")
+        os.chmod(opener, 0o700)
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        secrets = {
+            "AZURE_CLIENT_SECRET": "canary-client-secret-1f3a",
+            "AZURE_CLIENT_CERTIFICATE_PASSWORD": "canary-cert-password-2b4c",
+            "ENTRATOOL_KEYSTORE_PASSPHRASE": "canary-keystore-passphrase-3c5d",
+            "ENTRATOOL_EXPORT_PASSPHRASE": "canary-export-passphrase-4d6e",
+        }
+        rc, out, err = self.run_tool(["get-token", "-p", "me", "--timeout", "3s"],
+                                     env={"BROWSER": opener, "KEEP_ME": "visible", **secrets})
+        self.assertEqual(rc, 5, err)
+        with open(dump) as f:
+            seen = f.read()
+        self.assertIn("KEEP_ME=visible", seen, "the rest of the environment is passed on")
+        self.assertIn("PATH=", seen)
+        for name, value in secrets.items():
+            self.assertNotIn(name + "=", seen)
+            self.assertNotIn(value, seen)
+
+    def test_kubectl_non_interactive_exec_info_fails_instead_of_prompting(self):
+        marker = os.path.join(self.sb.home, "browser-was-started")
+        opener = os.path.join(self.sb.home, "opener.sh")
+        with open(opener, "w") as f:
+            f.write(f"#!/bin/sh\ntouch {marker}\n")
+        os.chmod(opener, 0o700)
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        info = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+        rc, out, err = self.run_tool(["get-token", "-p", "me", "-o", "exec-credential", "--timeout", "10s"],
+                                     env={"BROWSER": opener, "KUBERNETES_EXEC_INFO": info})
+        self.assertEqual(rc, 3, err)
+        self.assertIn("interactive: false", err)
+        self.assertEqual(out, "")
+        self.assertFalse(os.path.exists(marker), "no sign-in may start")
+
+    def test_headless_machine_says_so_and_prints_the_url_at_once(self):
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        env = self.sb.env()
+        for k in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "WSL_DISTRO_NAME", "WSL_INTEROP"):
+            env.pop(k, None)
+        run = Background(["get-token", "-p", "me", "--timeout", "20s"], env)
+        self.addCleanup(run.kill)
+        run.wait_for_stderr(URL_LINE, timeout=5)
+        err = run.err.decode()
+        self.assertIn("no browser can be opened here", err)
+        self.assertIn("no DISPLAY or WAYLAND_DISPLAY", err)
+        self.assertIn("or use --flow device-code", err)
+        self.assertIn("Waiting for the sign-in", err)
+
+    def test_a_failing_launcher_is_reported_with_its_words(self):
+        self.create_profile("me", self.idp.public, "interactive-browser")
+        opener = os.path.join(self.sb.home, "xdg-open-like.sh")
+        with open(opener, "w") as f:
+            f.write("#!/bin/sh\necho \"xdg-open: no method available for opening '$1'\" >&2\nexit 3\n")
+        os.chmod(opener, 0o700)
+        run = self.background(["get-token", "-p", "me", "--timeout", "20s"], env={"BROWSER": opener})
+        run.wait_for_stderr(URL_LINE, timeout=10)
+        err = run.err.decode()
+        self.assertIn("failed (exit 3: xdg-open: no method available", err)
+        self.assertIn("open the URL below yourself", err)
 
     def test_stray_requests_get_404_and_the_listener_keeps_waiting(self):
         run, _, p = self.start_no_browser("--timeout", "20s")

@@ -260,6 +260,37 @@ class EntraLayout(ProviderPerClass, unittest.TestCase):
         claims = decode_jwt(tok["access_token"])[1]
         self.assertEqual((claims["sub"], claims["scp"], claims["aud"]), ("bob", "User.Read", "https://graph.microsoft.com"))
 
+    def test_redirect_uris_are_compared_exactly_but_for_a_native_clients_loopback_port(self):
+        # RFC 8252 §7.3, as Entra does it: only the port may differ from the registration.
+        pub = self.idp.public.client_id
+
+        import urllib.error
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+        opener = urllib.request.build_opener(NoRedirect())
+
+        def status_of(client_id, redirect):
+            # An accepted request is redirected (303) to the sign-in interaction; a refused one is 400.
+            try:
+                with opener.open(self.authorize_url(client_id, redirect, "v" * 64), timeout=10) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+
+        for accepted in ["http://127.0.0.1:5555", "http://127.0.0.1:5555/", "http://127.0.0.1:5555/callback",
+                         "http://localhost:5/callback", "http://127.0.0.1/"]:
+            self.assertEqual(status_of(pub, accepted)[0], 303, accepted)
+        for refused in ["http://127.0.0.1:5555/callback/", "http://LOCALHOST:5/callback", "http://127.0.0.1:5555/x",
+                        "http://localhost:5/callback?x=1"]:
+            status, body = status_of(pub, refused)
+            self.assertEqual(status, 400, refused)
+            self.assertIn("invalid_redirect_uri", body, refused)
+        # A web (confidential) client's port is part of the registration.
+        self.assertEqual(status_of(self.idp.webapp.client_id, "http://localhost:8081/")[0], 400)
+
     def test_authorization_code_for_a_web_app_with_a_secret(self):
         import urllib.parse
         c = self.idp.webapp

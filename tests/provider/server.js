@@ -422,6 +422,18 @@ function makeProvider(baseUrl, tenant) {
     },
   });
 
+  // Redirect URIs are compared as strings, the way Entra and RFC 8252 §7.3 do: exactly as
+  // registered, except that a native client's loopback redirect may carry any port.
+  // oidc-provider's own check compares parsed URLs, so "http://127.0.0.1" would match
+  // "http://127.0.0.1:PORT/" and the suite would not notice a client that adds a slash.
+  provider.Client.prototype.redirectUriAllowed = function exactRedirectUri(value) {
+    if (typeof value !== 'string') return false;
+    if (this.redirectUris.includes(value)) return true;
+    if (this.applicationType !== 'native') return false;
+    const m = /^(http:\/\/(?:127\.0\.0\.1|\[::1\]|localhost)):\d{1,5}(?=[/?#]|$)/.exec(value);
+    return !!m && this.redirectUris.includes(m[1] + value.slice(m[0].length));
+  };
+
   provider.on('grant.error', (ctx, err) => { ctx.state.oidcError = err; });
   provider.on('server_error', (ctx, err) => log('server_error', err?.stack || err));
 

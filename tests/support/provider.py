@@ -241,8 +241,10 @@ class Provider:
         cert["x5t"], cert["x5t_s256"] = _thumbprints(cert["cert_pem"])
         other = os.path.join(pki, "other.pem")
         web_uris = ["http://localhost:8080/", "http://127.0.0.1:8080/", "http://localhost:8080/callback"]
+        # Compared exactly but for the port (server.js): "http://127.0.0.1" (no slash) is its own
+        # registration, so a client that adds a slash to it is refused.
         public_uris = ["http://127.0.0.1/", "http://127.0.0.1/callback", "http://localhost/",
-                       "http://localhost/callback"]
+                       "http://localhost/callback", "http://127.0.0.1"]
         self.clients = {
             "secret": Client("11111111-aaaa-4000-8000-000000000001", TRICKY_SECRET, redirect_uris=web_uris),
             "simple": Client("11111111-aaaa-4000-8000-000000000002", "simple-secret-value", redirect_uris=web_uris),

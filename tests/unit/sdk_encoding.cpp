@@ -33,3 +33,22 @@ TEST_CASE("UTC ISO 8601 round trip and durations") {
   CHECK_FALSE(parse_duration("2x").has_value());
   CHECK_FALSE(parse_duration("").has_value());
 }
+
+TEST_CASE("durations: decimals and combined units (1.5s, 2m30s)") {
+  CHECK(parse_duration("1.5s")->count() == 1500);
+  CHECK(parse_duration("2m30s")->count() == 150000);
+  CHECK(parse_duration("1h15m")->count() == 4500000);
+  CHECK(parse_duration("1h0m2s500ms")->count() == 3602500);
+  CHECK(parse_duration("0.25m")->count() == 15000);
+  CHECK(parse_duration("2.5")->count() == 2500);
+  CHECK(parse_duration("250ms")->count() == 250);
+  CHECK_FALSE(parse_duration("30s2m").has_value());  // largest unit first
+  CHECK_FALSE(parse_duration("1s1s").has_value());
+  CHECK_FALSE(parse_duration("1.s").has_value());
+  CHECK_FALSE(parse_duration(".s").has_value());
+  CHECK_FALSE(parse_duration("2m30").has_value());  // a bare number only alone
+  CHECK_FALSE(parse_duration("1m-2s").has_value());
+  CHECK_FALSE(parse_duration("99999999999999h").has_value());
+  CHECK(parse_duration("100000000s")->count() == 100000000000LL);
+  CHECK_FALSE(parse_duration("100000001s").has_value());
+}

@@ -108,7 +108,43 @@ TEST_CASE("the browser step sends PKCE S256, state and offline_access, and retur
   CHECK(param(url, "state").size() >= 16);
   CHECK(param(url, "prompt") == "select_account");
   CHECK(url.find(got->code_verifier) == std::string::npos);
-  CHECK(s.http_.requests.empty());  // the sign-in itself sends nothing to the provider
+  // The one request to the provider: the authorize URL checked before the browser opens it.
+  REQUIRE(s.http_.requests.size() == 1);
+  CHECK(s.http_.requests[0].method == "GET");
+  CHECK(s.http_.requests[0].url == url);
+}
+
+TEST_CASE("an authorize request the provider refuses is reported at once, the browser never opened") {
+  Services s;
+  s.http_.reply(
+      400,
+      R"({"error":"invalid_redirect_uri","error_description":"redirect_uri did not match any of the client's registered redirect_uris"})");
+  RedirectingBrowser browser;
+  browser.install(s, [](const std::string& state) { return "code=c&state=" + state; });
+  auto got = sign_in(s, request_for(s));
+  REQUIRE_FALSE(got);
+  CHECK(got.status().category() == ErrorCategory::auth_failed);
+  CHECK(got.status().code() == "invalid_redirect_uri");
+  CHECK(got.status().message().find("did not match") != std::string::npos);
+  CHECK(got.status().message().find("register exactly http://127.0.0.1:") != std::string::npos);
+  CHECK(s.browser_.opened.empty());
+}
+
+TEST_CASE("an Entra-style HTML error page names its AADSTS error; an unreachable provider is left to the browser") {
+  Services s;
+  s.http_.reply(
+      400, "<html><body><div>AADSTS50011: The redirect URI 'http://127.0.0.1:1/' does not match.</div></body></html>");
+  auto got = sign_in(s, request_for(s));
+  REQUIRE_FALSE(got);
+  CHECK(got.status().message().find("AADSTS50011: The redirect URI") != std::string::npos);
+
+  Services t;
+  t.http_.fail(entratool::sdk::Status::network("connection refused"));
+  RedirectingBrowser browser;
+  browser.install(t, [](const std::string& state) { return "code=c&state=" + state; });
+  auto ok = sign_in(t, request_for(t));
+  REQUIRE_MESSAGE(ok, ok.status().message());
+  CHECK(ok->code == "c");
 }
 
 TEST_CASE("extra authorize parameters are added; prompt may be replaced, the protocol's may not") {
@@ -191,6 +227,7 @@ TEST_CASE("authorization code: redeems with the secret, the verifier and the pro
   Services s;
   RedirectingBrowser browser;
   browser.install(s, [](const std::string& state) { return "code=c0de&state=" + state; });
+  s.http_.reply(302, "");  // the authorize URL check
   s.http_.reply(200, R"({"access_token":"at","expires_in":3600,"refresh_token":"rt"})");
   FlowRequest r = request_for(s);
   r.client_auth = entratool::sdk::ClientAuthMethod::secret;
@@ -201,8 +238,9 @@ TEST_CASE("authorization code: redeems with the secret, the verifier and the pro
   auto token = entratool::flows::AuthorizationCodeFlow().acquire(r, s);
   REQUIRE(token);
   CHECK(token->refresh_token == "rt");
-  REQUIRE(s.http_.requests.size() == 1);
-  const auto& redeem = s.http_.requests[0];
+  REQUIRE(s.http_.requests.size() == 2);
+  CHECK(s.http_.requests[0].method == "GET");
+  const auto& redeem = s.http_.requests[1];
   CHECK(form_value(redeem, "grant_type") == "authorization_code");
   CHECK(form_value(redeem, "code") == "c0de");
   CHECK(form_value(redeem, "redirect_uri") == param(s.browser_.opened[0], "redirect_uri"));
@@ -217,13 +255,15 @@ TEST_CASE("interactive browser: a public client redeems the code with its id and
   Services s;
   RedirectingBrowser browser;
   browser.install(s, [](const std::string& state) { return "code=pub1&state=" + state; });
+  s.http_.reply(302, "");  // the authorize URL check
   s.http_.reply(200, R"({"access_token":"at","expires_in":3600,"refresh_token":"rt"})");
   FlowRequest r = request_for(s);
   auto token = entratool::flows::InteractiveBrowserFlow().acquire(r, s);
   REQUIRE_MESSAGE(token, token.status().message());
   CHECK(token->refresh_token == "rt");
-  REQUIRE(s.http_.requests.size() == 1);
-  const auto& redeem = s.http_.requests[0];
+  REQUIRE(s.http_.requests.size() == 2);
+  CHECK(s.http_.requests[0].method == "GET");
+  const auto& redeem = s.http_.requests[1];
   CHECK(redeem.url == r.token_endpoint);
   CHECK(form_value(redeem, "grant_type") == "authorization_code");
   CHECK(form_value(redeem, "code") == "pub1");

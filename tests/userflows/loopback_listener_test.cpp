@@ -83,16 +83,53 @@ TEST_CASE("stray requests get 404 and the listener keeps waiting for the callbac
   CHECK(responses[4].find("Cache-Control: no-store") != std::string::npos);
 }
 
-TEST_CASE("a wrong state ends the wait as an authentication failure") {
+TEST_CASE("a forged request with a wrong state gets 400 and the wait goes on to the real redirect") {
   Fixture f;
-  std::string response;
-  std::thread browser([&] { response = get(f.listener->port(), "/?code=abc&state=forged"); });
+  std::string forged, forged_error, real;
+  std::thread browser([&] {
+    forged = get(f.listener->port(), "/?code=abc&state=forged");
+    forged_error = get(f.listener->port(), "/?error=access_denied&state=forged");
+    real = get(f.listener->port(), "/?code=the-code&state=expected");
+  });
   auto cb = f.listener->wait("expected", std::chrono::steady_clock::now() + 10s, f.clock);
   browser.join();
-  REQUIRE(!cb);
-  CHECK(cb.status().category() == entratool::sdk::ErrorCategory::auth_failed);
-  CHECK(cb.status().message().find("state") != std::string::npos);
-  CHECK(response.rfind("HTTP/1.1 400", 0) == 0);
+  REQUIRE_MESSAGE(cb, cb.status().message());
+  CHECK(cb->code == "the-code");
+  CHECK(forged.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(forged.find("state mismatch") != std::string::npos);
+  CHECK(forged_error.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(real.rfind("HTTP/1.1 200", 0) == 0);
+}
+
+TEST_CASE("only forged requests until the deadline: a timeout that says they were ignored") {
+  Fixture f;
+  std::string forged;
+  std::thread browser([&] { forged = get(f.listener->port(), "/?code=abc&state=forged"); });
+  auto cb = f.listener->wait("expected", std::chrono::steady_clock::now() + 1s, f.clock);
+  browser.join();
+  REQUIRE_FALSE(cb);
+  CHECK(cb.status().category() == entratool::sdk::ErrorCategory::timeout);
+  CHECK(cb.status().message().find("1 request(s) with a state that does not belong") != std::string::npos);
+  CHECK(forged.rfind("HTTP/1.1 400", 0) == 0);
+}
+
+TEST_CASE("the redirect URI sent is the registered one with only the port inserted (RFC 8252 7.3)") {
+  struct Case {
+    const char* configured;
+    const char* before_port;
+    const char* after_port;
+  };
+  for (const Case& c :
+       {Case{"http://127.0.0.1", "http://127.0.0.1:", ""}, Case{"http://127.0.0.1/", "http://127.0.0.1:", "/"},
+        Case{"http://localhost/callback", "http://localhost:", "/callback"},
+        Case{"http://LocalHost/CB?x=1", "http://LocalHost:", "/CB?x=1"},
+        Case{"http://localhost:/cb", "http://localhost:", "/cb"}}) {
+    CAPTURE(c.configured);
+    Fixture f(c.configured);
+    CHECK(f.listener->redirect_uri() == c.before_port + std::to_string(f.listener->port()) + c.after_port);
+  }
+  Fixture none;
+  CHECK(none.listener->redirect_uri() == "http://127.0.0.1:" + std::to_string(none.listener->port()) + "/");
 }
 
 TEST_CASE("an error redirect is returned with its description, escaped on the page") {

@@ -177,21 +177,58 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::stri
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
+  // One or more <number>[.<fraction>]<unit> parts, largest unit first, each unit once ("2m30s",
+  // "1.5s", "1h15m"); a bare number alone means seconds. Longer than ~3 years is refused, so
+  // nothing below can overflow.
+  constexpr long long kMaxMs = 100000000LL * 1000;
+  struct Unit {
+    std::string_view name;
+    long long ms;
+  };
+  constexpr Unit kUnits[] = {{"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
   if (s.empty()) return std::nullopt;
-  size_t i = 0;
-  long long n = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    n = n * 10 + (s[i] - '0');
-    if (n > 100000000LL) return std::nullopt;
-    ++i;
+  long long total = 0;
+  std::size_t i = 0, next_unit = 0;
+  while (i < s.size()) {
+    long long whole = 0;
+    std::size_t digits = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      whole = whole * 10 + (s[i] - '0');
+      if (whole > kMaxMs) return std::nullopt;
+      ++i, ++digits;
+    }
+    long long fraction = 0, scale = 1;
+    std::size_t fraction_digits = 0;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        if (fraction_digits < 9) fraction = fraction * 10 + (s[i] - '0'), scale *= 10;
+        ++i, ++fraction_digits;
+      }
+      if (fraction_digits == 0) return std::nullopt;
+    }
+    if (digits == 0 && fraction_digits == 0) return std::nullopt;
+    std::size_t unit_end = i;
+    while (unit_end < s.size() && ((s[unit_end] >= 'a' && s[unit_end] <= 'z'))) ++unit_end;
+    std::string_view unit = s.substr(i, unit_end - i);
+    long long unit_ms = 0;
+    if (unit.empty()) {
+      if (total != 0 || next_unit != 0 || unit_end != s.size()) return std::nullopt;  // "45" only alone
+      unit_ms = 1000;
+      next_unit = 4;
+    } else {
+      std::size_t u = next_unit;
+      while (u < 4 && kUnits[u].name != unit) ++u;
+      if (u == 4) return std::nullopt;  // unknown, repeated or out of order
+      unit_ms = kUnits[u].ms;
+      next_unit = u + 1;
+    }
+    if (whole > kMaxMs / unit_ms) return std::nullopt;
+    total += whole * unit_ms + fraction * unit_ms / scale;
+    if (total > kMaxMs) return std::nullopt;
+    i = unit_end;
   }
-  if (i == 0) return std::nullopt;
-  std::string_view unit = s.substr(i);
-  if (unit.empty() || unit == "s") return std::chrono::milliseconds(n * 1000);
-  if (unit == "ms") return std::chrono::milliseconds(n);
-  if (unit == "m") return std::chrono::milliseconds(n * 60000);
-  if (unit == "h") return std::chrono::milliseconds(n * 3600000);
-  return std::nullopt;
+  return std::chrono::milliseconds(total);
 }
 
 }  // namespace entratool::support

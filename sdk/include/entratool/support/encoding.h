@@ -33,7 +33,8 @@ std::string format_utc_iso8601(std::chrono::system_clock::time_point t);
 /// Parses "YYYY-MM-DDTHH:MM:SSZ" (fraction ignored); nullopt otherwise.
 std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::string_view s);
 
-/// Parses "30s", "2m", "1h", "500ms" or a bare number of seconds; nullopt otherwise.
+/// Parses "30s", "2m", "1h", "500ms", decimals ("1.5s") and combinations largest unit first
+/// ("2m30s", "1h15m"), or a bare number of seconds; nullopt otherwise (or beyond ~3 years).
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view s);
 
 }  // namespace entratool::support
