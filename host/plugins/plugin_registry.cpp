@@ -415,7 +415,7 @@ void PluginRegistry::Impl::settle(size_t index, const sdk::Status& outcome) {
 }
 
 // Loads a library once: the file is opened first, its owner and mode are checked on the open
-// descriptor, it is hashed from that descriptor when the policy asks, and that same file is
+// descriptor, and when the policy asks it is hashed from that descriptor and that same file is
 // what dlopen maps (/proc/self/fd/N), so swapping the path in between changes nothing.
 void PluginRegistry::Impl::load_library(size_t index) {
   Library& lib = libraries[index];
@@ -436,14 +436,19 @@ void PluginRegistry::Impl::load_library(size_t index) {
     s = check_trust(lib, fd, false);
   }
   if (s) {
-    const std::string from = proc_fd_available() ? "/proc/self/fd/" + std::to_string(fd) : std::string();
+    // Under "any" nothing was hashed, and the owner checks already mean only root or the user
+    // could swap the file, so it is loaded by its path (debuggers, perf and backtraces then name
+    // the real file). What was hashed is loaded through its descriptor.
+    const std::string from = strict() ? "/proc/self/fd/" + std::to_string(fd) : std::string();
     auto result = load_plugin(lib.manifest, lib.path, host ? host() : nullptr, from);
     if (!result) s = result.status();
     else lib.loaded = std::move(*result);
+    // Once dlopen has seen it, the descriptor stays open until exit, even when a later check
+    // refused the library (which stays mapped, never unloaded): glibc knows the library by the
+    // name "/proc/self/fd/N" and would hand it out again if that number named another file.
+  } else if (fd >= 0) {
+    ::close(fd);
   }
-  // A loaded library keeps its descriptor open until exit (it is never unloaded either): glibc
-  // knows it by the name "/proc/self/fd/N", so that number must never name another file.
-  if (!s && fd >= 0) ::close(fd);
   lib.outcome = s;
   settle(index, s);
 }

@@ -48,8 +48,9 @@ class Trust(unittest.TestCase):
                          "ENTRATOOL_CONFIG_DIR": os.path.join(self.tmp, "entratool")})
         self.user_plugins = os.path.join(self.tmp, "data", "entratool", "plugins")
 
-    def run_tool(self, *args):
-        p = subprocess.run([self.bin, *args], capture_output=True, text=True, timeout=60, env=self.env, cwd=self.tmp)
+    def run_tool(self, *args, extra_env=None):
+        env = dict(self.env, **(extra_env or {}))
+        p = subprocess.run([self.bin, *args], capture_output=True, text=True, timeout=60, env=env, cwd=self.tmp)
         self.assertGreaterEqual(p.returncode, 0, p.stderr)
         return p
 
@@ -110,6 +111,12 @@ class Trust(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         doc = json.loads(p.stdout)
         self.assertEqual((doc["status"], doc["bundle"], doc["signer"]), ("loaded", "corp 1.0", "corp-2026"))
+        self.assertRegex(doc["sha256"], r"^[0-9a-f]{64}$")
+        # What was hashed is what is loaded: glibc maps the checked descriptor, not the path.
+        p = self.run_tool("--plugin-dir", folder, "plugins", "info", "fixture-good", extra_env={"LD_DEBUG": "files"})
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertRegex(p.stderr, r"file=/proc/self/fd/\d+ ")
+        self.assertNotRegex(p.stderr, r"file=\S*entratool-fixture-good\.so")
         p = self.run_tool("--plugin-dir", folder, "plugins", "verify", folder, "-o", "json")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["policy"]["plugins"], "signed")
