@@ -264,9 +264,11 @@ sdk::Result<CreatedBundle> create_bundle(const std::string& folder, const std::s
   out.libraries = libs.items().size();
   doc.set("libraries", std::move(libs));
   out.bundle_json = json::serialize(doc, 2) + "\n";
-  if ((*c)->sign(bytes(*key), key->size(), bytes(out.bundle_json), out.bundle_json.size(), sig, pub, err, sizeof err) != 0)
+  if ((*c)->sign(bytes(*key), key->size(), bytes(out.bundle_json), out.bundle_json.size(), sig, pub, err, sizeof err) !=
+      0)
     return sdk::Status::general("the signing key '" + key_path + "' " + err);
-  if (auto s = support::files::atomic_write(folder + "/" + std::string(kBundleFile), out.bundle_json, 0644); !s) return s;
+  if (auto s = support::files::atomic_write(folder + "/" + std::string(kBundleFile), out.bundle_json, 0644); !s)
+    return s;
   if (auto s = support::files::atomic_write(folder + "/" + std::string(kBundleSignatureFile),
                                             std::string(reinterpret_cast<const char*>(sig), 64), 0644);
       !s)

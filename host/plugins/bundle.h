@@ -18,10 +18,10 @@ inline constexpr std::string_view kBundleSignatureFile = "bundle.json.sig";
 
 /// One library a bundle lists.
 struct BundleLibrary {
-  std::string file;             ///< file name in the bundle folder
-  std::string sha256;           ///< lower-case hex
-  std::string manifest;         ///< its manifest's file name
-  std::string manifest_sha256;  ///< lower-case hex
+  std::string file;                     ///< file name in the bundle folder
+  std::string sha256;                   ///< lower-case hex
+  std::string manifest;                 ///< its manifest's file name
+  std::string manifest_sha256;          ///< lower-case hex
   std::vector<std::string> components;  ///< "kind:id"
 };
 

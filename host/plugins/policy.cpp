@@ -39,8 +39,7 @@ sdk::Result<TrustedKey> parse_key(const json::Value& v, size_t index) {
     key.base64 = v.text();
   } else if (v.is_object()) {
     for (const auto& [name, value] : v.members()) {
-      if (name != "key" && name != "name")
-        return bad(where + ": unknown field '" + name + "' (known: key, name)");
+      if (name != "key" && name != "name") return bad(where + ": unknown field '" + name + "' (known: key, name)");
       if (!value.is_string()) return bad(where + ": \"" + name + "\" must be a string");
     }
     key.base64 = v.get_string("key");
@@ -50,7 +49,9 @@ sdk::Result<TrustedKey> parse_key(const json::Value& v, size_t index) {
   }
   auto raw = support::base64_decode(key.base64);
   if (!raw || raw->size() != 32)
-    return bad(where + " is not the base64 of a 32-byte Ed25519 public key (see 'entratool plugins bundle create --public-key')");
+    return bad(
+        where +
+        " is not the base64 of a 32-byte Ed25519 public key (see 'entratool plugins bundle create --public-key')");
   key.raw = *raw;
   return key;
 }
@@ -65,9 +66,12 @@ const TrustedKey* Policy::trusted(std::string_view raw) const {
 
 std::string_view to_string(Policy::Plugins plugins) {
   switch (plugins) {
-    case Policy::Plugins::any: return "any";
-    case Policy::Plugins::pinned: return "pinned";
-    case Policy::Plugins::signed_: return "signed";
+    case Policy::Plugins::any:
+      return "any";
+    case Policy::Plugins::pinned:
+      return "pinned";
+    case Policy::Plugins::signed_:
+      return "signed";
   }
   return "any";
 }
@@ -82,15 +86,22 @@ sdk::Result<Policy> parse_policy(std::string_view text) {
   for (const auto& [name, value] : doc->members()) {
     if (name == "plugins") {
       if (!value.is_string()) return bad("\"plugins\" must be \"any\", \"pinned\" or \"signed\"");
-      if (value.text() == "any") p.plugins = Policy::Plugins::any;
-      else if (value.text() == "pinned") p.plugins = Policy::Plugins::pinned;
-      else if (value.text() == "signed") p.plugins = Policy::Plugins::signed_;
-      else return bad("\"plugins\" is '" + value.text() + "'; use \"any\", \"pinned\" or \"signed\"");
+      if (value.text() == "any")
+        p.plugins = Policy::Plugins::any;
+      else if (value.text() == "pinned")
+        p.plugins = Policy::Plugins::pinned;
+      else if (value.text() == "signed")
+        p.plugins = Policy::Plugins::signed_;
+      else
+        return bad("\"plugins\" is '" + value.text() + "'; use \"any\", \"pinned\" or \"signed\"");
     } else if (name == "search") {
       if (!value.is_string()) return bad("\"search\" must be \"all\" or \"system\"");
-      if (value.text() == "all") p.search = Policy::Search::all;
-      else if (value.text() == "system") p.search = Policy::Search::system;
-      else return bad("\"search\" is '" + value.text() + "'; use \"all\" or \"system\"");
+      if (value.text() == "all")
+        p.search = Policy::Search::all;
+      else if (value.text() == "system")
+        p.search = Policy::Search::system;
+      else
+        return bad("\"search\" is '" + value.text() + "'; use \"all\" or \"system\"");
     } else if (name == "pins") {
       if (!value.is_object()) return bad("\"pins\" must be an object {\"<plugin id>\": \"<sha256 hex>\"}");
       for (const auto& [id, hash] : value.members()) {

@@ -35,8 +35,10 @@ void split_into(const std::string& path, std::deque<std::string>& out, bool fron
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
-  if (front) out.insert(out.begin(), parts.begin(), parts.end());
-  else out.insert(out.end(), parts.begin(), parts.end());
+  if (front)
+    out.insert(out.begin(), parts.begin(), parts.end());
+  else
+    out.insert(out.end(), parts.begin(), parts.end());
 }
 
 // Ancestor folders seen in this process, with their verdict (only for one owner set: the
@@ -50,12 +52,15 @@ std::string check_ancestor(const std::string& folder, const std::string& path, c
                            const AllowedOwners& owners, bool cacheable) {
   if (cacheable) {
     auto it = ancestor_cache().find(folder);
-    if (it != ancestor_cache().end()) return it->second.empty() ? std::string() : what + " '" + path + "': " + it->second;
+    if (it != ancestor_cache().end())
+      return it->second.empty() ? std::string() : what + " '" + path + "': " + it->second;
   }
   struct stat st {};
   std::string why;
-  if (::lstat(folder.c_str(), &st) != 0) why = "folder '" + folder + "' cannot be read: " + std::strerror(errno);
-  else if (!S_ISDIR(st.st_mode)) why = "'" + folder + "' on its way is not a folder";
+  if (::lstat(folder.c_str(), &st) != 0)
+    why = "folder '" + folder + "' cannot be read: " + std::strerror(errno);
+  else if (!S_ISDIR(st.st_mode))
+    why = "'" + folder + "' on its way is not a folder";
   else if (!owners.accepts(st.st_uid))
     why = "folder '" + folder + "' on its way is owned by " + describe_owner(st.st_uid) + ", not by root or you";
   else if (writable_by_others(st) && !(st.st_mode & S_ISVTX))

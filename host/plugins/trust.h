@@ -30,8 +30,8 @@ struct PathCheck {
 };
 
 /// Checks `path` (absolute) and everything on the way to it. `what` names it in messages
-/// ("plugin folder", "library", "policy file"). `leaf_may_be_writable_sticky` is never used for
-/// plugin folders: a folder others can write to can receive plugins of theirs.
+/// ("plugin folder", "library", "policy file"). The path itself must never be writable by group
+/// or others, even when sticky: a plugin folder others can write to can receive plugins of theirs.
 PathCheck check_path(const std::string& path, const std::string& what, const AllowedOwners& owners);
 
 /// Checks one file's own owner and mode (its folders already checked), from a stat of it.

@@ -17,7 +17,8 @@ TEST_CASE("an empty policy means any plugin from every folder") {
 TEST_CASE("every documented field is read") {
   const std::string key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
   auto p = parse_policy(R"({"plugins": "signed", "search": "system", "secret_store": "encrypted-file",
-    "pins": {"token": ")" + std::string(64, 'A') + R"("}, "trusted_keys": [")" + key + R"(", {"key": ")" + key +
+    "pins": {"token": ")" +
+                        std::string(64, 'A') + R"("}, "trusted_keys": [")" + key + R"(", {"key": ")" + key +
                         R"(", "name": "ops"}]})");
   REQUIRE(p);
   CHECK(p->plugins == Policy::Plugins::signed_);
@@ -40,9 +41,12 @@ TEST_CASE("bad values are errors with the fix") {
   CHECK(parse_policy(R"({"plugins": "sigend"})").status().message() ==
         "\"plugins\" is 'sigend'; use \"any\", \"pinned\" or \"signed\"");
   CHECK(parse_policy(R"({"search": "none"})").status().message() == "\"search\" is 'none'; use \"all\" or \"system\"");
-  CHECK(parse_policy(R"({"pins": {"x": "abc"}})").status().message() == "pin for 'x' must be 64 hex digits (a SHA-256)");
-  CHECK(parse_policy(R"({"trusted_keys": ["AAAA"]})").status().message().rfind(
-            "\"trusted_keys\"[0] is not the base64 of a 32-byte Ed25519 public key", 0) == 0);
+  CHECK(parse_policy(R"({"pins": {"x": "abc"}})").status().message() ==
+        "pin for 'x' must be 64 hex digits (a SHA-256)");
+  CHECK(parse_policy(R"({"trusted_keys": ["AAAA"]})")
+            .status()
+            .message()
+            .rfind("\"trusted_keys\"[0] is not the base64 of a 32-byte Ed25519 public key", 0) == 0);
   CHECK(parse_policy(R"({"trusted_keys": [{"key": "x", "owner": "me"}]})").status().message() ==
         "\"trusted_keys\"[0]: unknown field 'owner' (known: key, name)");
   CHECK(parse_policy(R"({"plugins": "signed"})").status().message() ==

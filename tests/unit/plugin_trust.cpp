@@ -60,7 +60,8 @@ TEST_CASE("a file or folder owned by another user is refused") {
   std::string f = t.file("lib.so");
   REQUIRE(::chown(f.c_str(), kNobody, static_cast<gid_t>(-1)) == 0);
   CHECK(check_path(f, "library", kSelf).problem ==
-        "library '" + f + "' is owned by user 'nobody' (uid 65534), not by root or you; only files of root or your own are trusted");
+        "library '" + f +
+            "' is owned by user 'nobody' (uid 65534), not by root or you; only files of root or your own are trusted");
   std::string d = t.dir("theirs");
   std::string g = t.file("theirs/lib.so");
   REQUIRE(::chown(d.c_str(), kNobody, static_cast<gid_t>(-1)) == 0);
@@ -73,7 +74,8 @@ TEST_CASE("a world-writable ancestor is refused unless it is sticky") {
   std::string d = t.dir("shared", 0777);
   std::string f = t.file("shared/lib.so");
   CHECK(check_path(f, "library", kSelf).problem ==
-        "library '" + f + "': folder '" + d + "' on its way is group- or world-writable (and not sticky); fix with: chmod go-w '" + d + "'");
+        "library '" + f + "': folder '" + d +
+            "' on its way is group- or world-writable (and not sticky); fix with: chmod go-w '" + d + "'");
   Tree t2;  // a fresh tree: folder verdicts are remembered per process
   std::string s = t2.dir("sticky", 01777);
   std::string g = t2.file("sticky/lib.so");
@@ -87,7 +89,8 @@ TEST_CASE("a symlink into a world-writable folder is judged by its target") {
   std::string link = t.root + "/lib.so";
   ::symlink(f.c_str(), link.c_str());
   CHECK(check_path(link, "library", kSelf).problem ==
-        "library '" + link + "': folder '" + d + "' on its way is group- or world-writable (and not sticky); fix with: chmod go-w '" + d + "'");
+        "library '" + link + "': folder '" + d +
+            "' on its way is group- or world-writable (and not sticky); fix with: chmod go-w '" + d + "'");
 }
 
 TEST_CASE("a missing file says so") {
