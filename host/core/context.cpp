@@ -1,6 +1,9 @@
 #include "core/context.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <ostream>
 
 #include "core/paths.h"
 #include "entratool/sdk/secret_store.h"
@@ -22,11 +25,39 @@ const std::string& Context::config_dir() {
   return config_dir_;
 }
 
+sdk::Result<const support::json::Value*> Context::user_config() {
+  if (!config_read_) {
+    config_read_ = true;
+    std::string path = config_dir() + "/config.json";
+    if (support::files::exists(path)) {
+      auto text = support::files::read_file(path);
+      auto doc = text ? support::json::parse(*text) : sdk::Result<support::json::Value>(text.status());
+      if (!text) config_status_ = text.status();
+      else if (!doc || !doc->is_object())
+        config_status_ = sdk::Status::general("'" + path + "' is not a valid JSON object; fix or remove it");
+      else config_doc_ = std::make_unique<support::json::Value>(std::move(*doc));
+    }
+  }
+  if (!config_status_) return config_status_;
+  return config_doc_.get();
+}
+
 PluginRegistry& Context::plugins() {
   // Plugins get the host's services through one et_host, made when the first library loads.
-  if (!plugins_)
+  if (!plugins_) {
+    RegistryOptions o;
+    struct stat exe {};
+    const std::string exe_path = executable_path();
+    o.policy = load_policy(policy_path(), ::stat(exe_path.c_str(), &exe) == 0 ? exe.st_uid : 0);
+    o.config_path = config_dir() + "/config.json";
+    // config.json {"allow_shadowing": true}: the user deliberately lets their own plugins replace
+    // bundled or system secret stores and flows. A broken config.json is reported by the store.
+    if (auto cfg = user_config(); cfg && *cfg)
+      if (const auto* v = (*cfg)->find("allow_shadowing"); v && v->is_bool()) o.allow_shadowing = v->as_bool();
+    o.warn = [this](const std::string& text) { err << "entratool: warning: " << text << '\n'; };
     plugins_ = std::make_unique<PluginRegistry>(plugin_search_dirs(options_.plugin_dirs),
-                                                [this] { return host_bridge(services()); });
+                                                [this] { return host_bridge(services()); }, std::move(o));
+  }
   return *plugins_;
 }
 
@@ -40,18 +71,17 @@ Services& Context::services() {
 
 sdk::Result<sdk::SecretStore*> Context::secret_store() {
   if (store_) return store_;
-  std::string id;
-  if (const char* env = std::getenv("ENTRATOOL_KEYSTORE"); env && *env) id = env;
+  // A store the system policy forces cannot be changed by the environment or the user's config.
+  std::string id = plugins().policy().secret_store;
+  const bool forced = !id.empty();
+  if (const char* env = std::getenv("ENTRATOOL_KEYSTORE"); !forced && env && *env) id = env;
   sdk::StoreContext sc;
   // config.json is optional settings for the whole tool:
-  // {"keystore": "<plugin id>", "keystore_settings": {"<name>": "<string>", ...}}.
-  std::string path = config_dir() + "/config.json";
-  if (support::files::exists(path)) {
-    auto text = support::files::read_file(path);
-    if (!text) return text.status();
-    auto doc = support::json::parse(*text);
-    if (!doc || !doc->is_object())
-      return sdk::Status::general("'" + path + "' is not a valid JSON object; fix or remove it");
+  // {"keystore": "<plugin id>", "keystore_settings": {"<name>": "<string>", ...}, "allow_shadowing": false}.
+  const std::string path = config_dir() + "/config.json";
+  auto cfg = user_config();
+  if (!cfg) return cfg.status();
+  if (const support::json::Value* doc = *cfg) {
     if (id.empty()) id = doc->get_string("keystore");
     if (const auto* settings = doc->find("keystore_settings")) {
       if (!settings->is_object())

@@ -13,6 +13,10 @@ namespace entratool::sdk {
 class SecretStore;
 }
 
+namespace entratool::support::json {
+class Value;
+}  // namespace entratool::support::json
+
 namespace entratool::host {
 
 class PluginRegistry;
@@ -38,7 +42,8 @@ class Context {
   PluginRegistry& plugins();
   /// Created on first use.
   Services& services();
-  /// The secret store: plugin id from $ENTRATOOL_KEYSTORE, else config.json's "keystore",
+  /// The secret store: the system policy's "secret_store" if it sets one (then nothing else
+  /// can change it), else the plugin id from $ENTRATOOL_KEYSTORE, else config.json's "keystore",
   /// else "encrypted-file" on Linux. Loaded and opened on first use (its folder is
   /// <config>/keystore-<id>). The pointer stays valid until exit.
   sdk::Result<sdk::SecretStore*> secret_store();
@@ -49,6 +54,11 @@ class Context {
   std::unique_ptr<PluginRegistry> plugins_;
   std::unique_ptr<Services> services_;
   sdk::SecretStore* store_ = nullptr;
+  /// <config>/config.json, read once (nullptr when absent); an error when it is not an object.
+  sdk::Result<const support::json::Value*> user_config();
+  bool config_read_ = false;
+  sdk::Status config_status_;
+  std::unique_ptr<support::json::Value> config_doc_;
 };
 
 }  // namespace entratool::host

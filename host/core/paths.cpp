@@ -37,6 +37,13 @@ std::string executable_path() {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+std::string policy_path() {
+  std::string exe = executable_path();
+  if (exe.empty()) return {};
+  std::string prefix = parent(parent(exe));
+  return (prefix == "/usr" ? std::string() : prefix == "/" ? std::string() : prefix) + "/etc/entratool/policy.json";
+}
+
 std::vector<PluginSearchDir> plugin_search_dirs(const std::vector<std::string>& flag_dirs) {
   std::vector<PluginSearchDir> dirs;
   auto add = [&](std::string path, const char* origin) {

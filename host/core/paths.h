@@ -13,6 +13,10 @@ std::string config_dir();
 /// The running executable's canonical path ("" if unknown).
 std::string executable_path();
 
+/// The system policy file: <prefix>/etc/entratool/policy.json, where <prefix> is the folder above
+/// the executable's bin/ (/etc/entratool/policy.json when that is /usr). "" if unknown.
+std::string policy_path();
+
 struct PluginSearchDir {
   std::string path;    ///< absolute
   std::string origin;  ///< "--plugin-dir", "ENTRATOOL_PLUGIN_PATH", "user", "system", "bundled"

@@ -43,7 +43,8 @@ std::string named(const std::string& id, const std::string& library) {
 // The single place that opens a library and resolves its entry point with Boost.DLL (1.74 calls
 // the symbol lookup get<>/import<>; 1.76 renamed import to import_symbol). The library is moved
 // into the keep-alive store as soon as it is open, whatever happens next.
-sdk::Result<et_plugin_entry_fn> open_entry_point(const std::string& id, const std::string& library) {
+sdk::Result<et_plugin_entry_fn> open_entry_point(const std::string& id, const std::string& library,
+                                                 const std::string& load_from) {
   namespace dll = boost::dll;
   dll::shared_library lib;
   boost::dll::fs::error_code ec;
@@ -52,12 +53,13 @@ sdk::Result<et_plugin_entry_fn> open_entry_point(const std::string& id, const st
   // only as far as it is used — RTLD_NOW would bind all of libstdc++ on every cached get-token
   // (7.65M instead of 6.46M instructions). The plugin's own references are still bound at load,
   // because entratool_add_plugin() links it with -z now; RTLD_LOCAL keeps its symbols its own.
-  lib.load(dll::fs::path(library), ec, dll::load_mode::rtld_lazy | dll::load_mode::rtld_local);
+  const std::string& name = load_from.empty() ? library : load_from;
+  lib.load(dll::fs::path(name), ec, dll::load_mode::rtld_lazy | dll::load_mode::rtld_local);
   if (ec || !lib.is_loaded()) {
     // Boost reports only "bad file descriptor"; dlerror() still says what really went wrong.
     const char* why = ::dlerror();
     std::string reason = why ? why : ec.message();
-    if (reason.rfind(library + ": ", 0) == 0) reason.erase(0, library.size() + 2);
+    if (reason.rfind(name + ": ", 0) == 0) reason.erase(0, name.size() + 2);
     return sdk::Status::general(named(id, library) + " cannot be loaded: " + reason);
   }
   auto& kept = keep_alive().libraries;
@@ -208,9 +210,10 @@ sdk::Status check_descriptor(const et_plugin_descriptor* d, const Manifest& m, c
   return sdk::Status::ok();
 }
 
-sdk::Result<LoadedLibrary> load_plugin(const Manifest& m, const std::string& library, const et_host* host) {
+sdk::Result<LoadedLibrary> load_plugin(const Manifest& m, const std::string& library, const et_host* host,
+                                       const std::string& load_from) {
   const std::string who = named(m.id, library);
-  auto entry = open_entry_point(m.id, library);
+  auto entry = open_entry_point(m.id, library, load_from);
   if (!entry) return entry.status();
 
   const et_plugin_descriptor* d = nullptr;

@@ -57,6 +57,9 @@ std::string check_interface(const std::string& kind, const void* iface);
 /// and runs its register function with `host`. The components registered must be exactly
 /// those the manifest lists. Every failure is a general Status with the exact reason; nothing a
 /// plugin does here (throwing, returning garbage, NULL functions) escapes as a crash.
-sdk::Result<LoadedLibrary> load_plugin(const Manifest& manifest, const std::string& library, const et_host* host);
+/// `load_from`, when set, is the name dlopen is given instead (e.g. "/proc/self/fd/N" of the
+/// checked file); messages still name `library`.
+sdk::Result<LoadedLibrary> load_plugin(const Manifest& manifest, const std::string& library, const et_host* host,
+                                       const std::string& load_from = {});
 
 }  // namespace entratool::host

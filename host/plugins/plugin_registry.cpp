@@ -1,6 +1,7 @@
 #include "plugins/plugin_registry.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +13,9 @@
 #include <cstring>
 #include <map>
 
+#include "plugins/bundle.h"
 #include "plugins/plugin_loader.h"
+#include "plugins/trust.h"
 
 namespace entratool::host {
 
@@ -20,12 +23,16 @@ namespace {
 
 using State = PluginCandidate::State;
 
-// Vault's rule: code anyone else can replace is not trusted, however it got there.
-bool writable_by_others(const struct stat& st) { return (st.st_mode & (S_IWGRP | S_IWOTH)) != 0; }
+std::string file_of(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 
-std::string canonical(const std::string& path) {
-  char buf[PATH_MAX];
-  return ::realpath(path.c_str(), buf) ? std::string(buf) : std::string();
+// Kinds that hold or use the user's secrets: a user-placed plugin may not replace a system one.
+bool protected_kind(const std::string& kind) { return kind == "secret-store" || kind == "flow"; }
+
+// dlopen("/proc/self/fd/N") loads exactly the file that was checked and hashed; without /proc
+// only the path is left, which a "pinned" or "signed" policy does not accept.
+bool proc_fd_available() {
+  static const bool available = ::access("/proc/self/fd", X_OK) == 0;
+  return available;
 }
 
 std::string current_directory() {
@@ -79,27 +86,53 @@ std::string_view to_string(PluginCandidate::State state) {
   return "unknown";
 }
 
+bool is_system_origin(std::string_view origin) { return origin == "system" || origin == "bundled"; }
+
 struct PluginRegistry::Impl {
   // One manifest that parsed, and what became of loading its library.
   struct Library {
     Manifest manifest;
     std::string path;  // canonical library path
+    int folder = -1;   // index into folders
     bool attempted = false;
     sdk::Status outcome;
     LoadedLibrary loaded;
+    bool verified = false;  // trust checked (hash, signature) for verify/list
+    sdk::Status trust;      // its outcome
+  };
+  // A plugin folder and its bundle (read when the policy or a check needs it).
+  struct Folder {
+    std::string path;
+    bool bundle_read = false;
+    sdk::Status bundle_error;
+    Bundle bundle;
   };
 
   HostProvider host;
+  RegistryOptions options;
+  std::vector<Folder> folders;
+  std::vector<std::string> warned;  // ids already warned about
   std::vector<PluginCandidate> candidates;
   std::vector<int> library_of;                // parallel to candidates; -1 for invalid manifests
   std::vector<LoadedComponent> components;    // parallel to candidates; set once loaded
   std::vector<Library> libraries;
   std::vector<std::string> notes;
   std::map<std::string, size_t, std::less<>> winners;  // id -> index of the candidate that claimed it
+  std::map<std::string, std::string, std::less<>> use_warnings;  // id -> warning shown when it is used
 
+  const Policy& policy() const { return options.policy.policy; }
+  bool strict() const { return policy().plugins != Policy::Plugins::any; }
+  void warn(const std::string& text) {
+    if (options.warn) options.warn(text);
+  }
   void scan(const PluginSearchDir& dir, std::vector<std::string>& scanned);
   void add_from_manifest(const std::string& folder, const std::string& name, const std::string& origin,
-                         const std::string& folder_problem);
+                         const std::string& folder_problem, int folder_index);
+  void protect_system_plugins();
+  Folder& bundle_of(int folder_index);
+  std::string untrusted_reason(const Library& lib);
+  sdk::Status check_trust(Library& lib, int fd, bool claims_of_any_bundle);
+  void settle(size_t library_index, const sdk::Status& outcome);
   void add(PluginCandidate c, int library) {
     candidates.push_back(std::move(c));
     library_of.push_back(library);
@@ -113,6 +146,11 @@ struct PluginRegistry::Impl {
 void PluginRegistry::Impl::scan(const PluginSearchDir& dir, std::vector<std::string>& scanned) {
   std::string path = dir.path;
   if (path.empty()) return;
+  if (policy().search == Policy::Search::system && !is_system_origin(dir.origin)) {
+    notes.push_back("ignoring plugin folder '" + path + "' (" + dir.origin + "): the system policy '" +
+                    policy().path + "' allows only system plugin folders (\"search\": \"system\")");
+    return;
+  }
   if (path[0] != '/') {
     // A flag value is the user's explicit choice and means what it means in any command; a
     // relative entry in ENTRATOOL_PLUGIN_PATH (or an empty one, which shells read as ".") would
@@ -136,16 +174,16 @@ void PluginRegistry::Impl::scan(const PluginSearchDir& dir, std::vector<std::str
     notes.push_back("plugin folder '" + path + "' (" + dir.origin + ") is not a folder");
     return;
   }
-  std::string real = canonical(path);
-  if (real.empty()) real = path;
+  // Owner and mode of the folder and of every folder on the way to it (symlinks resolved).
+  PathCheck check = check_path(path, "plugin folder", AllowedOwners::root_or_self());
+  std::string real = check.resolved.empty() ? path : check.resolved;
   if (std::find(scanned.begin(), scanned.end(), real) != scanned.end()) return;  // same folder twice
   scanned.push_back(real);
 
-  std::string folder_problem;
-  if (writable_by_others(st)) {
-    folder_problem = "plugin folder '" + real + "' is group- or world-writable; fix with: chmod go-w '" + real + "'";
-    notes.push_back(folder_problem + " (its plugins are ignored)");
-  }
+  std::string folder_problem = check.problem;
+  if (!folder_problem.empty()) notes.push_back(folder_problem + " (its plugins are ignored)");
+  const int folder_index = static_cast<int>(folders.size());
+  folders.push_back(Folder{real, false, sdk::Status::ok(), {}});
   DIR* d = ::opendir(real.c_str());
   if (!d) {
     notes.push_back("plugin folder '" + real + "' (" + dir.origin + ") cannot be read: " + std::strerror(errno));
@@ -153,11 +191,12 @@ void PluginRegistry::Impl::scan(const PluginSearchDir& dir, std::vector<std::str
   }
   std::vector<std::string> names = manifest_names(d);
   ::closedir(d);
-  for (const auto& name : names) add_from_manifest(real, name, dir.origin, folder_problem);
+  for (const auto& name : names) add_from_manifest(real, name, dir.origin, folder_problem, folder_index);
 }
 
 void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const std::string& name,
-                                             const std::string& origin, const std::string& folder_problem) {
+                                             const std::string& origin, const std::string& folder_problem,
+                                             int folder_index) {
   PluginCandidate c;
   c.origin = origin;
   c.manifest = folder + "/" + name;
@@ -170,8 +209,18 @@ void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const st
   };
 
   struct stat st {};
-  if (::stat(c.manifest.c_str(), &st) != 0) return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
+  if (::lstat(c.manifest.c_str(), &st) != 0) return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
+  std::string manifest_problem;
+  if (S_ISLNK(st.st_mode)) {
+    PathCheck mc = check_path(c.manifest, "manifest", AllowedOwners::root_or_self());
+    manifest_problem = mc.problem;
+    if (::stat(c.manifest.c_str(), &st) != 0) return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
+  } else {
+    manifest_problem = check_leaf(st, c.manifest, "manifest", AllowedOwners::root_or_self());
+  }
   if (!S_ISREG(st.st_mode)) return invalid("manifest is not a regular file");
+  // Nothing of a manifest anyone else can change is read.
+  if (folder_problem.empty() && !manifest_problem.empty()) return invalid(manifest_problem);
   auto manifest = read_manifest(c.manifest);
   if (!manifest) return invalid(manifest.status().message());
   const Manifest& m = *manifest;
@@ -181,25 +230,37 @@ void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const st
   c.library = m.library;
 
   if (!folder_problem.empty()) return invalid(folder_problem);
-  if (writable_by_others(st))
-    return invalid("manifest is group- or world-writable; fix with: chmod go-w '" + c.manifest + "'");
-  // The folder is already canonical and the manifest names a plain file in it, so only a
-  // symlinked library needs realpath (which costs a readlink per path component).
+  // The folder is already checked and canonical and the manifest names a plain file in it, so
+  // only a symlinked library needs the walk (its target and every folder on the way).
   std::string library = m.library;
-  if (::lstat(library.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) library = canonical(library);
-  if (library.empty() || ::stat(library.c_str(), &st) != 0) {
+  std::string library_problem;
+  if (::lstat(library.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    PathCheck lc = check_path(library, "library", AllowedOwners::root_or_self());
+    library_problem = lc.problem;
+    library = lc.resolved;
+    if (library_problem.empty() && ::stat(library.c_str(), &st) != 0) library.clear();
+  } else if (::stat(library.c_str(), &st) == 0) {
+    library_problem = check_leaf(st, library, "library", AllowedOwners::root_or_self());
+  } else {
+    library.clear();
+  }
+  if (library.empty() && library_problem.empty()) {
     std::string file = m.library.substr(m.library.find_last_of('/') + 1);
     return invalid("library '" + file + "' named by the manifest is missing");
   }
-  c.library = library;
+  if (!library.empty()) c.library = library;
+  if (!library_problem.empty()) return invalid(library_problem);
   if (!S_ISREG(st.st_mode)) return invalid("library is not a regular file");
-  if (writable_by_others(st))
-    return invalid("library is group- or world-writable; fix with: chmod go-w '" + library + "'");
 
   // A manifest that says which SDK it needs lets us refuse without running any of its code.
   sdk::Status version_ok = check_sdk_version(m.id, m.sdk_major, m.sdk_minor);
   const int index = static_cast<int>(libraries.size());
-  libraries.push_back(Library{m, library, false, sdk::Status::ok(), {}});
+  libraries.push_back(Library{m, library, folder_index, false, sdk::Status::ok(), {}, false, sdk::Status::ok()});
+  // Under "pinned" or "signed", what no bundle or pin names is refused before anything is hashed.
+  std::string untrusted = strict() ? untrusted_reason(libraries.back()) : std::string();
+  if (!untrusted.empty() && version_ok) version_ok = sdk::Status::general(untrusted);
+  if (const Bundle& b = bundle_of(folder_index).bundle; !b.name.empty() && b.find(file_of(m.library)))
+    c.bundle = b.name + " " + b.version;
   for (const auto& component : m.components) {
     PluginCandidate cc = c;
     cc.id = component.id;
@@ -233,21 +294,115 @@ std::string PluginRegistry::Impl::available_list(std::string_view kind) const {
   return list.empty() ? std::string("none found; see 'entratool plugins list'") : "available: " + list;
 }
 
-// Loads a library once and settles the state of every candidate it holds.
-void PluginRegistry::Impl::load_library(size_t index) {
+PluginRegistry::Impl::Folder& PluginRegistry::Impl::bundle_of(int folder_index) {
+  Folder& f = folders[static_cast<size_t>(folder_index)];
+  if (!f.bundle_read) {
+    f.bundle_read = true;
+    auto b = read_bundle(f.path);
+    if (b) f.bundle = std::move(*b);
+    else f.bundle_error = b.status();
+  }
+  return f;
+}
+
+std::string PluginRegistry::Impl::untrusted_reason(const Library& lib) {
+  const std::string who = "plugin '" + lib.manifest.id + "' (" + lib.path + ")";
+  Folder& f = bundle_of(lib.folder);
+  if (!f.bundle_error) return who + " cannot be checked: " + f.bundle_error.message();
+  const std::string file = file_of(lib.manifest.library);
+  const bool listed = !f.bundle.name.empty() && f.bundle.find(file);
+  if (policy().plugins == Policy::Plugins::signed_ && !listed)
+    return who + " is not in a bundle: no bundle.json in '" + f.path + "' lists '" + file + "'; the system policy '" +
+           policy().path + "' allows only plugins of bundles signed by a trusted key (\"plugins\": \"signed\")";
+  if (policy().plugins == Policy::Plugins::pinned && !listed) {
+    bool pinned = policy().pins.count(lib.manifest.id) > 0;
+    for (const auto& c : lib.manifest.components) pinned = pinned || policy().pins.count(c.id) > 0;
+    if (!pinned)
+      return who + " is neither pinned nor in a bundle; the system policy '" + policy().path +
+             "' allows only pinned plugins (\"plugins\": \"pinned\"): add its SHA-256 to \"pins\" or ship it in a "
+             "signed bundle";
+  }
+  return {};
+}
+
+sdk::Status PluginRegistry::Impl::check_trust(Library& lib, int fd, bool claims_of_any_bundle) {
+  using sdk::Status;
+  const std::string who = "plugin '" + lib.manifest.id + "' (" + lib.path + ")";
+  Folder& f = bundle_of(lib.folder);
+  if (!f.bundle_error) return Status::general(who + " cannot be checked: " + f.bundle_error.message());
+  Bundle& b = f.bundle;
+  const BundleLibrary* entry = b.name.empty() ? nullptr : b.find(file_of(lib.manifest.library));
+  const std::string* pin = nullptr;
+  for (const auto& id : [&] {
+         std::vector<std::string> ids{lib.manifest.id};
+         for (const auto& c : lib.manifest.components) ids.push_back(c.id);
+         return ids;
+       }())
+    if (auto it = policy().pins.find(id); !pin && it != policy().pins.end()) pin = &it->second;
+  const auto mode = policy().plugins;
+  if (mode == Policy::Plugins::any && !claims_of_any_bundle) return Status::ok();
+  if (mode != Policy::Plugins::any && !entry && !pin) return Status::general(untrusted_reason(lib));
+
+  // The hash of exactly the bytes that will be loaded: the open descriptor's.
+  auto hash = sha256_of_fd(fd, lib.path);
+  if (!hash) return hash.status();
+  for (size_t i = 0; i < candidates.size(); ++i)
+    if (library_of[i] >= 0 && &libraries[static_cast<size_t>(library_of[i])] == &lib) candidates[i].sha256 = *hash;
+
+  bool bundle_trusted = false;
+  if (entry) {
+    if (auto s = verify_bundle_signature(b, policy()); !s) return s;
+    bundle_trusted = b.state == Bundle::Signature::valid;
+    if (bundle_trusted)
+      for (size_t i = 0; i < candidates.size(); ++i)
+        if (library_of[i] >= 0 && &libraries[static_cast<size_t>(library_of[i])] == &lib) candidates[i].signer = b.signer;
+  }
+  auto bundle_claims = [&]() -> Status {
+    if (entry->sha256 != *hash)
+      return Status::general(who + " does not match bundle '" + b.name + " " + b.version + "': its SHA-256 is " +
+                             *hash + ", bundle.json lists " + entry->sha256 +
+                             "; the file was changed after the bundle was made");
+    auto manifest_hash = sha256_of_file(lib.manifest.path);
+    if (!manifest_hash) return manifest_hash.status();
+    if (!entry->manifest_sha256.empty() && entry->manifest_sha256 != *manifest_hash)
+      return Status::general("manifest '" + lib.manifest.path + "' does not match bundle '" + b.name + " " + b.version +
+                             "': its SHA-256 is " + *manifest_hash + ", bundle.json lists " + entry->manifest_sha256);
+    return Status::ok();
+  };
+  const std::string suffix = "; the system policy '" + policy().path + "' requires ";
+  switch (mode) {
+    case Policy::Plugins::signed_:
+      if (!bundle_trusted) return Status::general(who + ": " + b.problem + suffix + "a signature by a trusted key");
+      return bundle_claims();
+    case Policy::Plugins::pinned:
+      if (pin) {
+        if (*pin != *hash)
+          return Status::general(who + " does not match its pin: its SHA-256 is " + *hash + ", the system policy '" +
+                                 policy().path + "' pins " + *pin);
+        return Status::ok();
+      }
+      if (!bundle_trusted)
+        return Status::general(who + ": " + b.problem + suffix +
+                               "a pin or a bundle signed by a trusted key (\"plugins\": \"pinned\")");
+      return bundle_claims();
+    case Policy::Plugins::any:
+      if (!entry) return Status::ok();
+      if (b.state == Bundle::Signature::bad) return Status::general(who + ": " + b.problem);
+      return bundle_claims();
+  }
+  return Status::ok();
+}
+
+// Settles the state of every candidate a library holds after loading (or refusing) it.
+void PluginRegistry::Impl::settle(size_t index, const sdk::Status& outcome) {
   Library& lib = libraries[index];
-  if (lib.attempted) return;
-  lib.attempted = true;
-  auto result = load_plugin(lib.manifest, lib.path, host ? host() : nullptr);
-  if (!result) lib.outcome = result.status();
-  else lib.loaded = std::move(*result);
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (library_of[i] != static_cast<int>(index)) continue;
     PluginCandidate& c = candidates[i];
     if (c.state == State::shadowed || c.state == State::invalid) continue;
-    if (!lib.outcome) {
+    if (!outcome) {
       c.state = State::refused;
-      c.reason = lib.outcome.message();
+      c.reason = outcome.message();
       continue;
     }
     const auto* d = lib.loaded.descriptor;
@@ -259,7 +414,74 @@ void PluginRegistry::Impl::load_library(size_t index) {
   }
 }
 
+// Loads a library once: the file is opened first, its owner and mode are checked on the open
+// descriptor, and when the policy asks it is hashed from that descriptor and that same file is
+// what dlopen maps (/proc/self/fd/N), so swapping the path in between changes nothing.
+void PluginRegistry::Impl::load_library(size_t index) {
+  Library& lib = libraries[index];
+  if (lib.attempted) return;
+  lib.attempted = true;
+  const std::string who = "plugin '" + lib.manifest.id + "' (" + lib.path + ")";
+  int fd = ::open(lib.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  sdk::Status s;
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    s = sdk::Status::general(who + " cannot be opened: " + std::strerror(errno));
+  } else if (auto why = check_leaf(st, lib.path, "library", AllowedOwners::root_or_self()); !why.empty()) {
+    s = sdk::Status::general(why);
+  } else if (strict() && !proc_fd_available()) {
+    s = sdk::Status::general(who + " cannot be loaded safely: /proc/self/fd is not available, and the system policy '" +
+                             policy().path + "' requires loading the checked file itself");
+  } else if (strict()) {
+    s = check_trust(lib, fd, false);
+  }
+  if (s) {
+    // Under "any" nothing was hashed, and the owner checks already mean only root or the user
+    // could swap the file, so it is loaded by its path (debuggers, perf and backtraces then name
+    // the real file). What was hashed is loaded through its descriptor.
+    const std::string from = strict() ? "/proc/self/fd/" + std::to_string(fd) : std::string();
+    auto result = load_plugin(lib.manifest, lib.path, host ? host() : nullptr, from);
+    if (!result) s = result.status();
+    else lib.loaded = std::move(*result);
+    // Once dlopen has seen it, the descriptor stays open until exit, even when a later check
+    // refused the library (which stays mapped, never unloaded): glibc knows the library by the
+    // name "/proc/self/fd/N" and would hand it out again if that number named another file.
+  } else if (fd >= 0) {
+    ::close(fd);
+  }
+  lib.outcome = s;
+  settle(index, s);
+}
+
+void PluginRegistry::Impl::protect_system_plugins() {
+  for (auto& [id, index] : winners) {
+    PluginCandidate& w = candidates[index];
+    if (is_system_origin(w.origin)) continue;
+    for (size_t j = index + 1; j < candidates.size(); ++j) {
+      PluginCandidate& sys = candidates[j];
+      if (sys.id != id || sys.state != State::shadowed || !is_system_origin(sys.origin)) continue;
+      const std::string kind = protected_kind(sys.kind) ? sys.kind : w.kind;
+      if (protected_kind(kind) && !options.allow_shadowing) {
+        // The safe default: the user's candidate is refused and the system one is used.
+        w.state = State::refused;
+        w.reason = "refused: " + kind + " plugin '" + id + "' from " + w.library + " (" + w.origin +
+                   ") would replace the " + sys.origin + " one at " + sys.library +
+                   "; to allow this deliberately, set \"allow_shadowing\": true in " + options.config_path;
+        use_warnings[id] = "ignoring " + w.reason.substr(std::string("refused: ").size());
+        sys.state = State::available;
+        sys.reason.clear();
+        index = j;
+      } else if (!protected_kind(kind)) {
+        use_warnings[id] = w.kind + " '" + id + "' from " + w.library + " (" + w.origin + ") shadows the " +
+                           sys.origin + " one at " + sys.library;
+      }
+      break;
+    }
+  }
+}
+
 sdk::Result<LoadedComponent*> PluginRegistry::Impl::load(std::string_view id, std::string_view kind) {
+  if (!options.policy.error) return options.policy.error;
   auto it = winners.find(id);
   if (it == winners.end()) {
     for (const auto& c : candidates)
@@ -269,6 +491,10 @@ sdk::Result<LoadedComponent*> PluginRegistry::Impl::load(std::string_view id, st
                                 available_list(kind) + ")");
   }
   const size_t index = it->second;
+  if (auto w = use_warnings.find(id); w != use_warnings.end()) {
+    warn(w->second);
+    use_warnings.erase(w);
+  }
   if (candidates[index].kind != kind)
     return sdk::Status::general("plugin '" + candidates[index].id + "' is a " + candidates[index].kind + ", not a " +
                                 std::string(kind));
@@ -278,10 +504,46 @@ sdk::Result<LoadedComponent*> PluginRegistry::Impl::load(std::string_view id, st
   return &components[index];
 }
 
-PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host) : impl_(std::make_unique<Impl>()) {
+PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host)
+    : PluginRegistry(std::move(dirs), std::move(host), RegistryOptions{}) {}
+
+PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host, RegistryOptions options)
+    : impl_(std::make_unique<Impl>()) {
   impl_->host = std::move(host);
+  impl_->options = std::move(options);
+  if (impl_->options.config_path.empty()) impl_->options.config_path = config_dir() + "/config.json";
+  for (const auto& w : impl_->options.policy.warnings) impl_->warn(w);
+  if (!impl_->options.policy.error) return;  // fail closed: no candidates, every use reports the error
   std::vector<std::string> scanned;
   for (const auto& dir : dirs) impl_->scan(dir, scanned);
+  impl_->protect_system_plugins();
+}
+
+const Policy& PluginRegistry::policy() const { return impl_->policy(); }
+const sdk::Status& PluginRegistry::policy_error() const { return impl_->options.policy.error; }
+
+void PluginRegistry::verify(const std::string& folder) {
+  for (size_t i = 0; i < impl_->libraries.size(); ++i) {
+    auto& lib = impl_->libraries[i];
+    if (lib.verified) continue;
+    if (!folder.empty() && impl_->folders[static_cast<size_t>(lib.folder)].path != folder) continue;
+    lib.verified = true;
+    const std::string who = "plugin '" + lib.manifest.id + "' (" + lib.path + ")";
+    int fd = ::open(lib.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0) lib.trust = sdk::Status::general(who + " cannot be opened: " + std::strerror(errno));
+    else if (auto why = check_leaf(st, lib.path, "library", AllowedOwners::root_or_self()); !why.empty())
+      lib.trust = sdk::Status::general(why);
+    else lib.trust = impl_->check_trust(lib, fd, true);
+    if (fd >= 0) ::close(fd);
+    if (lib.trust) continue;
+    for (size_t c = 0; c < impl_->candidates.size(); ++c) {
+      auto& cand = impl_->candidates[c];
+      if (impl_->library_of[c] != static_cast<int>(i) || cand.state == State::invalid) continue;
+      cand.state = State::refused;
+      cand.reason = lib.trust.message();
+    }
+  }
 }
 
 // Only host-side bookkeeping goes here: the libraries and plugin objects live on (plugin_loader).

@@ -15,6 +15,7 @@
 #include "entratool/sdk/abi.h"
 #include "entratool/sdk/status.h"
 #include "plugins/manifest.h"
+#include "plugins/policy.h"
 
 namespace entratool::sdk {
 class Flow;
@@ -40,11 +41,26 @@ struct PluginCandidate {
   std::string origin;      ///< PluginSearchDir::origin
   std::string built_with;  ///< the descriptor's compiler and C++ library, once loaded (informative)
   FlowDeclaration flow;    ///< for flows: what the manifest declares
+  std::string bundle;      ///< "name version" of the bundle that lists its library, if any
+  std::string signer;      ///< the trusted key that signed that bundle (its name), once checked
+  std::string sha256;      ///< the library's SHA-256, once computed (pinned/signed policy, verify)
   State state = State::available;
   std::string reason;      ///< why shadowed/invalid/refused; empty otherwise
 };
 
 std::string_view to_string(PluginCandidate::State state);
+
+/// What, besides the folders, decides which candidates may be used.
+struct RegistryOptions {
+  PolicyLoad policy;            ///< the system policy (defaults: none)
+  bool allow_shadowing = false; ///< the user's config allows replacing bundled/system stores and flows
+  std::string config_path;      ///< where allow_shadowing is set, for messages
+  /// One-line warnings for stderr (a formatter shadowing a bundled one, an ignored policy).
+  std::function<void(const std::string&)> warn;
+};
+
+/// Whether an origin is the administrator's ("system", "bundled") rather than the user's.
+bool is_system_origin(std::string_view origin);
 
 class PluginRegistry {
  public:
@@ -53,6 +69,7 @@ class PluginRegistry {
 
   /// Reads the manifests in `dirs`; loads nothing. Missing folders are noted, never fatal.
   PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host);
+  PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host, RegistryOptions options);
   ~PluginRegistry();
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
@@ -61,6 +78,17 @@ class PluginRegistry {
   const std::vector<PluginCandidate>& candidates() const;
   /// Notes about the search itself (e.g. "plugin folder '/x' does not exist"), for `plugins list`.
   const std::vector<std::string>& notes() const;
+  /// The policy in force (defaults when there is none).
+  const Policy& policy() const;
+  /// Set when the policy file exists but cannot be honoured: every plugin use fails with it.
+  const sdk::Status& policy_error() const;
+
+  /// Checks, without loading code, every candidate (or those whose manifest is in `folder`)
+  /// against the policy: owner and mode, bundle signature, hashes. A present bundle's claims are
+  /// checked even under "plugins": "any". Refused candidates get the reason. Loads the crypto
+  /// module when there is anything to hash.
+  void verify(const std::string& folder = {});
+
   /// The winning candidate for an id, or nullptr.
   const PluginCandidate* find(std::string_view id) const;
   /// Ids of the winning candidates of a kind ("flow", "formatter", "secret-store"), sorted.

@@ -88,7 +88,8 @@ class PluginsCommand(unittest.TestCase):
         self.assertEqual(os.listdir(self.markers), [], "plugins list ran plugin code")
         by_path = {r["path"]: r for r in rows}
         for r in rows:
-            self.assertEqual(set(r), {"id", "kind", "version", "sdk", "status", "origin", "path", "manifest", "reason"})
+            self.assertEqual(set(r), {"id", "kind", "version", "sdk", "status", "origin", "path", "manifest", "reason",
+                                      "bundle", "signer"})
         good = by_path[library_of("good", "fixture-good")]
         self.assertEqual((good["status"], good["kind"], good["version"], good["sdk"], good["origin"], good["reason"]),
                          ("available", "formatter", "1.0.0", "2.0", "--plugin-dir", ""))
@@ -109,7 +110,9 @@ class PluginsCommand(unittest.TestCase):
         p = self.run_tool(*self.dirs("good", "dup_first", "dup_second", "invalid"), "plugins", "list")
         self.assertEqual(p.returncode, 0, p.stderr)
         lines = p.stdout.splitlines()
-        self.assertEqual(lines[0].split(), ["ID", "KIND", "VERSION", "SDK", "STATUS", "ORIGIN", "PATH", "REASON"])
+        self.assertTrue(lines[0].startswith("policy: none ("), lines[0])
+        self.assertEqual(lines[1].split(), ["ID", "KIND", "VERSION", "SDK", "STATUS", "ORIGIN", "BUNDLE", "SIGNER",
+                                            "PATH", "REASON"])
         good = next(l for l in lines if l.startswith("fixture-good "))
         self.assertEqual(good.split()[:6], ["fixture-good", "formatter", "1.0.0", "2.0", "available", "--plugin-dir"])
         self.assertTrue(any(l.startswith("dup ") and " shadowed " in l for l in lines))

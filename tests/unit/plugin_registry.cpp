@@ -300,7 +300,7 @@ TEST_CASE("group- or world-writable plugin folders and files are not trusted") {
   {
     PluginRegistry r({{dir.path, "--plugin-dir"}}, {});
     CHECK(only(r).state == State::invalid);
-    CHECK(only(r).reason == "library is group- or world-writable; fix with: chmod go-w '" + library + "'");
+    CHECK(only(r).reason == "library '" + library + "' is group- or world-writable; fix with: chmod go-w '" + library + "'");
   }
   REQUIRE(::chmod(library.c_str(), 0755) == 0);
   {

@@ -11,7 +11,7 @@ extern "C" {
 
 /// Bumped when any signature or the sealed format changes, or functions are added; the host
 /// refuses another version.
-#define ENTRATOOL_CRYPTO_ABI_VERSION 2
+#define ENTRATOOL_CRYPTO_ABI_VERSION 3
 
 /// Extra bytes seal() adds to the plaintext (header, salt, nonce, tag).
 #define ENTRATOOL_CRYPTO_SEAL_OVERHEAD 52
@@ -73,6 +73,21 @@ void entratool_crypto_cert_free(entratool_crypto_cert* cert);
 /// Returns 0, or 1 for another algorithm or too small a buffer.
 int entratool_crypto_digest(int algorithm, const unsigned char* data, size_t data_len, unsigned char* out,
                             size_t out_capacity, size_t* out_len);
+
+/* ---- plugin bundles (host/plugins/bundle.cpp) ------------------------------------------- */
+
+/// Verifies a detached Ed25519 signature (64 bytes) over `message` with a raw 32-byte public key.
+/// Returns 0 when valid; 2 when the signature does not match; 1 for malformed input (message in `err`).
+int entratool_crypto_ed25519_verify(const unsigned char* public_key, size_t public_key_len, const unsigned char* message,
+                                    size_t message_len, const unsigned char* signature, size_t signature_len, char* err,
+                                    size_t err_capacity);
+
+/// Signs `message` with the Ed25519 private key in `pem` (PKCS#8 PEM, as `openssl genpkey
+/// -algorithm ed25519` writes it). Writes the 64-byte signature to `signature` and the raw 32-byte
+/// public key to `public_key`. Returns 0, or 1 with a message in `err` (never key material).
+int entratool_crypto_ed25519_sign(const unsigned char* pem, size_t pem_len, const unsigned char* message,
+                                  size_t message_len, unsigned char signature[64], unsigned char public_key[32],
+                                  char* err, size_t err_capacity);
 
 #ifdef __cplusplus
 }

@@ -427,3 +427,68 @@ ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_digest(int algorithm, const unsigne
   *out_len = len;
   return 0;
 }
+
+namespace {
+void put_error(char* err, size_t cap, const std::string& text) {
+  if (err && cap) std::snprintf(err, cap, "%s", text.c_str());
+}
+}  // namespace
+
+ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_ed25519_verify(const unsigned char* public_key, size_t public_key_len,
+                                                            const unsigned char* message, size_t message_len,
+                                                            const unsigned char* signature, size_t signature_len,
+                                                            char* err, size_t err_capacity) {
+  if (public_key_len != 32) {
+    put_error(err, err_capacity, "an Ed25519 public key has 32 bytes, not " + std::to_string(public_key_len));
+    return 1;
+  }
+  if (signature_len != 64) {
+    put_error(err, err_capacity, "an Ed25519 signature has 64 bytes, not " + std::to_string(signature_len));
+    return 1;
+  }
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key, public_key_len), &EVP_PKEY_free);
+  if (!key) {
+    put_error(err, err_capacity, "not a valid Ed25519 public key");
+    return 1;
+  }
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
+    put_error(err, err_capacity, "cannot set up Ed25519 verification");
+    return 1;
+  }
+  int rc = EVP_DigestVerify(ctx.get(), signature, signature_len, message, message_len);
+  ERR_clear_error();
+  return rc == 1 ? 0 : 2;
+}
+
+ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_ed25519_sign(const unsigned char* pem, size_t pem_len,
+                                                          const unsigned char* message, size_t message_len,
+                                                          unsigned char signature[64], unsigned char public_key[32],
+                                                          char* err, size_t err_capacity) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem, static_cast<int>(pem_len)), &BIO_free);
+  // An empty passphrase callback result: an encrypted key fails instead of prompting on the terminal.
+  auto no_prompt = [](char*, int, int, void*) -> int { return 0; };
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_prompt, nullptr) : nullptr, &EVP_PKEY_free);
+  ERR_clear_error();
+  if (!key) {
+    put_error(err, err_capacity,
+              "is not an unencrypted private key in PEM; create one with: openssl genpkey -algorithm ed25519");
+    return 1;
+  }
+  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
+    put_error(err, err_capacity, "holds a private key that is not Ed25519; create one with: openssl genpkey -algorithm ed25519");
+    return 1;
+  }
+  size_t pub_len = 32, sig_len = 64;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (EVP_PKEY_get_raw_public_key(key.get(), public_key, &pub_len) != 1 || pub_len != 32 || !ctx ||
+      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), signature, &sig_len, message, message_len) != 1 || sig_len != 64) {
+    ERR_clear_error();
+    put_error(err, err_capacity, "cannot sign with this key");
+    return 1;
+  }
+  return 0;
+}
