@@ -47,7 +47,9 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
   // {"keystore": "<plugin id>", "keystore_settings": {"<name>": "<string>", ...}}.
   std::string path = config_dir() + "/config.json";
   if (support::files::exists(path)) {
-    auto text = support::files::read_file(path);
+    // config.json picks the secret store: the same trust rules as profiles.json.
+    if (auto s = support::files::check_trusted_directory(config_dir()); !s) return s;
+    auto text = support::files::read_file(path, support::files::trusted_file_rules("settings file"));
     if (!text) return text.status();
     auto doc = support::json::parse(*text);
     if (!doc || !doc->is_object())

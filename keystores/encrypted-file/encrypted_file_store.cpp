@@ -38,12 +38,23 @@ std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
 /// Reads a file that must not be a symlink; nullopt when it does not exist.
 Result<std::optional<std::string>> read_if_exists(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO planted here opens at once and is refused below instead of hanging.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
     if (errno == ELOOP)
       return Status::general(quoted(path) + " is a symbolic link; the secret store only uses its own files");
     return Status::general("cannot read " + quoted(path) + ": " + reason());
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::general(quoted(path) + " is not a regular file; the secret store only uses its own files - " +
+                           "remove it");
+  }
+  if (static_cast<unsigned long long>(st.st_size) > kMaxValueSize + kMaxNameLength + 4096) {
+    ::close(fd);
+    return Status::general("the secret store file " + quoted(path) + " is too large to be ours; " + kRecoveryAdvice);
   }
   std::string data;
   char buf[16384];
@@ -452,7 +463,7 @@ Status EncryptedFileStore::create_store() {
 
 Result<DataKey> EncryptedFileStore::read_key_file() const {
   std::string path = key_path();
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
       return Status::general("the key file " + quoted(path) +

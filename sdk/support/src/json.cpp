@@ -1,5 +1,6 @@
 #include "entratool/support/json.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -156,6 +157,23 @@ class Parser {
     }
   }
 
+  // RFC 8259 leaves duplicate names open and readers disagree on which one wins (RFC 7519 lets a
+  // JWT consumer refuse them): refuse, so that what we use is what every other reader sees.
+  bool unique_members(const Value& object) {
+    const auto& members = object.members();
+    if (members.size() < 2) return true;
+    std::vector<std::string_view> names;
+    names.reserve(members.size());
+    for (const auto& m : members) names.emplace_back(m.first);
+    std::sort(names.begin(), names.end());
+    auto dup = std::adjacent_find(names.begin(), names.end());
+    if (dup == names.end()) return true;
+    std::string shown;
+    for (char c : *dup) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+    if (shown.size() > 64) shown = shown.substr(0, 64) + "...";
+    return fail("duplicate member name \"" + shown + "\"");
+  }
+
   bool parse_object(Value& out, int depth) {
     out = Value::object();
     ++pos_;
@@ -184,7 +202,7 @@ class Parser {
       }
       if (s_[pos_] == '}') {
         ++pos_;
-        return true;
+        return opt_.allow_duplicate_keys || unique_members(out);
       }
       return fail("expected ',' or '}'");
     }
