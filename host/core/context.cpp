@@ -60,7 +60,7 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
         return sdk::Status::general("'" + path + "': \"keystore_settings\" must be an object of strings");
       for (const auto& [name, value] : settings->members()) {
         if (!value.is_string())
-          return sdk::Status::general("'" + path + "': keystore setting '" + name + "' must be a string");
+          return sdk::Status::general(std::string("'").append(path).append("': keystore setting '").append(name).append("' must be a string"));
         sc.settings[name] = value.text();
       }
     }

@@ -278,7 +278,7 @@ sdk::Result<LoadedComponent*> PluginRegistry::Impl::load(std::string_view id, st
   return &components[index];
 }
 
-PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host) : impl_(std::make_unique<Impl>()) {
+PluginRegistry::PluginRegistry(const std::vector<PluginSearchDir>& dirs, HostProvider host) : impl_(std::make_unique<Impl>()) {
   impl_->host = std::move(host);
   std::vector<std::string> scanned;
   for (const auto& dir : dirs) impl_->scan(dir, scanned);

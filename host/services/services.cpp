@@ -157,6 +157,7 @@ class ProcessBrowserLauncher final : public sdk::BrowserLauncher {
     if (argv.empty()) return sdk::Status::general("BROWSER is set but empty");
     argv.emplace_back(url);
     std::vector<char*> cargv;
+    cargv.reserve(argv.size() + 1);
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
     posix_spawn_file_actions_t actions;

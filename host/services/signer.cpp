@@ -66,7 +66,7 @@ sdk::Result<CryptoModule*> crypto_module() {
                            "entratool_crypto_cert_der", "entratool_crypto_cert_sign", "entratool_crypto_cert_free",
                            "entratool_crypto_digest"}) {
     if (!m->library.has(name)) {
-      failure = sdk::Status::general("the encryption module '" + path + "' lacks '" + name + "'" + fix);
+      failure = sdk::Status::general(std::string("the encryption module '").append(path).append("' lacks '").append(name).append("'").append(fix));
       return failure;
     }
   }

@@ -72,7 +72,8 @@ Value* Value::find(std::string_view key) {
 }
 std::string Value::get_string(std::string_view key, std::string fallback) const {
   const Value* v = find(key);
-  return v && v->is_string() ? v->text() : fallback;
+  if (v && v->is_string()) return v->text();
+  return fallback;
 }
 Value& Value::set(std::string key, Value value) {
   if (Value* existing = find(key)) return *existing = std::move(value);
@@ -365,7 +366,7 @@ void write(std::string& out, const Value& v, int indent, int level) {
   auto newline = [&](int lvl) {
     if (indent < 0) return;
     out += '\n';
-    out.append(static_cast<size_t>(indent * lvl), ' ');
+    out.append(static_cast<size_t>(indent) * static_cast<size_t>(lvl), ' ');
   };
   switch (v.type()) {
     case Value::Type::null: out += "null"; break;
