@@ -152,7 +152,7 @@ sdk::Status validate_client_id(std::string_view client_id) {
   if (client_id.empty())
     return sdk::Status::general("the client id is empty; give the application (client) id from the app registration");
   for (char c : client_id)
-    if (is_space(c) || static_cast<unsigned char>(c) < 0x20)
+    if (is_space(c) || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)  // DEL: found by fuzz.profiles
       return sdk::Status::general("invalid client id '" + printable(client_id) +
                                   "': it must not contain spaces; copy the application (client) id exactly");
   return sdk::Status::ok();

@@ -171,7 +171,7 @@ sdk::Result<std::unique_ptr<Signer>> load_certificate_signer(const std::string& 
                                                              const std::string& password) {
   if (certificate_path.empty()) return sdk::Status::general("no client certificate configured");
   // Without a separate key file the certificate file holds the key (a PFX or a combined PEM).
-  auto data = read_all(certificate_path, key_path.empty() ? "the private key (certificate file)" : "the certificate",
+  auto data = read_all(certificate_path, "the certificate",
                        key_path.empty());
   if (!data) return data.status();
   std::string key;

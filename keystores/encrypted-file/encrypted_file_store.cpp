@@ -226,6 +226,9 @@ Status EncryptedFileStore::put_impl(std::string_view name, std::string_view valu
   }
   auto held = lock();
   if (!held) return held.status();
+  // The next writer removes what a killed one left (issue 14 item 4); files of live writers stay.
+  for (const std::string& target : {path_for(name), settings_path(), key_path()})
+    support::files::remove_stale_temporaries(target);
   if (Status s = load_key(true); !s) return s;
   auto encoded = encode(name, value);
   if (!encoded) return encoded.status();

@@ -154,3 +154,9 @@ TEST_CASE("key_files_readable_by_group_or_others_are_refused_with_the_chmod_to_r
   p.private_key_path = "";
   CHECK(validate_certificate_files(p).message().find("run 'chmod 600 " + dir + "/app.pfx'") != std::string::npos);
 }
+
+// Found by fuzz.profiles: DEL passed the client id check and reached the terminal raw.
+TEST_CASE("a_client_id_with_del_is_refused") {
+  CHECK_FALSE(validate_client_id("abc\x7f"));
+  CHECK(validate_client_id("abc"));
+}
