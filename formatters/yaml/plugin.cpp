@@ -81,10 +81,16 @@ bool resolves_to_non_string(std::string_view original) {
   return body == ".inf" || looks_numeric(body) || looks_prefixed_int(body) || looks_like_date(s);
 }
 
-// Characters that yaml-cpp would write raw but YAML forbids (DEL) or loaders treat as line
-// breaks or byte-order marks (NEL, LS, PS, BOM); such strings are written with \u escapes.
+// Characters that yaml-cpp would write raw but YAML forbids (C0 controls, DEL, C1 controls) or
+// loaders treat as line breaks or byte-order marks (NEL, LS, PS, BOM); such strings are written
+// double-quoted with escapes, so any string a claim can hold reads back as itself.
 bool needs_escapes(std::string_view s) {
-  for (std::string_view bad : {"\x7f", "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf"}) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f) return true;  // U+0080..9F
+  }
+  for (std::string_view bad : {"\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf"}) {
     if (s.find(bad) != std::string_view::npos) return true;
   }
   return false;

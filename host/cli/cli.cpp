@@ -80,12 +80,14 @@ sdk::Status ArgParser::parse(const std::vector<std::string>& args, size_t max_po
         name.resize(eq);
       }
       spec = find_long(name);
-      if (!spec) return sdk::Status::general("unknown flag '--" + name + "' for '" + command_ + "'" + see);
+      if (!spec)
+        return sdk::Status::general(std::string("unknown flag '--").append(name).append("' for '").append(command_).append("'").append(see));
     } else {
       spec = find_short(a[1]);
       if (!spec) return sdk::Status::general("unknown flag '-" + std::string(1, a[1]) + "' for '" + command_ + "'" + see);
       if (a.size() > 2) {
-        if (spec->value_name.empty()) return sdk::Status::general("unknown flag '" + a + "' for '" + command_ + "'" + see);
+        if (spec->value_name.empty())
+          return sdk::Status::general(std::string("unknown flag '").append(a).append("' for '").append(command_).append("'").append(see));
         inline_value = a.substr(2);
       }
     }

@@ -252,6 +252,39 @@ sdk::Status sub_edit(Context& ctx, const Args& args) {
   return sdk::Status::ok();
 }
 
+// A profile's cached tokens and secrets (absent ones are no error); the number removed.
+sdk::Result<size_t> erase_profile_data(sdk::SecretStore& secrets, const std::string& name) {
+  auto tokens = secrets.list(TokenCache::profile_prefix(name));
+  if (!tokens) return tokens.status();
+  size_t removed = tokens->size();
+  if (auto s = TokenCache(secrets).erase_profile(name); !s) return s;
+  // Listed to count them; erased by name too, since a damaged secret is not listed but can be
+  // removed without decrypting it.
+  auto held = secrets.list("profile/" + name + "/");
+  if (!held) return held.status();
+  removed += held->size();
+  for (const auto& secret : *held)
+    if (auto s = secrets.erase(secret); !s) return s;
+  for (const auto& secret : {client_secret_name(name), certificate_password_name(name)})
+    if (auto s = secrets.erase(secret); !s) return s;
+  return removed;
+}
+
+// 'config delete' of a profile that is not there: what an interrupted delete (or an older
+// entratool) left in the secret store under its name is removed, so nothing stays orphaned.
+sdk::Status remove_leftovers(Context& ctx, const std::string& name, const sdk::Status& not_found) {
+  if (!validate_profile_name(name)) return not_found;
+  auto secret_store = ctx.secret_store();
+  if (!secret_store) return not_found;
+  auto removed = erase_profile_data(**secret_store, name);
+  if (!removed) return sdk::Status::general("cannot remove what is left of profile '" + name + "': " +
+                                            removed.status().message());
+  if (*removed == 0) return not_found;
+  ctx.err << "Profile '" << name << "' did not exist; removed its " << *removed
+          << " leftover secret(s) and cached token(s).\n";
+  return sdk::Status::ok();
+}
+
 sdk::Status sub_delete(Context& ctx, const Args& args) {
   ArgParser parser("entratool config delete", "Delete a profile with its stored secrets and cached tokens.",
                    "-p NAME [--yes]");
@@ -262,6 +295,8 @@ sdk::Status sub_delete(Context& ctx, const Args& args) {
   if (!name) return name.status();
   ProfileStore store(ctx.config_dir());
   auto profile = store.find(*name);
+  if (!profile && profile.status().category() == sdk::ErrorCategory::profile_not_found)
+    return remove_leftovers(ctx, *name, profile.status());
   if (!profile) return profile.status();
   if (!parser.has("yes")) {
     auto& console = ctx.services().console();
@@ -275,19 +310,13 @@ sdk::Status sub_delete(Context& ctx, const Args& args) {
       return sdk::Status::ok();
     }
   }
-  // The store first: if it cannot be opened nothing is removed, so nothing is orphaned.
+  // Tokens, then secrets, then the profile: killed at any point, the profile is still listed
+  // and 'config delete' again finishes the job; nothing is left that no command reaches.
   auto secret_store = ctx.secret_store();
   if (!secret_store) return secret_store.status();
+  if (auto s = erase_profile_data(**secret_store, *name); !s)
+    return sdk::Status::general("profile '" + *name + "' was kept: " + s.status().message() + "; try again");
   if (auto s = store.remove(*name); !s) return s;
-  sdk::SecretStore& secrets = **secret_store;
-  for (const auto& secret : {client_secret_name(*name), certificate_password_name(*name)}) {
-    if (auto s = secrets.erase(secret); !s)
-      return sdk::Status::general("profile '" + *name +
-                                  "' was removed, but its secret could not be erased: " + s.message());
-  }
-  if (auto s = TokenCache(secrets).erase_profile(*name); !s)
-    return sdk::Status::general("profile '" + *name +
-                                "' was removed, but its cached tokens could not be erased: " + s.message());
   ctx.err << "Profile '" << *name << "' deleted with its secrets and cached tokens.\n";
   return sdk::Status::ok();
 }
@@ -400,10 +429,11 @@ sdk::Status sub_import(Context& ctx, const Args& args) {
     return sdk::Status::general("the export decrypted but its content is not an entratool profile");
   if (auto v = doc->find("version"); !v || v->as_int().value_or(0) != 1)
     return sdk::Status::general("the export was written by a newer entratool; upgrade entratool to import it");
-  auto profile = profile_from_json(*doc->find("profile"));
-  if (!profile) return profile.status();
-  if (auto n = parser.value("name")) profile->name = *n;
-  if (auto s = validate_profile_name(profile->name); !s) return s;
+  json::Value entry = *doc->find("profile");
+  if (auto n = parser.value("name"); n && entry.is_object()) entry.set("name", json::Value::string(*n));
+  // The same validator as profiles.json: what import accepts, a later load accepts too.
+  auto profile = validate_stored_profile(entry);
+  if (!profile) return sdk::Status::general("the export holds an invalid profile: " + profile.status().message());
 
   SecretUpdate secrets;
   if (const json::Value* s = doc->find("secrets"); s && s->is_object()) {

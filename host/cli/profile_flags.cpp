@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/export_crypto.h"
 #include "core/context.h"
+#include "core/token_cache.h"
 #include "plugins/plugin_registry.h"
 #include "entratool/sdk/host_services.h"
 #include "entratool/sdk/secret_store.h"
@@ -531,6 +532,16 @@ sdk::Status save_profile_with_secrets(Context& ctx, const Profile& profile, cons
     }
   }
 
+  if (!previous) {
+    // A new profile never inherits what a deleted one of the same name left behind (a delete
+    // killed half-way): a stale cached token would be served without asking the provider.
+    if (!store) {
+      auto opened = ctx.secret_store();
+      if (!opened) return opened.status();
+      store = *opened;
+    }
+    if (auto s = TokenCache(*store).erase_profile(profile.name); !s) return s;
+  }
   // Secrets first: a profile that is saved must find its secret.
   if (secrets.client_secret) {
     if (auto s = store->put(client_secret_name(profile.name), *secrets.client_secret); !s) return s;

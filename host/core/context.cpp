@@ -30,7 +30,11 @@ sdk::Result<const support::json::Value*> Context::user_config() {
     config_read_ = true;
     std::string path = config_dir() + "/config.json";
     if (support::files::exists(path)) {
-      auto text = support::files::read_file(path);
+      // config.json picks the secret store and may allow shadowing: the same trust rules as
+      // profiles.json (no symlink, ours, not writable by others; the folder likewise).
+      sdk::Status folder = support::files::check_trusted_directory(config_dir());
+      auto text = folder ? support::files::read_file(path, support::files::trusted_file_rules("settings file"))
+                         : sdk::Result<std::string>(folder);
       auto doc = text ? support::json::parse(*text) : sdk::Result<support::json::Value>(text.status());
       if (!text) config_status_ = text.status();
       else if (!doc || !doc->is_object())
@@ -88,7 +92,7 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
         return sdk::Status::general("'" + path + "': \"keystore_settings\" must be an object of strings");
       for (const auto& [name, value] : settings->members()) {
         if (!value.is_string())
-          return sdk::Status::general("'" + path + "': keystore setting '" + name + "' must be a string");
+          return sdk::Status::general(std::string("'").append(path).append("': keystore setting '").append(name).append("' must be a string"));
         sc.settings[name] = value.text();
       }
     }

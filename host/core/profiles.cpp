@@ -77,6 +77,16 @@ bool readable_file(const std::string& path) {
   return in.good();
 }
 
+// A file holding a private key that group or others can read is refused (as ssh does).
+sdk::Status check_key_file_private(const std::string& path) {
+  support::files::ReadRules rules;
+  rules.private_to_user = true;
+  rules.max_bytes = std::size_t{1} << 20;
+  rules.what = "private key file";
+  auto data = support::files::read_file(path, rules);
+  return data ? sdk::Status::ok() : data.status();
+}
+
 json::Value* profiles_array(json::Value& doc) { return doc.find("profiles"); }
 
 // The config folder (created 0700) and the profiles lock, held for one read-modify-write.
@@ -121,7 +131,7 @@ sdk::Status validate_profile_name(std::string_view name) {
   for (char c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') ok = false;
   if (!ok)
-    return sdk::Status::general("invalid profile name '" + std::string(name) +
+    return sdk::Status::general("invalid profile name '" + printable(name) +
                                 "': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
   return sdk::Status::ok();
 }
@@ -133,7 +143,7 @@ sdk::Status validate_tenant(std::string_view tenant) {
     return sdk::Status::general(
         "the tenant id is empty; give the directory (tenant) GUID from the app registration's overview page, a "
         "domain such as contoso.onmicrosoft.com, or common, organizations or consumers");
-  return sdk::Status::general("invalid tenant id '" + std::string(tenant) +
+  return sdk::Status::general("invalid tenant id '" + printable(tenant) +
                               "': give a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), a domain such as "
                               "contoso.onmicrosoft.com, or common, organizations or consumers");
 }
@@ -142,8 +152,8 @@ sdk::Status validate_client_id(std::string_view client_id) {
   if (client_id.empty())
     return sdk::Status::general("the client id is empty; give the application (client) id from the app registration");
   for (char c : client_id)
-    if (is_space(c) || static_cast<unsigned char>(c) < 0x20)
-      return sdk::Status::general("invalid client id '" + std::string(client_id) +
+    if (is_space(c) || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)  // DEL: found by fuzz.profiles
+      return sdk::Status::general("invalid client id '" + printable(client_id) +
                                   "': it must not contain spaces; copy the application (client) id exactly");
   return sdk::Status::ok();
 }
@@ -200,7 +210,7 @@ sdk::Status validate_certificate_files(const Profile& p) {
   if (is_pfx_path(p.certificate_path)) {
     if (!p.private_key_path.empty())
       return sdk::Status::general("a .pfx/.p12 file holds its own private key; leave out --private-key-path");
-    return sdk::Status::ok();
+    return check_key_file_private(p.certificate_path);
   }
   // PEM files are small; 1 MiB is far more than any certificate chain.
   std::string cert = file_head(p.certificate_path, 1 << 20);
@@ -232,7 +242,7 @@ sdk::Status validate_certificate_files(const Profile& p) {
                                   "': give --private-key-path with the PEM private key file");
     return sdk::Status::general("'" + key_path + "' is not a PEM private key (no BEGIN ... PRIVATE KEY block)");
   }
-  return sdk::Status::ok();
+  return check_key_file_private(key_path);
 }
 
 sdk::Status validate_profile(const Profile& p) {
@@ -352,6 +362,47 @@ sdk::Result<Profile> profile_from_json(const json::Value& v) {
   return p;
 }
 
+sdk::Result<Profile> validate_stored_profile(const json::Value& entry) {
+  auto p = profile_from_json(entry);
+  if (!p) return p.status();
+  // Secrets live in the secret store; a file that carries one in clear text was not written by us.
+  for (const char* secret : {"client_secret", "certificate_password", "password", "secret"})
+    if (entry.find(secret))
+      return sdk::Status::general("profile '" + printable(p->name) + "' has a \"" + secret +
+                                  "\" member; secrets never belong in this file - remove it and set the secret with "
+                                  "'entratool config edit'");
+  if (auto s = validate_profile(*p); !s) return sdk::Status::general(printable(s.message()));
+  // Everything here is shown by 'config show'; a control character would reach the terminal.
+  std::vector<std::pair<const char*, const std::string*>> fields = {
+      {"certificate_path", &p->certificate_path}, {"private_key_path", &p->private_key_path},
+      {"ca_bundle", &p->ca_bundle},               {"created_at", &p->created_at},
+      {"updated_at", &p->updated_at}};
+  for (const auto& scope : p->scopes) fields.emplace_back("scopes", &scope);
+  for (const auto& [key, value] : p->settings) fields.emplace_back("settings", &value);
+  for (const auto& [field, value] : fields)
+    if (printable(*value) != *value)
+      return sdk::Status::general("profile '" + p->name + "' has a control character in \"" + field + "\" ('" +
+                                  printable(*value) + "'); fix the value");
+  return p;
+}
+
+std::string printable(std::string_view text) {
+  // Only control characters change, so escaping twice is harmless (messages nest).
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 ProfileStore::ProfileStore(std::string config_dir)
     : dir_(std::move(config_dir)), path_(dir_ + "/profiles.json"), lock_path_(dir_ + "/profiles.lock") {}
 
@@ -361,7 +412,10 @@ sdk::Result<json::Value> ProfileStore::load() const {
   empty.set("default", json::Value::string(""));
   empty.set("profiles", json::Value::array());
   if (!support::files::exists(path_)) return empty;
-  auto text = support::files::read_file(path_);
+  // Whoever can change this file chooses where client secrets are sent (authority host, CA
+  // bundle), so it gets the key file's rules, and so does its folder.
+  if (auto s = support::files::check_trusted_directory(dir_); !s) return s;
+  auto text = support::files::read_file(path_, support::files::trusted_file_rules("profiles file"));
   if (!text) return text.status();
   const std::string untouched = "; it was left untouched - fix it or move it away";
   auto doc = json::parse(*text);
@@ -386,17 +440,24 @@ sdk::Result<json::Value> ProfileStore::load() const {
     return sdk::Status::general("profiles file '" + path_ + "' is not valid (\"profiles\" is not an array)" +
                                 untouched);
   } else {
+    std::vector<std::string> names;
     for (const auto& entry : profiles->items()) {
-      auto p = profile_from_json(entry);
+      auto p = validate_stored_profile(entry);
       if (!p)
         return sdk::Status::general("profiles file '" + path_ + "' is not valid (" + p.status().message() + ")" +
                                     untouched);
+      if (std::find(names.begin(), names.end(), p->name) != names.end())
+        return sdk::Status::general("profiles file '" + path_ + "' is not valid (profile '" + p->name +
+                                    "' appears twice)" + untouched);
+      names.push_back(p->name);
     }
   }
   return std::move(doc).value();
 }
 
 sdk::Status ProfileStore::write(const json::Value& doc) {
+  // Called under the profiles lock: a temporary file still here is a killed writer's.
+  support::files::remove_stale_temporaries(path_);
   return support::files::atomic_write(path_, json::serialize(doc, 2) + "\n", 0600);
 }
 

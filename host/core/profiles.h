@@ -69,6 +69,12 @@ support::json::Value profile_to_json(const Profile& profile);
 /// Reads the fields profile_to_json writes; unknown members are ignored.
 sdk::Result<Profile> profile_from_json(const support::json::Value& value);
 
+/// The one validator for a profile read from a file (profiles.json and `config import`): the
+/// fields profile_from_json reads, no secret member, and validate_profile's rules.
+sdk::Result<Profile> validate_stored_profile(const support::json::Value& entry);
+/// `text` with control characters (C0, DEL) shown as \xNN, safe to print on a terminal.
+std::string printable(std::string_view text);
+
 class ProfileStore {
  public:
   explicit ProfileStore(std::string config_dir);

@@ -34,6 +34,9 @@ long long epoch_ms(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 system_clock::time_point from_epoch_ms(long long ms) {
+  // Saturate instead of overflowing the nanosecond count (an edited entry is still bounded).
+  const long long limit = std::chrono::duration_cast<std::chrono::milliseconds>(system_clock::duration::max()).count();
+  ms = std::clamp(ms, 0LL, limit);  // no token expires before 1970; now - 0 cannot overflow
   return system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(std::chrono::milliseconds(ms)));
 }
 

@@ -17,7 +17,7 @@ namespace {
 namespace json = support::json;
 
 // Manifests are tiny; a huge file is a mistake or an attack, never a manifest.
-constexpr size_t kMaxManifestBytes = 64 * 1024;
+constexpr size_t kMaxManifestBytes = size_t{64} * 1024;
 constexpr size_t kMaxComponents = 64;
 
 // "MAJOR.MINOR" with small decimal numbers.
@@ -39,7 +39,7 @@ bool parse_sdk_version(const std::string& text, int& major, int& minor) {
   return true;
 }
 
-sdk::Status bad(std::string what) { return sdk::Status::general("invalid manifest: " + what); }
+sdk::Status bad(const std::string& what) { return sdk::Status::general("invalid manifest: " + what); }
 
 // A printable-ASCII word list ("aliases", "secrets", ...).
 sdk::Status string_list(const json::Value& object, const char* name, const std::string& where,
@@ -104,7 +104,7 @@ sdk::Status parse_flow_declaration(const json::Value& v, const std::string& wher
     for (const auto& what : required) {
       if (what == "tenant") d.requires_tenant = true;
       else if (what == "client_id") d.requires_client_id = true;
-      else return bad(where + " \"requires\" names '" + what + "'; only tenant and client_id can be required");
+      else return bad(std::string(where).append(" \"requires\" names '").append(what).append("'; only tenant and client_id can be required"));
     }
     (void)r;
   }

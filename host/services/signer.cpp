@@ -14,6 +14,7 @@
 #include "core/acquisition.h"
 #include "core/paths.h"
 #include "entratool/support/encoding.h"
+#include "entratool/support/files.h"
 #include "modules/crypto/crypto_api.h"
 
 namespace entratool::host {
@@ -65,7 +66,7 @@ sdk::Result<CryptoModule*> crypto_module() {
                            "entratool_crypto_cert_der", "entratool_crypto_cert_sign", "entratool_crypto_cert_free",
                            "entratool_crypto_digest"}) {
     if (!m->library.has(name)) {
-      failure = sdk::Status::general("the encryption module '" + path + "' lacks '" + name + "'" + fix);
+      failure = sdk::Status::general(std::string("the encryption module '").append(path).append("' lacks '").append(name).append("'").append(fix));
       return failure;
     }
   }
@@ -86,11 +87,14 @@ sdk::Result<CryptoModule*> crypto_module() {
   return loaded;
 }
 
-sdk::Result<std::string> read_all(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return sdk::Status::general(std::string("cannot read the ") + what + " '" + path + "': " + std::strerror(errno));
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+// A file holding a private key is refused when others can read it (as ssh does); a regular file
+// only, opened without blocking, of bounded size.
+sdk::Result<std::string> read_all(const std::string& path, const char* what, bool holds_key) {
+  support::files::ReadRules rules;
+  rules.private_to_user = holds_key;
+  rules.max_bytes = std::size_t{1} << 20;
+  rules.what = what;
+  return support::files::read_file(path, rules);
 }
 
 void wipe(std::string& s) {
@@ -166,11 +170,13 @@ sdk::Result<std::unique_ptr<Signer>> load_certificate_signer(const std::string& 
                                                              const std::string& key_path,
                                                              const std::string& password) {
   if (certificate_path.empty()) return sdk::Status::general("no client certificate configured");
-  auto data = read_all(certificate_path, "certificate");
+  // Without a separate key file the certificate file holds the key (a PFX or a combined PEM).
+  auto data = read_all(certificate_path, "the certificate",
+                       key_path.empty());
   if (!data) return data.status();
   std::string key;
   if (!key_path.empty()) {
-    auto k = read_all(key_path, "private key");
+    auto k = read_all(key_path, "the private key", true);
     if (!k) return k.status();
     key = std::move(*k);
   }

@@ -20,6 +20,18 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// Longer than any --timeout makes sense for; a Retry-After beyond it is treated as this long.
+constexpr milliseconds kMaxRetryAfter = std::chrono::hours(24);
+// A cached token is served until it expires: a provider's lifetime past this is cut to it, which
+// also keeps every expiry far inside system_clock's range (years 1677..2262).
+constexpr seconds kMaxTokenLifetime = std::chrono::hours(24 * 366);
+
+// RFC 6749 A.12: a token is 1*VSCHAR (%x20-7E). Anything else (newline, ESC, NUL, non-ASCII)
+// would reach terminals, shell variables and YAML unescaped.
+bool is_vschar_text(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
 bool retryable(int status) { return status == 429 || (status >= 500 && status <= 599); }
 
 std::string trim(std::string_view s) {
@@ -70,8 +82,9 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, std::chron
   std::string v = trim(value);
   if (v.empty()) return std::nullopt;
   if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    if (v.size() > 9) return std::nullopt;
-    return milliseconds(std::stoll(v) * 1000);
+    // Any number of digits: a huge delay saturates (and then overruns the deadline, said so).
+    if (v.size() > 9) return kMaxRetryAfter;
+    return std::min(milliseconds(std::stoll(v) * 1000), kMaxRetryAfter);
   }
   // IMF-fixdate (RFC 9110): "Sun, 06 Nov 1994 08:49:37 GMT".
   char wday[4] = {}, mon[4] = {}, zone[4] = {};
@@ -91,9 +104,13 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, std::chron
   tm.tm_hour = hh;
   tm.tm_min = mm;
   tm.tm_sec = ss;
-  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto wait = std::chrono::duration_cast<milliseconds>(when - now);
-  return wait.count() < 0 ? milliseconds(0) : wait;
+  // In seconds as integers: a date in year 9999 is past system_clock's range (2262), and
+  // converting it would wrap to a wait of 0. The wait saturates at kMaxRetryAfter instead.
+  const long long when = static_cast<long long>(timegm(&tm));
+  const long long now_s = std::chrono::duration_cast<seconds>(now.time_since_epoch()).count();
+  if (when <= now_s) return milliseconds(0);
+  const long long max_s = std::chrono::duration_cast<seconds>(kMaxRetryAfter).count();
+  return milliseconds(std::min(when - now_s, max_s) * 1000);
 }
 
 sdk::Result<sdk::HttpResponse> post_with_retries(sdk::HostServices& services, sdk::HttpRequest request,
@@ -165,6 +182,14 @@ sdk::Result<sdk::TokenResponse> parse_token_response(std::string_view body,
   if (!at || !at->is_string() || at->text().empty())
     return sdk::Status::network(describe_unusable(body, "no access_token in it"));
   t.access_token = at->text();
+  for (const char* field : {"access_token", "token_type", "refresh_token", "id_token", "scope"}) {
+    const support::json::Value* f = v.find(field);
+    if (f && f->is_string() && !is_vschar_text(f->text()))
+      return sdk::Status::network(describe_unusable(
+          body, std::string(field) +
+                    " holds a control or non-ASCII character (a token is printable ASCII); the provider or something "
+                    "between is broken"));
+  }
 
   if (const support::json::Value* tt = v.find("token_type"); tt && tt->is_string() && !tt->text().empty())
     t.token_type = tt->text();
@@ -181,9 +206,17 @@ sdk::Result<sdk::TokenResponse> parse_token_response(std::string_view body,
         expires_in = std::stoll(s);
     }
     if (!expires_in) return sdk::Status::network(describe_unusable(body, "expires_in is not a number of seconds"));
-    t.expires_at = now + seconds(*expires_in);
+    if (*expires_in <= 0)
+      return sdk::Status::network(describe_unusable(body, "expires_in is 0: the token is expired when it arrives"));
+    t.expires_at = now + std::min(seconds(*expires_in), kMaxTokenLifetime);
   } else if (auto exp = jwt_exp(t.access_token)) {
-    t.expires_at = std::chrono::system_clock::time_point(seconds(*exp));
+    // exp is any 64-bit number: compare in seconds before building a time point.
+    const long long now_s = std::chrono::duration_cast<seconds>(now.time_since_epoch()).count();
+    if (*exp <= now_s)
+      return sdk::Status::network(describe_unusable(
+          body, "the access token's exp claim is in the past (" + std::to_string(*exp) +
+                    "): it is expired when it arrives (is this machine's clock right?)"));
+    t.expires_at = now + std::min(seconds(*exp - now_s), kMaxTokenLifetime);
   } else {
     t.expires_at = now + seconds(3600);
   }
@@ -220,6 +253,7 @@ std::optional<ProviderError> parse_error(std::string_view body) {
   if (!e || !e->is_string() || e->text().empty()) return std::nullopt;
   ProviderError out;
   out.error = one_line(e->text(), 80);
+  if (out.error.empty()) return std::nullopt;  // e.g. "\r\nTrace ID": no code left to show (found by fuzz.token_response)
   out.description = one_line(parsed->get_string("error_description"));
   auto pos = out.description.find("AADSTS");
   if (pos != std::string::npos) {

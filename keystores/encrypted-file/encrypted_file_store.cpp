@@ -38,12 +38,23 @@ std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
 /// Reads a file that must not be a symlink; nullopt when it does not exist.
 Result<std::optional<std::string>> read_if_exists(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO planted here opens at once and is refused below instead of hanging.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
     if (errno == ELOOP)
       return Status::general(quoted(path) + " is a symbolic link; the secret store only uses its own files");
     return Status::general("cannot read " + quoted(path) + ": " + reason());
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::general(quoted(path) + " is not a regular file; the secret store only uses its own files - " +
+                           "remove it");
+  }
+  if (static_cast<unsigned long long>(st.st_size) > kMaxValueSize + kMaxNameLength + 4096) {
+    ::close(fd);
+    return Status::general("the secret store file " + quoted(path) + " is too large to be ours; " + kRecoveryAdvice);
   }
   std::string data;
   char buf[16384];
@@ -215,6 +226,9 @@ Status EncryptedFileStore::put_impl(std::string_view name, std::string_view valu
   }
   auto held = lock();
   if (!held) return held.status();
+  // The next writer removes what a killed one left (issue 14 item 4); files of live writers stay.
+  for (const std::string& target : {path_for(name), settings_path(), key_path()})
+    support::files::remove_stale_temporaries(target);
   if (Status s = load_key(true); !s) return s;
   auto encoded = encode(name, value);
   if (!encoded) return encoded.status();
@@ -452,7 +466,7 @@ Status EncryptedFileStore::create_store() {
 
 Result<DataKey> EncryptedFileStore::read_key_file() const {
   std::string path = key_path();
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
       return Status::general("the key file " + quoted(path) +

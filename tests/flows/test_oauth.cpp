@@ -287,3 +287,82 @@ TEST_CASE("the http module is not touched until a request is sent") {
   CHECK(s.token_endpoint().request_token(flow_request(s), {}, {}).is_ok());
   CHECK(s.http_calls == 1);
 }
+
+// Issue 14 item 9: time arithmetic saturates; a token expired on arrival is an error.
+TEST_CASE("retry_after_in_year_9999_saturates_instead_of_wrapping_to_zero") {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  auto wait = oauth::parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now);
+  REQUIRE(wait.has_value());
+  CHECK(*wait == std::chrono::milliseconds(std::chrono::hours(24)));
+  CHECK(oauth::parse_retry_after("99999999999999999999", now) == std::chrono::milliseconds(std::chrono::hours(24)));
+}
+
+TEST_CASE("a_retry_after_in_year_9999_is_a_timeout_not_a_burst_of_requests") {
+  fakes::Services s;
+  s.http_.reply(503, "", {{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"}});
+  s.http_.reply(200, kOk);
+  auto r = s.token_endpoint().request_token(flow_request(s, 30s), {}, {});
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().category() == sdk::ErrorCategory::timeout);
+  CHECK(s.clock_.sleeps.empty());
+}
+
+TEST_CASE("jwt_exp_beyond_2262_or_int64_max_saturates_to_a_bounded_lifetime") {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  // {"alg":"none"}.{"exp":99999999999} and {"exp":9223372036854775807}
+  for (const char* token : {"eyJhbGciOiJub25lIn0.eyJleHAiOjk5OTk5OTk5OTk5fQ.x",
+                            "eyJhbGciOiJub25lIn0.eyJleHAiOjkyMjMzNzIwMzY4NTQ3NzU4MDd9.x"}) {
+    CAPTURE(token);
+    auto r = oauth::parse_token_response(std::string(R"({"access_token":")") + token + "\"}", {}, now);
+    REQUIRE(r.is_ok());
+    CHECK(r->expires_at > now);
+    CHECK(r->expires_at <= now + std::chrono::hours(24 * 366));
+  }
+  auto big = oauth::parse_token_response(R"({"access_token":"t","expires_in":999999999})", {}, now);
+  REQUIRE(big.is_ok());
+  CHECK(big->expires_at == now + std::chrono::hours(24 * 366));
+}
+
+TEST_CASE("a_token_already_expired_on_arrival_is_an_error") {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  auto zero = oauth::parse_token_response(R"({"access_token":"t","expires_in":0})", {}, now);
+  REQUIRE_FALSE(zero.is_ok());
+  CHECK(zero.status().category() == sdk::ErrorCategory::network);
+  // {"alg":"none"}.{"exp":2000}: long past
+  auto past = oauth::parse_token_response(R"({"access_token":"eyJhbGciOiJub25lIn0.eyJleHAiOjIwMDB9.x"})", {}, now);
+  REQUIRE_FALSE(past.is_ok());
+  CHECK(past.status().message().find("expired") != std::string::npos);
+}
+
+// Issue 14 item 6: a token field with a control character is refused (exit 4), never printed.
+TEST_CASE("control_characters_in_token_fields_are_refused") {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1000));
+  for (const char* body :
+       {R"({"access_token":"abc\ndef","expires_in":60})", R"({"access_token":"abc\rdef","expires_in":60})",
+        R"({"access_token":"abc\u001b[31m","expires_in":60})", R"({"access_token":"a\u0007","expires_in":60})",
+        R"({"access_token":"a\u0000b","expires_in":60})", R"({"access_token":"caf\u00e9","expires_in":60})",
+        R"({"access_token":"t","refresh_token":"r\n","expires_in":60})",
+        R"({"access_token":"t","token_type":"Bearer\u001b","expires_in":60})",
+        R"({"access_token":"t","scope":"a\nb","expires_in":60})"}) {
+    CAPTURE(body);
+    auto r = oauth::parse_token_response(body, {}, now);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().category() == sdk::ErrorCategory::network);
+    CHECK(r.status().message().find("control or non-ASCII") != std::string::npos);
+  }
+}
+
+// Issue 14 item 10: duplicate member names are refused in provider responses.
+TEST_CASE("duplicate_member_names_in_a_token_response_are_refused") {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1000));
+  auto r = oauth::parse_token_response(R"({"access_token":"a","access_token":"b","expires_in":60})", {}, now);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message().find("duplicate") != std::string::npos);
+  CHECK_FALSE(oauth::parse_error(R"({"error":"invalid_client","error":"x"})").has_value());
+}
+
+// Found by fuzz.token_response: an "error" that is only a line break left an empty code.
+TEST_CASE("an_error_code_that_is_empty_after_its_first_line_is_no_oauth_error") {
+  CHECK_FALSE(oauth::parse_error(R"({"error":"\r\nTrace ID: x"})").has_value());
+  CHECK(oauth::parse_error(R"({"error":"invalid_client\r\nTrace ID: x"})")->error == "invalid_client");
+}

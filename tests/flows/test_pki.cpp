@@ -5,6 +5,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,7 @@ void write_bio(const std::string& path, BIO* bio) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio, &data);
   std::ofstream(path, std::ios::binary).write(data, len);
+  ::chmod(path.c_str(), 0600);  // key files others can read are refused (issue 14 item 3)
 }
 
 Files make() {

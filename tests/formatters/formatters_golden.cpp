@@ -139,6 +139,9 @@ void check_golden(const std::string& name, const std::string& actual) {
   const std::string path = std::string(ENTRATOOL_GOLDEN_DIR) + "/" + name;
   const char* update = std::getenv("ENTRATOOL_UPDATE_GOLDEN");
   if (update && std::string(update) == "1") {
+    // Under CI an update would make every comparison pass: refuse it.
+    const char* ci = std::getenv("CI");
+    if (ci && *ci) FAIL("ENTRATOOL_UPDATE_GOLDEN=1 is refused when CI is set: golden files are compared in CI");
     std::ofstream(path, std::ios::binary) << actual;
     MESSAGE("updated " << path);
     return;

@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target for the token decoder with clang++ and runs it for a bounded time
-# over the committed seed corpus. Fails on any crash, sanitizer report, timeout or leak.
-#   run_fuzzer.sh SOURCE_DIR WORK_DIR [SECONDS]
+# Builds a libFuzzer target with clang++ (ASan + UBSan) and runs it for a bounded time over its
+# committed seed corpus. Fails on any crash, sanitizer report, timeout or leak.
+#   run_fuzzer.sh SOURCE_DIR WORK_DIR [SECONDS [TARGET]]
+# TARGET: jwt (default), json, token_response, time, profiles. A long run outside the suite:
+#   run_fuzzer.sh . /tmp/fz-json 3600 json
 # Exit 77 (ctest: skipped) when clang++ or its fuzzer runtime is not installed.
 set -euo pipefail
-src=$1 work=$2 seconds=${3:-30}
+src=$1 work=$2 seconds=${3:-30} target=${4:-jwt}
 here="$src/tests/fuzz"
+support=("$src/sdk/support/src/json.cpp" "$src/sdk/support/src/encoding.cpp")
+dict=()
+case "$target" in
+  jwt) sources=("$here/fuzz_jwt.cpp" "$src/host/core/jwt.cpp" "${support[@]}"); seeds="$here/corpus"
+       dict=(-dict="$here/jwt.dict") ;;
+  json) sources=("$here/fuzz_json.cpp" "${support[@]}") ;;
+  token_response) sources=("$here/fuzz_token_response.cpp" "$src/host/services/token_endpoint.cpp" "${support[@]}") ;;
+  time) sources=("$here/fuzz_time.cpp" "$src/host/services/token_endpoint.cpp" "${support[@]}") ;;
+  profiles) sources=("$here/fuzz_profiles.cpp" "$src/host/core/profiles.cpp" "$src/sdk/support/src/files.cpp"
+                     "${support[@]}") ;;
+  *) echo "run_fuzzer: unknown target '$target'" >&2; exit 2 ;;
+esac
+[[ "$target" == jwt ]] || seeds="$here/corpus-$target"
 
 cxx=${ENTRATOOL_FUZZ_CXX:-}
 if [[ -z "$cxx" ]]; then
@@ -19,9 +34,8 @@ if [[ -z "$cxx" ]]; then
 fi
 
 mkdir -p "$work/corpus" "$work/artifacts"
-bin="$work/fuzz_jwt"
-sources=("$here/fuzz_jwt.cpp" "$src/host/core/jwt.cpp" "$src/sdk/support/src/json.cpp" "$src/sdk/support/src/encoding.cpp")
-headers=("$src/host/core/jwt.h" "$src"/sdk/include/entratool/sdk/*.h "$src"/sdk/include/entratool/support/*.h)
+bin="$work/fuzz_$target"
+headers=("$src"/host/core/*.h "$src"/host/services/*.h "$src"/sdk/include/entratool/sdk/*.h "$src"/sdk/include/entratool/support/*.h)
 # Rebuild only when a source or header is newer than the binary (the link takes a while).
 rebuild=0
 [[ -x "$bin" ]] || rebuild=1
@@ -43,7 +57,7 @@ fi
 # New inputs go to the work corpus (first folder); the committed seeds are only read.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-if ! "$bin" "$work/corpus" "$here/corpus" -dict="$here/jwt.dict" -max_total_time="$seconds" -timeout=10 \
+if ! "$bin" "$work/corpus" "$seeds" "${dict[@]}" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 -artifact_prefix="$work/artifacts/" >"$work/fuzz.log" 2>&1; then
   tail -n 60 "$work/fuzz.log" >&2
   echo "run_fuzzer: the fuzzer found a failure; the input is in $work/artifacts/" >&2

@@ -528,7 +528,7 @@ async function handleTest(req, res, path) {
     sendJson(res, 200, { token: mintFederated(body) });
   } else if (path === '/_test/faults') {
     const list = Array.isArray(body) ? body : [body];
-    const kinds = new Set(['status', 'garbage', 'html', 'truncated', 'hang', 'close', 'expires_in_string', 'missing_access_token', 'json']);
+    const kinds = new Set(['status', 'garbage', 'html', 'truncated', 'hang', 'close', 'expires_in_string', 'missing_access_token', 'json', 'slow']);
     for (const f of list) {
       if (!kinds.has(f.kind)) {
         sendJson(res, 400, { error: 'unknown_fault', kinds: [...kinds] });
@@ -647,6 +647,14 @@ async function applyFault(fault, req, res) {
       });
       req.socket.destroy();
       return true;
+    }
+    case 'slow': {
+      // Waits `seconds`, then lets the provider answer as usual (a slow but working provider).
+      await new Promise((resolve) => {
+        const t = setTimeout(resolve, (fault.seconds ?? 1) * 1000);
+        pendingHangs.add(t);
+      });
+      return false;
     }
     default:
       return false; // response-rewriting faults run inside the provider

@@ -426,6 +426,7 @@ class Provider:
           html               200 (or `status`) with an HTML page
           truncated          200 with JSON cut off mid-way
           hang               answers nothing for `seconds` (default 30), then drops the connection
+          slow               waits `seconds` (default 1), then answers as usual
           close              drops the connection without an answer
           expires_in_string  the real answer, with expires_in as a JSON string
           missing_access_token the real answer without access_token"""

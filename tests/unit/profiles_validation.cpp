@@ -1,6 +1,7 @@
 // Guards profile validation (messages that say what to fix) and scope splitting.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -123,6 +124,8 @@ TEST_CASE("certificate files: PEM certificate plus a PEM private key; PFX by ext
         "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
   write(dir + "/junk.pem", "hello\n");
   write(dir + "/app.pfx", "binary");
+  // Files holding a private key must be private (issue 14 item 3).
+  for (const char* f : {"/key.pem", "/rsa.pem", "/both.pem", "/app.pfx"}) ::chmod((dir + f).c_str(), 0600);
   Profile p = valid_profile();
   p.auth_method = "certificate";
   p.certificate_path = dir + "/cert.pem";
@@ -148,4 +151,27 @@ TEST_CASE("certificate files: PEM certificate plus a PEM private key; PFX by ext
   CHECK(is_pfx_path("/a/b.pfx"));
   CHECK_FALSE(is_pfx_path("cert.pem"));
   std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE("key_files_readable_by_group_or_others_are_refused_with_the_chmod_to_run") {
+  std::string dir = temp_dir();
+  write(dir + "/cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  write(dir + "/key.pem", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+  write(dir + "/app.pfx", "binary");
+  ::chmod((dir + "/key.pem").c_str(), 0644);
+  ::chmod((dir + "/app.pfx").c_str(), 0640);
+  Profile p = valid_profile();
+  p.auth_method = "certificate";
+  p.certificate_path = dir + "/cert.pem";
+  p.private_key_path = dir + "/key.pem";
+  CHECK(validate_certificate_files(p).message().find("run 'chmod 600 " + dir + "/key.pem'") != std::string::npos);
+  p.certificate_path = dir + "/app.pfx";
+  p.private_key_path = "";
+  CHECK(validate_certificate_files(p).message().find("run 'chmod 600 " + dir + "/app.pfx'") != std::string::npos);
+}
+
+// Found by fuzz.profiles: DEL passed the client id check and reached the terminal raw.
+TEST_CASE("a_client_id_with_del_is_refused") {
+  CHECK_FALSE(validate_client_id("abc\x7f"));
+  CHECK(validate_client_id("abc"));
 }

@@ -55,3 +55,18 @@ TEST_CASE("is_valid_utf8 applies the parser's UTF-8 rule to any text") {
   CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   CHECK_FALSE(is_valid_utf8("ok\xe2\x82"));        // truncated at the end
 }
+
+// Issue 14 item 10: RFC 8259 leaves duplicates open and readers disagree on which wins.
+TEST_CASE("duplicate_member_names_are_refused_at_any_depth") {
+  auto top = parse(R"({"exp":1,"exp":4102444800})");
+  REQUIRE_FALSE(top);
+  CHECK(top.status().message().find("duplicate member name \"exp\"") != std::string::npos);
+  CHECK_FALSE(parse(R"({"a":{"b":1,"c":2,"b":3}})"));
+  CHECK_FALSE(parse(R"([{"x":1},{"y":1,"y":1}])"));
+  // Equal after unescaping is a duplicate too.
+  CHECK_FALSE(parse(R"({"a":1,"\u0061":2})"));
+  CHECK(parse(R"({"a":1,"b":{"a":2},"c":[{"a":3}]})"));
+  entratool::support::json::ParseOptions lenient;
+  lenient.allow_duplicate_keys = true;
+  CHECK(parse(R"({"exp":1,"exp":2})", lenient));
+}

@@ -264,6 +264,35 @@ class PocoHttpClient final {
   }
 
  private:
+  static sdk::Status tls_closed(const Poco::URI& uri) {
+    return sdk::Status::network("the server at " + host_port(uri) +
+                                " closed the TLS connection without close_notify, so the response may be cut "
+                                "short; the server or a proxy in between dropped the connection - try again");
+  }
+
+  // Only a certificate the client cannot verify is fixed by a CA bundle; every other TLS failure
+  // says what happened instead of sending the user to --ca-bundle.
+  static sdk::Status tls_error(const Poco::URI& uri, const std::string& text) {
+    std::string t = lower(text);
+    auto has = [&](const char* needle) { return t.find(needle) != std::string::npos; };
+    const std::string where = host_port(uri);
+    if (has("wrong version number") || has("http request") || has("packet length too long") ||
+        has("record layer failure"))
+      return sdk::Status::network(where + " answered in plain HTTP, not TLS: check the port, or whether the URL "
+                                  "should start with http:// (allowed for loopback test providers only)");
+    if (has("unexpected eof") || has("unexpectedly closed"))
+      return tls_closed(uri);
+    if (has("reset by peer") || has("connection reset"))
+      return sdk::Status::network("the connection to " + where + " was reset during the TLS exchange");
+    if (has("hostname mismatch") || has("host name mismatch"))
+      return sdk::Status::network("the certificate of " + where + " is not for host '" + uri.getHost() +
+                                  "': check the URL's host name");
+    if (has("certificate") || has("self-signed") || has("self signed") || has("issuer") || has("verify"))
+      return sdk::Status::network("TLS error with " + where + ": " + text +
+                                  " (use --ca-bundle or ENTRATOOL_CA_BUNDLE for a private CA)");
+    return sdk::Status::network("TLS error with " + where + ": " + text);
+  }
+
   static sdk::Status timed_out(const Poco::URI& uri, long long timeout_ms) {
     return sdk::Status::timeout("no answer from " + host_port(uri) + " within " +
                                 std::to_string((timeout_ms + 999) / 1000) + " s");
@@ -317,8 +346,16 @@ class PocoHttpClient final {
         if (out.body.size() > kMaxBody)
           return sdk::Status::network("the response from " + host_port(uri) + " is larger than 8 MiB");
       }
-      if (in.bad())
+      if (in.bad()) {
+        // The stream swallowed the exception; the session kept it, and it says what happened.
+        if (const Poco::Exception* e = session->networkException()) {
+          if (dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(e)) return tls_closed(uri);
+          if (dynamic_cast<const Poco::Net::SSLException*>(e)) return tls_error(uri, e->displayText());
+          if (dynamic_cast<const Poco::Net::ConnectionResetException*>(e))
+            return sdk::Status::network("the connection to " + host_port(uri) + " was reset while reading the response");
+        }
         return sdk::Status::network("the connection to " + host_port(uri) + " broke while reading the response");
+      }
       return out;
     } catch (const Poco::TimeoutException&) {
       return timed_out(uri, timeout_ms);
@@ -331,9 +368,10 @@ class PocoHttpClient final {
       return sdk::Status::network("cannot resolve host '" + (proxy ? proxy->host : uri.getHost()) + "'");
     } catch (const Poco::Net::DNSException& e) {
       return sdk::Status::network("cannot resolve host '" + uri.getHost() + "': " + e.displayText());
+    } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException&) {
+      return tls_closed(uri);
     } catch (const Poco::Net::SSLException& e) {
-      return sdk::Status::network("TLS error with " + host_port(uri) + ": " + e.displayText() +
-                                  " (use --ca-bundle or ENTRATOOL_CA_BUNDLE for a private CA)");
+      return tls_error(uri, e.displayText());
     } catch (const Poco::Net::ConnectionResetException&) {
       return sdk::Status::network("the connection to " + host_port(uri) + " was reset");
     } catch (const Poco::Net::NoMessageException&) {

@@ -173,7 +173,15 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::stri
   tm.tm_hour = h;
   tm.tm_min = mi;
   tm.tm_sec = sec;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // system_clock counts nanoseconds in 64 bits (years 1677..2262): a time outside is refused,
+  // never wrapped into another century.
+  const std::time_t t = timegm(&tm);
+  using limits = std::chrono::system_clock::duration;
+  const auto max_seconds = std::chrono::duration_cast<std::chrono::seconds>(limits::max()).count() - 1;
+  const auto min_seconds = std::chrono::duration_cast<std::chrono::seconds>(limits::min()).count() + 1;
+  if (t == static_cast<std::time_t>(-1) && y != 1969) return std::nullopt;
+  if (static_cast<long long>(t) > max_seconds || static_cast<long long>(t) < min_seconds) return std::nullopt;
+  return std::chrono::system_clock::time_point(std::chrono::seconds(t));
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {

@@ -1,6 +1,8 @@
 #include "entratool/support/files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <random>
+#include <string_view>
 #include <thread>
 
 namespace entratool::support::files {
@@ -68,24 +71,129 @@ Status ensure_private_directory(const std::string& dir) {
   return Status::ok();
 }
 
-Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::general("cannot read '" + path + "': " + reason());
+ReadRules trusted_file_rules(const char* what) {
+  ReadRules r;
+  r.no_symlink = r.owned_by_user = r.not_writable_by_others = true;
+  r.what = what;
+  return r;
+}
+
+ReadRules secret_file_rules(const char* what) {
+  ReadRules r = trusted_file_rules(what);
+  r.private_to_user = true;
+  return r;
+}
+
+namespace {
+/// The rule an opened file breaks, as the one-line message to show; empty when it keeps them.
+std::string broken_rule(const struct stat& st, const std::string& path, const std::string& name,
+                        const ReadRules& rules) {
+  if (rules.regular_only && !S_ISREG(st.st_mode))
+    return name + " is not a regular file (a FIFO, device or folder); replace it with a regular file";
+  if (rules.owned_by_user && st.st_uid != ::geteuid())
+    return name + " belongs to another user (uid " + std::to_string(st.st_uid) +
+           "); refusing to trust it - remove it and create your own";
+  if (rules.not_writable_by_others && (st.st_mode & 022))
+    return name + " can be changed by other users; run 'chmod go-w " + path + "' and try again";
+  if (rules.private_to_user && (st.st_mode & 077))
+    return name + " is accessible to other users; run 'chmod 600 " + path + "' and try again";
+  return {};
+}
+}  // namespace
+
+Result<std::string> read_file(const std::string& path, const ReadRules& rules) {
+  const std::string name = rules.what ? std::string(rules.what) + " '" + path + "'" : "'" + path + "'";
+  int flags = O_RDONLY | O_CLOEXEC;
+  if (rules.regular_only) flags |= O_NONBLOCK;  // a FIFO opens at once instead of waiting for a writer
+  if (rules.no_symlink) flags |= O_NOFOLLOW;
+  int fd = ::open(path.c_str(), flags);
+  if (fd < 0) {
+    if (errno == ELOOP && rules.no_symlink)
+      return Status::general(name + " is a symbolic link; refusing to follow it - replace it with the real file");
+    return Status::general("cannot read " + name + ": " + reason());
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    Status s = Status::general("cannot read " + name + ": " + reason());
+    ::close(fd);
+    return s;
+  }
+  if (std::string broken = broken_rule(st, path, name, rules); !broken.empty()) {
+    ::close(fd);
+    return Status::general(broken);
+  }
+  if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > rules.max_bytes) {
+    ::close(fd);
+    return Status::general(name + " is too large (" + std::to_string(st.st_size) + " bytes, at most " +
+                           std::to_string(rules.max_bytes) + ")");
+  }
+  // A regular file never returns EAGAIN; clear O_NONBLOCK for anything else we agreed to read.
+  if (!S_ISREG(st.st_mode)) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   std::string data;
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      Status s = Status::general("cannot read '" + path + "': " + reason());
+      Status s = Status::general("cannot read " + name + ": " + reason());
       ::close(fd);
       return s;
     }
     if (n == 0) break;
+    if (data.size() + static_cast<size_t>(n) > rules.max_bytes) {
+      ::close(fd);
+      return Status::general(name + " is too large (more than " + std::to_string(rules.max_bytes) + " bytes)");
+    }
     data.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
   return data;
+}
+
+Status check_trusted_directory(const std::string& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return Status::general("cannot use folder '" + dir + "': " + reason());
+  if (S_ISLNK(st.st_mode))
+    return Status::general("folder '" + dir +
+                           "' is a symbolic link; refusing to trust what it points to - replace it with the real "
+                           "folder");
+  if (!S_ISDIR(st.st_mode)) return Status::general("'" + dir + "' exists but is not a folder");
+  if (st.st_uid != ::geteuid())
+    return Status::general("folder '" + dir + "' belongs to another user (uid " + std::to_string(st.st_uid) +
+                           "); refusing to trust the files in it");
+  if (st.st_mode & 022)
+    return Status::general("folder '" + dir + "' can be changed by other users; run 'chmod 700 " + dir +
+                           "' and try again");
+  return Status::ok();
+}
+
+void remove_stale_temporaries(const std::string& path) {
+  std::string dir = parent_of(path);
+  std::string base = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  std::string prefix = base + ".tmp-";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view file = e->d_name;
+    if (file.size() <= prefix.size() || file.compare(0, prefix.size(), prefix) != 0) continue;
+    // "<base>.tmp-<pid>-<random>": a live writer's file is left alone.
+    std::string_view rest = file.substr(prefix.size());
+    size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string_view::npos) continue;
+    long pid = 0;
+    bool digits = true;
+    for (char c : rest.substr(0, dash)) {
+      if (c < '0' || c > '9' || pid > 1L << 40) {
+        digits = false;
+        break;
+      }
+      pid = pid * 10 + (c - '0');
+    }
+    if (!digits) continue;
+    if (pid == ::getpid() || (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
+    ::unlinkat(::dirfd(d), e->d_name, 0);
+  }
+  ::closedir(d);
 }
 
 bool exists(const std::string& path) {

@@ -1,5 +1,6 @@
 #include "entratool/support/json.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -71,7 +72,8 @@ Value* Value::find(std::string_view key) {
 }
 std::string Value::get_string(std::string_view key, std::string fallback) const {
   const Value* v = find(key);
-  return v && v->is_string() ? v->text() : fallback;
+  if (v && v->is_string()) return v->text();
+  return fallback;
 }
 Value& Value::set(std::string key, Value value) {
   if (Value* existing = find(key)) return *existing = std::move(value);
@@ -156,6 +158,23 @@ class Parser {
     }
   }
 
+  // RFC 8259 leaves duplicate names open and readers disagree on which one wins (RFC 7519 lets a
+  // JWT consumer refuse them): refuse, so that what we use is what every other reader sees.
+  bool unique_members(const Value& object) {
+    const auto& members = object.members();
+    if (members.size() < 2) return true;
+    std::vector<std::string_view> names;
+    names.reserve(members.size());
+    for (const auto& m : members) names.emplace_back(m.first);
+    std::sort(names.begin(), names.end());
+    auto dup = std::adjacent_find(names.begin(), names.end());
+    if (dup == names.end()) return true;
+    std::string shown;
+    for (char c : *dup) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+    if (shown.size() > 64) shown = shown.substr(0, 64) + "...";
+    return fail("duplicate member name \"" + shown + "\"");
+  }
+
   bool parse_object(Value& out, int depth) {
     out = Value::object();
     ++pos_;
@@ -184,7 +203,7 @@ class Parser {
       }
       if (s_[pos_] == '}') {
         ++pos_;
-        return true;
+        return opt_.allow_duplicate_keys || unique_members(out);
       }
       return fail("expected ',' or '}'");
     }
@@ -347,7 +366,7 @@ void write(std::string& out, const Value& v, int indent, int level) {
   auto newline = [&](int lvl) {
     if (indent < 0) return;
     out += '\n';
-    out.append(static_cast<size_t>(indent * lvl), ' ');
+    out.append(static_cast<size_t>(indent) * static_cast<size_t>(lvl), ' ');
   };
   switch (v.type()) {
     case Value::Type::null: out += "null"; break;

@@ -218,7 +218,7 @@ int32_t register_thunk(const et_host* host, const et_registrar* registrar, et_st
         ENTRATOOL_SDK_VERSION_MAJOR,  ENTRATOOL_SDK_VERSION_MINOR,                                  \
         ENTRATOOL_PLUGIN_ID,          ENTRATOOL_PLUGIN_VERSION,                                     \
         ENTRATOOL_PLUGIN_DESCRIPTION, ENTRATOOL_SDK_BUILT_WITH,                                     \
-        &::entratool::sdk::detail::register_thunk<&REGISTER>, nullptr};                             \
+        &::entratool::sdk::detail::register_thunk<&(REGISTER)>, nullptr};                           \
     return &descriptor;                                                                             \
   }
 #endif

@@ -73,6 +73,8 @@ class Value {
 
 struct ParseOptions {
   int max_depth = 64;  ///< nesting beyond this is an error, not a stack overflow
+  /// false (default): an object with two members of the same name is an error. \since support 1.2
+  bool allow_duplicate_keys = false;
 };
 
 /// Parses exactly one JSON value (surrounding whitespace allowed). The error says what and where,
