@@ -30,8 +30,12 @@ int main(int argc, char** argv) {
   const int count = std::atoi(argv[3]);
   const auto now = std::chrono::system_clock::now();
   for (int i = 0; i < count; ++i) {
-    host::CacheKey key{argv[4], argv[5], argv[6], "client-credentials",
-                       {"https://bench-resource-" + std::to_string(i) + ".example/.default"}, argv[2]};
+    host::CacheKey key{argv[4],
+                       argv[5],
+                       argv[6],
+                       "client-credentials",
+                       {"https://bench-resource-" + std::to_string(i) + ".example/.default"},
+                       argv[2]};
     sdk::TokenResponse token;
     token.access_token = "bench.filler." + std::to_string(i) + std::string(1200, 'x');  // about a real JWT's size
     token.expires_at = now + std::chrono::hours(1);

@@ -17,16 +17,16 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
+extern char** environ;
 
 struct command {
-  const char *label;
-  char **argv;
-  char **envp;
+  const char* label;
+  char** argv;
+  char** envp;
 };
 
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
+static int cmp(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
   return (x > y) - (x < y);
 }
 
@@ -37,10 +37,10 @@ static double now_us(void) {
 }
 
 /* environ with NAME=VALUE overrides applied. */
-static char **make_env(char **overrides, int n) {
+static char** make_env(char** overrides, int n) {
   int base = 0;
   while (environ[base]) base++;
-  char **envp = calloc((size_t)base + n + 1, sizeof *envp);
+  char** envp = calloc((size_t)base + n + 1, sizeof *envp);
   int k = 0;
   for (int i = 0; i < base; i++) {
     int replaced = 0;
@@ -55,7 +55,7 @@ static char **make_env(char **overrides, int n) {
   return envp;
 }
 
-static double run_once(const struct command *c, double *cpu_us) {
+static double run_once(const struct command* c, double* cpu_us) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -80,7 +80,7 @@ static double run_once(const struct command *c, double *cpu_us) {
   return elapsed;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 5) {
     fprintf(stderr, "usage: timer RUNS WARMUP LABEL [NAME=VALUE...] CMD... [:: LABEL ...]\n");
     return 2;

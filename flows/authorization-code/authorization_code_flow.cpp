@@ -25,10 +25,8 @@ sdk::Result<sdk::TokenResponse> AuthorizationCodeFlow::acquire(const sdk::FlowRe
   auto signed_in = services.sign_in().sign_in(request, scopes, {});
   if (!signed_in) return signed_in.status();
   sdk::Form form = {
-      {"grant_type", "authorization_code"},
-      {"code", signed_in->code},
-      {"redirect_uri", signed_in->redirect_uri},
-      {"code_verifier", signed_in->code_verifier},
+      {"grant_type", "authorization_code"},      {"code", signed_in->code},
+      {"redirect_uri", signed_in->redirect_uri}, {"code_verifier", signed_in->code_verifier},
       {"scope", support::join_scopes(scopes)},
   };
   sdk::Headers headers;

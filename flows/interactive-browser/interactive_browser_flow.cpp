@@ -11,10 +11,8 @@ sdk::Result<sdk::TokenResponse> InteractiveBrowserFlow::acquire(const sdk::FlowR
   if (!signed_in) return signed_in.status();
   services.console().status("\u2713 Authentication successful");
   sdk::Form form = {
-      {"grant_type", "authorization_code"},
-      {"code", signed_in->code},
-      {"redirect_uri", signed_in->redirect_uri},
-      {"code_verifier", signed_in->code_verifier},
+      {"grant_type", "authorization_code"},      {"code", signed_in->code},
+      {"redirect_uri", signed_in->redirect_uri}, {"code_verifier", signed_in->code_verifier},
       {"scope", support::join_scopes(scopes)},
   };
   sdk::Headers headers;

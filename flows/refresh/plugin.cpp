@@ -1,8 +1,8 @@
 // Plugin entry of the refresh flow.
 #include <memory>
 
-#include "refresh_flow.h"
 #include "entratool/sdk/plugin.h"
+#include "refresh_flow.h"
 
 namespace {
 

@@ -81,13 +81,16 @@ sdk::Status ArgParser::parse(const std::vector<std::string>& args, size_t max_po
       }
       spec = find_long(name);
       if (!spec)
-        return sdk::Status::general(std::string("unknown flag '--").append(name).append("' for '").append(command_).append("'").append(see));
+        return sdk::Status::general(
+            std::string("unknown flag '--").append(name).append("' for '").append(command_).append("'").append(see));
     } else {
       spec = find_short(a[1]);
-      if (!spec) return sdk::Status::general("unknown flag '-" + std::string(1, a[1]) + "' for '" + command_ + "'" + see);
+      if (!spec)
+        return sdk::Status::general("unknown flag '-" + std::string(1, a[1]) + "' for '" + command_ + "'" + see);
       if (a.size() > 2) {
         if (spec->value_name.empty())
-          return sdk::Status::general(std::string("unknown flag '").append(a).append("' for '").append(command_).append("'").append(see));
+          return sdk::Status::general(
+              std::string("unknown flag '").append(a).append("' for '").append(command_).append("'").append(see));
         inline_value = a.substr(2);
       }
     }
@@ -104,7 +107,8 @@ sdk::Status ArgParser::parse(const std::vector<std::string>& args, size_t max_po
     given_.emplace_back(spec->name, *inline_value);
   }
   if (!help_ && positionals_.size() > max_positionals) {
-    return sdk::Status::general("unexpected argument '" + positionals_[max_positionals] + "' for '" + command_ + "'" + see);
+    return sdk::Status::general("unexpected argument '" + positionals_[max_positionals] + "' for '" + command_ + "'" +
+                                see);
   }
   return sdk::Status::ok();
 }
@@ -130,16 +134,20 @@ std::string ArgParser::help_text() const {
     out += "\nArguments:\n";
     for (const auto& [name, help] : positional_docs_) {
       std::string left = "  " + name;
-      if (left.size() + 2 <= 28) left.resize(28, ' ');
-      else left += "  ";
+      if (left.size() + 2 <= 28)
+        left.resize(28, ' ');
+      else
+        left += "  ";
       out += left + help + "\n";
     }
   }
   out += "\nOptions:\n";
   auto line = [&](const std::string& left_in, const std::string& help) {
     std::string left = left_in;
-    if (left.size() + 2 <= 28) left.resize(28, ' ');
-    else left += "  ";
+    if (left.size() + 2 <= 28)
+      left.resize(28, ' ');
+    else
+      left += "  ";
     out += left + help + "\n";
   };
   for (const auto& s : specs_) {

@@ -36,7 +36,7 @@ class ArgParser {
   bool help_requested() const { return help_; }
   std::string help_text() const;
 
-  bool has(std::string_view name) const;                         ///< given at least once
+  bool has(std::string_view name) const;                          ///< given at least once
   std::optional<std::string> value(std::string_view name) const;  ///< last value given
   std::vector<std::string> values(std::string_view name) const;   ///< all values in order
   const std::vector<std::string>& positionals() const { return positionals_; }

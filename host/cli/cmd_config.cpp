@@ -277,8 +277,8 @@ sdk::Status remove_leftovers(Context& ctx, const std::string& name, const sdk::S
   auto secret_store = ctx.secret_store();
   if (!secret_store) return not_found;
   auto removed = erase_profile_data(**secret_store, name);
-  if (!removed) return sdk::Status::general("cannot remove what is left of profile '" + name + "': " +
-                                            removed.status().message());
+  if (!removed)
+    return sdk::Status::general("cannot remove what is left of profile '" + name + "': " + removed.status().message());
   if (*removed == 0) return not_found;
   ctx.err << "Profile '" << name << "' did not exist; removed its " << *removed
           << " leftover secret(s) and cached token(s).\n";

@@ -20,10 +20,11 @@ namespace {
 
 // The summary's claims as sent (so `jq .exp` gets the number), plus what discover decided.
 support::json::Value summary_document(const support::json::Value& payload, const sdk::Status& verdict,
-                                  std::chrono::system_clock::time_point now) {
+                                      std::chrono::system_clock::time_point now) {
   using support::json::Value;
-  static const char* const kClaims[] = {"aud", "iss", "iat", "nbf", "exp", "scp", "roles", "appid", "azp", "tid",
-                                        "upn", "preferred_username", "unique_name", "email", "name", "oid"};
+  static const char* const kClaims[] = {"aud",         "iss",   "iat",  "nbf", "exp", "scp",
+                                        "roles",       "appid", "azp",  "tid", "upn", "preferred_username",
+                                        "unique_name", "email", "name", "oid"};
   Value doc = Value::object();
   for (const char* claim : kClaims)
     if (const Value* v = payload.find(claim)) doc.set(claim, *v);
@@ -48,7 +49,8 @@ sdk::Status cmd_discover(Context& ctx, const Args& args) {
                    "Summarise a token: audience, expiry, scopes or roles, application, tenant, user.",
                    "[TOKEN | -t TOKEN | -f FILE | -p PROFILE]");
   declare_token_source_flags(parser);
-  parser.option("output", 'o', "FORMAT", "text (default), or json: the summarised claims as sent, plus expires_at,\n"
+  parser.option("output", 'o', "FORMAT",
+                "text (default), or json: the summarised claims as sent, plus expires_at,\n"
                 "                            seconds_remaining and valid (e.g. for jq .exp)");
   parser.epilog(
       "Exit codes: 0 when the token is well-formed and not expired, 1 when it is expired, not yet\n"

@@ -24,12 +24,14 @@ sdk::Status check_claims(std::string& claims) {
     auto decoded = support::base64_decode(claims);
     if (decoded) parsed = support::json::parse(*decoded);
     if (!parsed || !parsed->is_object())
-      return sdk::Status::general("--claims is not a JSON object (or its base64 form): pass the claims value of the "
-                                  "WWW-Authenticate challenge, e.g. '{\"access_token\":{\"nbf\":{\"essential\":true}}}'");
+      return sdk::Status::general(
+          "--claims is not a JSON object (or its base64 form): pass the claims value of the "
+          "WWW-Authenticate challenge, e.g. '{\"access_token\":{\"nbf\":{\"essential\":true}}}'");
     claims = *decoded;
   }
   if (!parsed->is_object())
-    return sdk::Status::general("--claims must be a JSON object, e.g. '{\"access_token\":{\"nbf\":{\"essential\":true}}}'");
+    return sdk::Status::general(
+        "--claims must be a JSON object, e.g. '{\"access_token\":{\"nbf\":{\"essential\":true}}}'");
   return sdk::Status::ok();
 }
 
@@ -46,7 +48,8 @@ sdk::Status cmd_get_token(Context& ctx, const Args& args) {
       .option("min-validity", 0, "DURATION", "A cached token needs at least this much time left (default 5m)");
   add_authority_flags(parser, true);
   parser.flag("no-browser", 0, "Print the sign-in URL instead of opening a browser (user flows)")
-      .option("claims", 0, "JSON", "A claims request from a WWW-Authenticate challenge (Conditional Access, CAE); skips the cache")
+      .option("claims", 0, "JSON",
+              "A claims request from a WWW-Authenticate challenge (Conditional Access, CAE); skips the cache")
       .epilog(
           "Without -p, the default profile is used; with none set, AZURE_TENANT_ID, AZURE_CLIENT_ID and\n"
           "AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH and AZURE_CLIENT_CERTIFICATE_PASSWORD)\n"

@@ -93,11 +93,14 @@ json::Value policy_json(const PluginRegistry& r) {
 // One line saying which rules are in force.
 std::string policy_line(const PluginRegistry& r) {
   const Policy& p = r.policy();
-  if (!p.present) return "policy: none (" + (p.path.empty() ? std::string("unknown location") : p.path + " not found") + "); any plugin, all folders";
+  if (!p.present)
+    return "policy: none (" + (p.path.empty() ? std::string("unknown location") : p.path + " not found") +
+           "); any plugin, all folders";
   std::string line = "policy: " + p.path + ": plugins " + std::string(to_string(p.plugins)) + ", search " +
                      std::string(to_string(p.search));
   if (!p.secret_store.empty()) line += ", secret store " + p.secret_store;
-  if (p.search == Policy::Search::system) line += " (--plugin-dir, ENTRATOOL_PLUGIN_PATH and the user folder are ignored)";
+  if (p.search == Policy::Search::system)
+    line += " (--plugin-dir, ENTRATOOL_PLUGIN_PATH and the user folder are ignored)";
   return line;
 }
 
@@ -172,9 +175,12 @@ sdk::Status info(Context& ctx, const std::string& id, const std::string& format)
   }
   // Loading is the point of `info`: it runs every check a command using the plugin would.
   sdk::Status loaded;
-  if (c->kind == "flow") loaded = registry.flow(id).status();
-  else if (c->kind == "formatter") loaded = registry.formatter(id).status();
-  else loaded = registry.secret_store(id).status();
+  if (c->kind == "flow")
+    loaded = registry.flow(id).status();
+  else if (c->kind == "formatter")
+    loaded = registry.formatter(id).status();
+  else
+    loaded = registry.secret_store(id).status();
 
   if (format == "table") {
     auto row = [&](const char* name, const std::string& value) {
@@ -228,7 +234,8 @@ sdk::Status verify(Context& ctx, const std::string& dir, const std::string& form
         noted = true;
       }
     if (!noted)
-      return sdk::Status::general("no plugins found in '" + folder + "'; give a plugin folder on the search path (e.g. with --plugin-dir)");
+      return sdk::Status::general("no plugins found in '" + folder +
+                                  "'; give a plugin folder on the search path (e.g. with --plugin-dir)");
     return sdk::Status::general("the plugins in '" + folder + "' cannot be used");
   }
   if (format == "table") {
@@ -253,16 +260,21 @@ sdk::Status verify(Context& ctx, const std::string& dir, const std::string& form
 
 sdk::Status bundle_create(Context& ctx, const std::vector<std::string>& pos, const ArgParser& parser) {
   if (pos.size() < 3 || pos[1] != "create")
-    return sdk::Status::general("usage: entratool plugins bundle create DIR --name NAME --version V --signing-key KEY.pem; see 'entratool plugins --help'");
+    return sdk::Status::general(
+        "usage: entratool plugins bundle create DIR --name NAME --version V --signing-key KEY.pem; see 'entratool "
+        "plugins --help'");
   if (pos.size() > 3)
-    return sdk::Status::general("unexpected argument '" + pos[3] + "' for 'entratool plugins bundle create'; see 'entratool plugins --help'");
+    return sdk::Status::general("unexpected argument '" + pos[3] +
+                                "' for 'entratool plugins bundle create'; see 'entratool plugins --help'");
   for (const char* needed : {"name", "version", "signing-key"})
     if (!parser.value(needed) || parser.value(needed)->empty())
       return sdk::Status::general(std::string("'entratool plugins bundle create' needs --") + needed +
                                   "; see 'entratool plugins --help'");
-  auto made = create_bundle(absolute(pos[2]), *parser.value("name"), *parser.value("version"), *parser.value("signing-key"));
+  auto made =
+      create_bundle(absolute(pos[2]), *parser.value("name"), *parser.value("version"), *parser.value("signing-key"));
   if (!made) return made.status();
-  if (parser.has("public-key")) ctx.out << made->public_key_base64 << '\n';
+  if (parser.has("public-key"))
+    ctx.out << made->public_key_base64 << '\n';
   else
     ctx.err << "entratool: bundle '" << *parser.value("name") << " " << *parser.value("version") << "' with "
             << made->libraries << " libraries written to " << absolute(pos[2]) << "/bundle.json and signed by "
@@ -278,19 +290,21 @@ sdk::Status cmd_plugins(Context& ctx, const Args& args) {
                    "--version V --signing-key KEY.pem [--public-key]");
   parser.positional("list", "Every candidate in search order, including shadowed and invalid ones (loads none)")
       .positional("info ID", "Load one plugin, run every check, and show its descriptor")
-      .positional("verify [DIR]", "Check every candidate (or those in DIR) against the system policy; exit 1 if any is refused")
+      .positional("verify [DIR]",
+                  "Check every candidate (or those in DIR) against the system policy; exit 1 if any is refused")
       .positional("bundle create DIR", "Hash every plugin in DIR, write DIR/bundle.json and sign it (bundle.json.sig)")
       .option("output", 'o', "FORMAT", "table (default), json, or a formatter plugin's id")
       .option("name", 0, "NAME", "bundle create: the bundle's name")
       .option("version", 0, "V", "bundle create: the bundle's version")
       .option("signing-key", 0, "KEY.pem", "bundle create: Ed25519 private key (openssl genpkey -algorithm ed25519)")
       .flag("public-key", 0, "bundle create: print the base64 public key for the policy's \"trusted_keys\"")
-      .epilog("Search order: --plugin-dir and ENTRATOOL_PLUGIN_PATH, the user folder\n"
-              "(~/.local/share/entratool/plugins), the system folder, then the folder beside the\n"
-              "executable. The first plugin with an id wins; later ones are listed as shadowed, except\n"
-              "that a user's secret store or flow never replaces a system one unless config.json sets\n"
-              "\"allow_shadowing\": true. The system policy is <prefix>/etc/entratool/policy.json\n"
-              "(docs/enterprise.md).");
+      .epilog(
+          "Search order: --plugin-dir and ENTRATOOL_PLUGIN_PATH, the user folder\n"
+          "(~/.local/share/entratool/plugins), the system folder, then the folder beside the\n"
+          "executable. The first plugin with an id wins; later ones are listed as shadowed, except\n"
+          "that a user's secret store or flow never replaces a system one unless config.json sets\n"
+          "\"allow_shadowing\": true. The system policy is <prefix>/etc/entratool/policy.json\n"
+          "(docs/enterprise.md).");
   if (auto s = parser.parse(args, 3); !s) return s;
   if (parser.help_requested()) {
     ctx.out << parser.help_text();
@@ -301,22 +315,27 @@ sdk::Status cmd_plugins(Context& ctx, const Args& args) {
   std::string sub = pos.empty() ? "list" : pos[0];
   if (sub == "list") {
     if (pos.size() > 1)
-      return sdk::Status::general("unexpected argument '" + pos[1] + "' for 'entratool plugins list'; see 'entratool plugins --help'");
+      return sdk::Status::general("unexpected argument '" + pos[1] +
+                                  "' for 'entratool plugins list'; see 'entratool plugins --help'");
     return list(ctx, format);
   }
   if (sub == "verify") {
     if (pos.size() > 2)
-      return sdk::Status::general("unexpected argument '" + pos[2] + "' for 'entratool plugins verify'; see 'entratool plugins --help'");
+      return sdk::Status::general("unexpected argument '" + pos[2] +
+                                  "' for 'entratool plugins verify'; see 'entratool plugins --help'");
     return verify(ctx, pos.size() > 1 ? pos[1] : std::string(), format);
   }
   if (sub == "bundle") return bundle_create(ctx, pos, parser);
   if (sub == "info") {
-    if (pos.size() < 2) return sdk::Status::general("'entratool plugins info' needs a plugin id; see 'entratool plugins --help'");
+    if (pos.size() < 2)
+      return sdk::Status::general("'entratool plugins info' needs a plugin id; see 'entratool plugins --help'");
     if (pos.size() > 2)
-      return sdk::Status::general("unexpected argument '" + pos[2] + "' for 'entratool plugins info'; see 'entratool plugins --help'");
+      return sdk::Status::general("unexpected argument '" + pos[2] +
+                                  "' for 'entratool plugins info'; see 'entratool plugins --help'");
     return info(ctx, pos[1], format);
   }
-  return sdk::Status::general("unknown subcommand '" + sub + "' for 'entratool plugins' (list, info, verify, bundle); see 'entratool plugins --help'");
+  return sdk::Status::general("unknown subcommand '" + sub +
+                              "' for 'entratool plugins' (list, info, verify, bundle); see 'entratool plugins --help'");
 }
 
 }  // namespace entratool::host

@@ -27,15 +27,15 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   add_token_output_flags(parser);
   add_authority_flags(parser);
   parser.epilog(
-          "Needs a refresh token: user sign-ins (device code, interactive browser, authorization code)\n"
-          "ask for offline_access and keep the refresh token in the secret store. A rotated refresh\n"
-          "token replaces the old one; one the provider refuses is removed. For a profile whose flow\n"
-          "issues no refresh token (an application's own token) a new token is acquired instead.\n"
-          "\nExit codes: 0 success, 1 general error, 2 profile not found, 3 no usable refresh token or\n"
-          "authentication failed, 4 network error, 5 timeout.\n"
-          "\nExamples:\n"
-          "  entratool refresh -p myprofile\n"
-          "  entratool refresh -p myprofile -o json\n");
+      "Needs a refresh token: user sign-ins (device code, interactive browser, authorization code)\n"
+      "ask for offline_access and keep the refresh token in the secret store. A rotated refresh\n"
+      "token replaces the old one; one the provider refuses is removed. For a profile whose flow\n"
+      "issues no refresh token (an application's own token) a new token is acquired instead.\n"
+      "\nExit codes: 0 success, 1 general error, 2 profile not found, 3 no usable refresh token or\n"
+      "authentication failed, 4 network error, 5 timeout.\n"
+      "\nExamples:\n"
+      "  entratool refresh -p myprofile\n"
+      "  entratool refresh -p myprofile -o json\n");
   if (auto s = parser.parse(args); !s) return s;
   if (parser.help_requested()) {
     ctx.out << parser.help_text();

@@ -28,7 +28,8 @@ const std::vector<Command>& commands() {
 namespace {
 
 void print_program_help(std::ostream& out) {
-  out << "entratool " ENTRATOOL_VERSION " - OAuth2 access tokens from Microsoft Entra ID and other OpenID providers\n"
+  out << "entratool " ENTRATOOL_VERSION
+         " - OAuth2 access tokens from Microsoft Entra ID and other OpenID providers\n"
          "\nUsage: entratool [--plugin-dir DIR] [--verbose] <command> [options]\n"
          "\nCommands:\n";
   for (const auto& c : commands()) {
@@ -66,7 +67,8 @@ int run_cli(int argc, char** argv) {
     } else if (a == "--verbose") {
       options.verbose = true;
     } else if (command.empty() && (a == "--version" || a == "-V")) {
-      std::cout << "entratool " ENTRATOOL_VERSION " (SDK " << ENTRATOOL_SDK_VERSION_MAJOR << "." << ENTRATOOL_SDK_VERSION_MINOR << ")\n";
+      std::cout << "entratool " ENTRATOOL_VERSION " (SDK " << ENTRATOOL_SDK_VERSION_MAJOR << "."
+                << ENTRATOOL_SDK_VERSION_MINOR << ")\n";
       return 0;
     } else if (command.empty() && (a == "--help" || a == "-h" || a == "help")) {
       print_program_help(std::cout);

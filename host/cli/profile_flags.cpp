@@ -14,10 +14,10 @@
 #include "cli/export_crypto.h"
 #include "core/context.h"
 #include "core/token_cache.h"
-#include "plugins/plugin_registry.h"
 #include "entratool/sdk/host_services.h"
 #include "entratool/sdk/secret_store.h"
 #include "entratool/support/files.h"
+#include "plugins/plugin_registry.h"
 #include "services/services.h"
 
 namespace entratool::host {
@@ -177,7 +177,8 @@ void declare_profile_flags(ArgParser& p, bool creating) {
   p.option("tenant-id", 0, "TENANT", "Directory (tenant) id: a GUID, a domain, common, organizations or consumers")
       .option("client-id", 0, "ID", "Application (client) id")
       .option("scope", 's', "SCOPES", "Scopes, space- or comma-separated (repeatable)")
-      .option("auth-method", 0, "METHOD", "secret, certificate, none (public client) or managed-identity; usually implied")
+      .option("auth-method", 0, "METHOD",
+              "secret, certificate, none (public client) or managed-identity; usually implied")
       .option("client-secret", 0, "SECRET", "Client secret (visible in the process list: prefer --client-secret-stdin)")
       .flag("client-secret-stdin", 0, "Read the client secret from standard input")
       .flag("use-certificate", 0, "Authenticate with a certificate instead of a secret")
@@ -191,7 +192,8 @@ void declare_profile_flags(ArgParser& p, bool creating) {
       .option("client-auth", 0, "HOW", "How a client secret is sent: basic (header) or body")
       .option("assertion-alg", 0, "ALG", "Certificate assertion algorithm: PS256 or RS256")
       .flag("send-x5c", 0, "Send the certificate chain (x5c) for subject-name/issuer authentication")
-      .flag("managed-identity", 0, "The application is an Azure managed identity (no secret; --client-id, "
+      .flag("managed-identity", 0,
+            "The application is an Azure managed identity (no secret; --client-id, "
             "--object-id or --resource-id picks a user-assigned one)")
       .option("object-id", 0, "ID", "Managed identity: the user-assigned identity's object (principal) id")
       .option("resource-id", 0, "ID", "Managed identity: the user-assigned identity's ARM resource id")
@@ -256,7 +258,8 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     profile.scopes = split_scopes(join(p.values("scope"), " "));
     if (auto s = validate_scopes(profile.scopes); !s) return s;
   }
-  if (auto v = p.value("default-flow")) profile.default_flow = v->empty() ? "" : ctx.plugins().resolve_flow_name(trim(*v));
+  if (auto v = p.value("default-flow"))
+    profile.default_flow = v->empty() ? "" : ctx.plugins().resolve_flow_name(trim(*v));
   if (auto v = p.value("redirect-uri")) profile.redirect_uri = trim(*v);
   if (auto v = p.value("authority-host")) {
     profile.authority_host = trim(*v);
@@ -320,7 +323,8 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
   }
   if (secrets.client_secret) {
     if (method == kManagedIdentity)
-      return sdk::Status::general("a managed identity has no client secret; leave out the secret or --managed-identity");
+      return sdk::Status::general(
+          "a managed identity has no client secret; leave out the secret or --managed-identity");
     if (!method.empty() && method != "secret")
       return sdk::Status::general("a client secret was given but the authentication method is '" + method +
                                   "'; leave out one of the two");
@@ -467,14 +471,13 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
   if (!want_flow) return want_flow.status();
   if (*want_flow) {
     const std::string choices = default_flow_choices(ctx);
-    auto flow = ask(ctx, "Default flow (" + choices + ")", false, profile.default_flow,
-                    [&](const std::string& v) {
-                      std::string id = ctx.plugins().resolve_flow_name(v);
-                      const FlowDeclaration* d = ctx.plugins().flow_declaration(id);
-                      if (!d || d->refresh_tokens == FlowDeclaration::RefreshTokens::redeems)
-                        return sdk::Status::general("answer one of " + choices);
-                      return sdk::Status::ok();
-                    });
+    auto flow = ask(ctx, "Default flow (" + choices + ")", false, profile.default_flow, [&](const std::string& v) {
+      std::string id = ctx.plugins().resolve_flow_name(v);
+      const FlowDeclaration* d = ctx.plugins().flow_declaration(id);
+      if (!d || d->refresh_tokens == FlowDeclaration::RefreshTokens::redeems)
+        return sdk::Status::general("answer one of " + choices);
+      return sdk::Status::ok();
+    });
     if (!flow) return flow.status();
     profile.default_flow = ctx.plugins().resolve_flow_name(*flow);
   } else {

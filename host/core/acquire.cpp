@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <limits>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -133,7 +133,8 @@ sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ct
   r.profile.tenant_id = tenant;
   r.profile.client_id = client;
   if (secret.empty() && cert.empty()) {
-    std::string flow = ctx.plugins().environment_flow([](const std::string& name) { return !env(name.c_str()).empty(); });
+    std::string flow =
+        ctx.plugins().environment_flow([](const std::string& name) { return !env(name.c_str()).empty(); });
     if (!flow.empty()) {
       r.profile.auth_method = "none";
       r.profile.default_flow = flow;
@@ -202,8 +203,10 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
 
   plan.flow_id = options.flow.empty() ? default_flow_for(ctx, p) : ctx.plugins().resolve_flow_name(options.flow);
   if (plan.flow_id.empty())
-    return sdk::Status::general("profile '" + p.name + "' names no flow and no flow plugin is the default for its "
-                                "auth method '" + p.auth_method + "'; pass -f FLOW (installed: " + flow_list(ctx) + ")");
+    return sdk::Status::general("profile '" + p.name +
+                                "' names no flow and no flow plugin is the default for its "
+                                "auth method '" +
+                                p.auth_method + "'; pass -f FLOW (installed: " + flow_list(ctx) + ")");
   // What the flow needs comes from its manifest; an unknown flow is reported when it is loaded.
   const FlowDeclaration* declared = ctx.plugins().flow_declaration(plan.flow_id);
   const FlowDeclaration defaults;
@@ -256,12 +259,12 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   r.open_browser = !options.no_browser;
   r.settings = p.settings;
   // Profile fields a flow reads by name (its own business which): never secrets.
-  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"federated_token_file", &p.federated_token_file},
-                                   {"service_connection_id", &p.service_connection_id},
-                                   {"object_id", &p.object_id},
-                                   {"resource_id", &p.resource_id}})
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string*>{"federated_token_file", &p.federated_token_file},
+        {"service_connection_id", &p.service_connection_id},
+        {"object_id", &p.object_id},
+        {"resource_id", &p.resource_id}})
     if (!value->empty()) r.settings[key] = *value;
-
 
   Acquisition& a = plan.credentials;
   a.profile_name = p.name;
@@ -275,8 +278,8 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   a.browserless_flow = ctx.plugins().browserless_sign_in_flow();
   const bool from_environment = plan.profile.from_environment;
   const std::string profile_name = p.name;
-  a.read_secret = [&ctx, from_environment, profile_name](std::string_view name)
-      -> sdk::Result<std::optional<std::string>> {
+  a.read_secret = [&ctx, from_environment,
+                   profile_name](std::string_view name) -> sdk::Result<std::optional<std::string>> {
     if (from_environment) return std::optional<std::string>();  // the AZURE_* profile has no stored secrets
     auto store = ctx.secret_store();
     if (!store) return store.status();
@@ -301,8 +304,10 @@ sdk::Status load_secrets(Context& ctx, AcquisitionPlan& plan) {
     auto secret = (*store)->get(client_secret_name(name));
     if (!secret) return secret.status();
     if (!secret->has_value() || (*secret)->empty())
-      return sdk::Status::general("profile '" + name + "' uses a client secret but none is in the secret store; set it with "
-                                  "'entratool config edit " + name + "' or recreate the profile with --client-secret");
+      return sdk::Status::general("profile '" + name +
+                                  "' uses a client secret but none is in the secret store; set it with "
+                                  "'entratool config edit " +
+                                  name + "' or recreate the profile with --client-secret");
     r.client_secret = std::move(**secret);
   } else {
     // A PEM key without a password has no entry: absent is fine.
@@ -329,7 +334,8 @@ sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id,
     Acquisition& a;
     ~ClearAfter() { a.clear_secrets(); }
   } clear_after{credentials};
-  sdk::Result<sdk::TokenResponse> result = sdk::Status::general("flow plugin '" + std::string(flow_id) + "' did not run");
+  sdk::Result<sdk::TokenResponse> result =
+      sdk::Status::general("flow plugin '" + std::string(flow_id) + "' did not run");
   {
     DeadlineGuard guard(request.deadline, timeout_message);
     try {
@@ -358,8 +364,10 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
   sdk::SecretStore* store = nullptr;
   if (!options.no_cache) {
     auto s = ctx.secret_store();
-    if (s) store = *s;
-    else services.logger().log(sdk::LogLevel::warning, "token cache unavailable: " + s.status().message());
+    if (s)
+      store = *s;
+    else
+      services.logger().log(sdk::LogLevel::warning, "token cache unavailable: " + s.status().message());
   }
   std::optional<TokenCache> cache;
   if (store) cache.emplace(*store);
@@ -370,7 +378,8 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     if (!hit) {
       // A damaged entry is a miss; the new token replaces it. A store that is broken for good
       // shows up as a warning when the new token cannot be written either.
-      services.logger().log(sdk::LogLevel::debug, "cached token unreadable, treated as a miss: " + hit.status().message());
+      services.logger().log(sdk::LogLevel::debug,
+                            "cached token unreadable, treated as a miss: " + hit.status().message());
       return std::nullopt;
     }
     if (!hit->has_value()) return std::nullopt;
@@ -391,7 +400,7 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
     if (auto s = support::files::ensure_private_directory(locks); !s) return s;
     const auto wait_ms = std::min<long long>(remaining(deadline).count(), std::numeric_limits<int>::max());
     auto held = support::files::FileLock::acquire(locks + "/" + TokenCache::key_hash(plan->key) + ".lock",
-                                              static_cast<int>(wait_ms));
+                                                  static_cast<int>(wait_ms));
     if (!held) {
       if (held.status().category() == sdk::ErrorCategory::timeout)
         return sdk::Status::timeout("timed out after " + describe_duration(options.timeout) +

@@ -29,23 +29,23 @@ inline constexpr std::string_view kDefaultScope = "https://graph.microsoft.com/.
 
 /// What the user asked for; everything optional falls back to the profile, then the environment.
 struct AcquireOptions {
-  std::string profile;                ///< -p; empty: the default profile, else AZURE_* variables
-  std::vector<std::string> scopes;    ///< -s, already split; empty: the profile's
-  std::string flow;                   ///< -f as typed (any spelling); empty: the profile's
-  std::string authority_host;         ///< --authority-host
-  std::string cloud;                  ///< --cloud
-  std::string ca_bundle;              ///< --ca-bundle
-  bool force = false;                 ///< --force: do not read the cache (still write it)
-  bool no_cache = false;              ///< --no-cache: neither read nor write it
-  bool no_browser = false;            ///< --no-browser
-  std::string claims;                 ///< --claims: a claims request (JSON); bypasses the cache
+  std::string profile;                       ///< -p; empty: the default profile, else AZURE_* variables
+  std::vector<std::string> scopes;           ///< -s, already split; empty: the profile's
+  std::string flow;                          ///< -f as typed (any spelling); empty: the profile's
+  std::string authority_host;                ///< --authority-host
+  std::string cloud;                         ///< --cloud
+  std::string ca_bundle;                     ///< --ca-bundle
+  bool force = false;                        ///< --force: do not read the cache (still write it)
+  bool no_cache = false;                     ///< --no-cache: neither read nor write it
+  bool no_browser = false;                   ///< --no-browser
+  std::string claims;                        ///< --claims: a claims request (JSON); bypasses the cache
   std::chrono::milliseconds timeout{60000};  ///< --timeout: the whole acquisition, lock wait included
   /// --timeout was given: it caps a sign-in too; else sign_in_time() decides how long one may take.
   bool timeout_given = false;
   /// False when no person may be asked to sign in (KUBERNETES_EXEC_INFO's interactive: false):
   /// a flow that would sign someone in fails instead of prompting.
   bool allow_sign_in = true;
-  std::chrono::seconds min_validity{300};    ///< --min-validity: a cached token needs this much left
+  std::chrono::seconds min_validity{300};  ///< --min-validity: a cached token needs this much left
 };
 
 /// A profile to use; the implicit one takes its secrets from the environment, not the store.
@@ -105,7 +105,7 @@ std::string describe_duration(std::chrono::milliseconds d);
 
 struct Acquired {
   sdk::TokenResponse token;
-  std::string profile;      ///< the profile used (kEnvironmentProfileName for the implicit one)
+  std::string profile;  ///< the profile used (kEnvironmentProfileName for the implicit one)
   bool from_cache = false;
 };
 

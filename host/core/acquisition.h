@@ -22,10 +22,10 @@ struct Acquisition {
   std::string profile_name;
   sdk::ClientAuthMethod client_auth = sdk::ClientAuthMethod::none;
   std::string client_id;
-  std::string client_secret;         ///< secret; set when client_auth == secret
-  std::string certificate_path;      ///< PEM certificate (with or without its key), or a PFX
-  std::string private_key_path;      ///< PEM key; empty with a PFX or a combined PEM
-  std::string certificate_password;  ///< secret; PFX or encrypted-key password
+  std::string client_secret;                    ///< secret; set when client_auth == secret
+  std::string certificate_path;                 ///< PEM certificate (with or without its key), or a PFX
+  std::string private_key_path;                 ///< PEM key; empty with a PFX or a combined PEM
+  std::string certificate_password;             ///< secret; PFX or encrypted-key password
   std::map<std::string, std::string> settings;  ///< "client_auth", "assertion_alg", "send_x5c", ...
   /// The secrets the flow declared (manifest "secrets"); the Secrets service serves only these.
   std::vector<std::string> declared_secrets;

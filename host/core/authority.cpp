@@ -35,8 +35,7 @@ sdk::Result<std::string> cloud_authority_host(std::string_view cloud) {
     return std::string("https://login.microsoftonline.com");
   if (c == "usgov" || c == "usgovernment" || c == "azureusgovernment" || c == "azureusgovernmentcloud")
     return std::string("https://login.microsoftonline.us");
-  if (c == "china" || c == "azurechinacloud" || c == "chinacloud")
-    return std::string("https://login.chinacloudapi.cn");
+  if (c == "china" || c == "azurechinacloud" || c == "chinacloud") return std::string("https://login.chinacloudapi.cn");
   return sdk::Status::general("unknown cloud '" + std::string(cloud) + "': use public, usgov or china");
 }
 
@@ -50,7 +49,8 @@ bool is_loopback_host(std::string_view host) {
   size_t start = 0;
   while (start <= h.size()) {
     size_t dot = h.find('.', start);
-    std::string_view part = std::string_view(h).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string_view part =
+        std::string_view(h).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!all_digits(part) || part.size() > 3 || std::stoi(std::string(part)) > 255) return false;
     ++parts;
     if (dot == std::string::npos) break;
@@ -71,8 +71,7 @@ sdk::Result<std::string> normalise_authority_host(std::string_view url_in, std::
     scheme = lower(url.substr(0, sep));
     rest = url.substr(sep + 3);
   }
-  if (scheme != "https" && scheme != "http")
-    return sdk::Status::general(label + " must start with https://");
+  if (scheme != "https" && scheme != "http") return sdk::Status::general(label + " must start with https://");
   if (rest.find_first_of("?#") != std::string::npos)
     return sdk::Status::general(label + " must not contain a query or fragment");
   size_t slash = rest.find('/');
@@ -105,7 +104,8 @@ sdk::Result<std::string> normalise_authority_host(std::string_view url_in, std::
     return sdk::Status::general(label + " has an invalid port");
   host = lower(host);
   if (scheme == "http" && !is_loopback_host(host))
-    return sdk::Status::general(label + " uses plain http://, which is only allowed for loopback test providers "
+    return sdk::Status::general(label +
+                                " uses plain http://, which is only allowed for loopback test providers "
                                 "(localhost, 127.0.0.1, ::1); use https://");
   return scheme + "://" + host + (port.empty() ? "" : ":" + port) + path;
 }
@@ -115,7 +115,8 @@ sdk::Result<std::string> resolve_authority_host(const AuthoritySources& sources)
     return sdk::Status::general("--authority-host and --cloud both name the authority; give only one");
   if (!sources.flag_host.empty()) return normalise_authority_host(sources.flag_host, "--authority-host");
   if (!sources.flag_cloud.empty()) return cloud_authority_host(sources.flag_cloud);
-  if (!sources.profile_host.empty()) return normalise_authority_host(sources.profile_host, "the profile's authority host");
+  if (!sources.profile_host.empty())
+    return normalise_authority_host(sources.profile_host, "the profile's authority host");
   if (!sources.env_host.empty()) return normalise_authority_host(sources.env_host, "AZURE_AUTHORITY_HOST");
   return std::string(kDefaultAuthorityHost);
 }

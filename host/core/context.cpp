@@ -36,10 +36,12 @@ sdk::Result<const support::json::Value*> Context::user_config() {
       auto text = folder ? support::files::read_file(path, support::files::trusted_file_rules("settings file"))
                          : sdk::Result<std::string>(folder);
       auto doc = text ? support::json::parse(*text) : sdk::Result<support::json::Value>(text.status());
-      if (!text) config_status_ = text.status();
+      if (!text)
+        config_status_ = text.status();
       else if (!doc || !doc->is_object())
         config_status_ = sdk::Status::general("'" + path + "' is not a valid JSON object; fix or remove it");
-      else config_doc_ = std::make_unique<support::json::Value>(std::move(*doc));
+      else
+        config_doc_ = std::make_unique<support::json::Value>(std::move(*doc));
     }
   }
   if (!config_status_) return config_status_;
@@ -59,8 +61,8 @@ PluginRegistry& Context::plugins() {
     if (auto cfg = user_config(); cfg && *cfg)
       if (const auto* v = (*cfg)->find("allow_shadowing"); v && v->is_bool()) o.allow_shadowing = v->as_bool();
     o.warn = [this](const std::string& text) { err << "entratool: warning: " << text << '\n'; };
-    plugins_ = std::make_unique<PluginRegistry>(plugin_search_dirs(options_.plugin_dirs),
-                                                [this] { return host_bridge(services()); }, std::move(o));
+    plugins_ = std::make_unique<PluginRegistry>(
+        plugin_search_dirs(options_.plugin_dirs), [this] { return host_bridge(services()); }, std::move(o));
   }
   return *plugins_;
 }
@@ -92,7 +94,8 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
         return sdk::Status::general("'" + path + "': \"keystore_settings\" must be an object of strings");
       for (const auto& [name, value] : settings->members()) {
         if (!value.is_string())
-          return sdk::Status::general(std::string("'").append(path).append("': keystore setting '").append(name).append("' must be a string"));
+          return sdk::Status::general(
+              std::string("'").append(path).append("': keystore setting '").append(name).append("' must be a string"));
         sc.settings[name] = value.text();
       }
     }

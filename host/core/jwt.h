@@ -24,7 +24,7 @@ inline constexpr const char* kTooLargeMessage =
 struct DecodedToken {
   support::json::Value header;   ///< the JOSE header, member order and number text as sent
   support::json::Value payload;  ///< the claims, member order and number text as sent
-  std::string signature;     ///< the third part as sent (base64url text), not checked
+  std::string signature;         ///< the third part as sent (base64url text), not checked
 };
 
 /// The token without surrounding whitespace, a UTF-8 byte order mark or a "Bearer " prefix.

@@ -260,8 +260,9 @@ sdk::Status validate_profile(const Profile& p) {
   if (!managed && (!p.object_id.empty() || !p.resource_id.empty()))
     return sdk::Status::general("--object-id and --resource-id pick a managed identity; add --managed-identity");
   if (managed && (!p.client_id.empty() + !p.object_id.empty() + !p.resource_id.empty()) > 1)
-    return sdk::Status::general("a managed identity is picked by one of --client-id, --object-id or --resource-id, "
-                                "not several");
+    return sdk::Status::general(
+        "a managed identity is picked by one of --client-id, --object-id or --resource-id, "
+        "not several");
   if (!p.federated_token_file.empty() && p.federated_token_file.front() != '/')
     return sdk::Status::general("the federated token file '" + p.federated_token_file + "' must be an absolute path");
   if (p.auth_method == "certificate" && p.certificate_path.empty())
@@ -373,10 +374,11 @@ sdk::Result<Profile> validate_stored_profile(const json::Value& entry) {
                                   "'entratool config edit'");
   if (auto s = validate_profile(*p); !s) return sdk::Status::general(printable(s.message()));
   // Everything here is shown by 'config show'; a control character would reach the terminal.
-  std::vector<std::pair<const char*, const std::string*>> fields = {
-      {"certificate_path", &p->certificate_path}, {"private_key_path", &p->private_key_path},
-      {"ca_bundle", &p->ca_bundle},               {"created_at", &p->created_at},
-      {"updated_at", &p->updated_at}};
+  std::vector<std::pair<const char*, const std::string*>> fields = {{"certificate_path", &p->certificate_path},
+                                                                    {"private_key_path", &p->private_key_path},
+                                                                    {"ca_bundle", &p->ca_bundle},
+                                                                    {"created_at", &p->created_at},
+                                                                    {"updated_at", &p->updated_at}};
   for (const auto& scope : p->scopes) fields.emplace_back("scopes", &scope);
   for (const auto& [key, value] : p->settings) fields.emplace_back("settings", &value);
   for (const auto& [field, value] : fields)

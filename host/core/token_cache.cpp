@@ -56,7 +56,8 @@ TokenCache::TokenCache(sdk::SecretStore& store) : store_(store) {}
 std::string TokenCache::normalised_key(const CacheKey& key) {
   // Newlines cannot occur in any field (URLs, GUIDs, flow ids and scopes have no whitespace),
   // so the joined text is unambiguous.
-  std::string text = "v1\n" + lower(key.authority) + "\n" + lower(key.tenant) + "\n" + key.client_id + "\n" + key.flow + "\n";
+  std::string text =
+      "v1\n" + lower(key.authority) + "\n" + lower(key.tenant) + "\n" + key.client_id + "\n" + key.flow + "\n";
   text += join(sorted_unique(key.scopes), '\n');
   return text;
 }
@@ -67,7 +68,8 @@ std::string TokenCache::profile_prefix(std::string_view profile) { return "token
 
 std::string TokenCache::entry_name(const CacheKey& key) { return profile_prefix(key.profile) + key_hash(key); }
 
-std::string TokenCache::serialize_entry(const CacheKey& key, const sdk::TokenResponse& token, system_clock::time_point stored_at) {
+std::string TokenCache::serialize_entry(const CacheKey& key, const sdk::TokenResponse& token,
+                                        system_clock::time_point stored_at) {
   json::Value doc = json::Value::object();
   doc.set("version", json::Value::number(kEntryVersion));
   doc.set("key", json::Value::string(normalised_key(key)));
@@ -141,7 +143,8 @@ sdk::Result<std::optional<sdk::TokenResponse>> TokenCache::find(const CacheKey& 
   return std::optional<sdk::TokenResponse>(std::move(entry->token));
 }
 
-sdk::Status TokenCache::store(const CacheKey& key, const sdk::TokenResponse& token, system_clock::time_point stored_at) {
+sdk::Status TokenCache::store(const CacheKey& key, const sdk::TokenResponse& token,
+                              system_clock::time_point stored_at) {
   return store_.put(entry_name(key), serialize_entry(key, token, stored_at));
 }
 

@@ -21,9 +21,9 @@ struct CacheKey {
   std::string authority;  ///< e.g. https://login.microsoftonline.com
   std::string tenant;
   std::string client_id;
-  std::string flow;       ///< canonical flow id
+  std::string flow;  ///< canonical flow id
   std::vector<std::string> scopes;
-  std::string profile;    ///< for per-profile lookup and removal; not part of the identity
+  std::string profile;  ///< for per-profile lookup and removal; not part of the identity
 };
 
 /// A cached token and when it was stored.

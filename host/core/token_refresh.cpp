@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "core/context.h"
-#include "plugins/plugin_registry.h"
 #include "entratool/sdk/secret_store.h"
+#include "plugins/plugin_registry.h"
 #include "services/services.h"
 
 namespace entratool::host {
@@ -46,7 +46,7 @@ sdk::Result<std::optional<StoredToken>> find_refreshable(Context& ctx, sdk::Secr
 }
 
 sdk::Result<support::files::FileLock> lock_cache_key(Context& ctx, const CacheKey& key,
-                                                 std::chrono::steady_clock::time_point deadline) {
+                                                     std::chrono::steady_clock::time_point deadline) {
   const std::string locks = ctx.config_dir() + "/locks";
   if (auto s = support::files::ensure_private_directory(ctx.config_dir()); !s) return s;
   if (auto s = support::files::ensure_private_directory(locks); !s) return s;
@@ -66,8 +66,9 @@ sdk::Result<sdk::TokenResponse> redeem_refresh_token(Context& ctx, AcquisitionPl
                                                      std::chrono::milliseconds timeout) {
   const std::string refresh_flow = ctx.plugins().refresh_flow();
   if (refresh_flow.empty())
-    return sdk::Status::general("no flow plugin redeems refresh tokens (none declares \"refresh_tokens\": "
-                                "\"redeems\"); see 'entratool plugins list'");
+    return sdk::Status::general(
+        "no flow plugin redeems refresh tokens (none declares \"refresh_tokens\": "
+        "\"redeems\"); see 'entratool plugins list'");
   if (auto s = load_secrets(ctx, plan); !s) return s;
   sdk::FlowRequest request = plan.request;
   request.refresh_token = stored.entry.token.refresh_token;

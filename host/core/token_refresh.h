@@ -39,15 +39,15 @@ sdk::Result<std::optional<StoredToken>> find_refreshable(Context& ctx, sdk::Secr
 /// The per-key lock get-token takes for a cold key (<config>/locks/<key hash>.lock), so a refresh
 /// and a get-token for the same key never redeem the same refresh token twice.
 sdk::Result<support::files::FileLock> lock_cache_key(Context& ctx, const CacheKey& key,
-                                                 std::chrono::steady_clock::time_point deadline);
+                                                     std::chrono::steady_clock::time_point deadline);
 
 /// True when a refresh failed because the provider refused the refresh token (error code
 /// "invalid_grant", whatever the message says): it is expired or revoked; only a new sign-in helps.
 bool is_refused_refresh_token(const sdk::Status& status);
 
 /// Redeems `stored`'s refresh token with the flow that declares "refresh_tokens": "redeems"
-/// (loading the plan's client secret or certificate password) before `deadline`. Success: the new token is stored over the old entry. A refused refresh
-/// token is removed from the entry and the provider's refusal returned (auth_failed).
+/// (loading the plan's client secret or certificate password) before `deadline`. Success: the new token is stored over
+/// the old entry. A refused refresh token is removed from the entry and the provider's refusal returned (auth_failed).
 sdk::Result<sdk::TokenResponse> redeem_refresh_token(Context& ctx, AcquisitionPlan& plan, sdk::SecretStore& store,
                                                      const StoredToken& stored,
                                                      std::chrono::steady_clock::time_point deadline,

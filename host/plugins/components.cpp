@@ -48,13 +48,15 @@ sdk::Result<sdk::TokenResponse> FlowComponent::acquire(const sdk::FlowRequest& r
   CFlowRequest c(request);
   TokenSlot slot;
   const std::string who = "flow plugin '" + id_ + "'";
-  auto s = call_plugin(who, [&](et_status* st) { return iface_.acquire(iface_.self, &c.request, host_, token_sink(slot), st); });
+  auto s = call_plugin(
+      who, [&](et_status* st) { return iface_.acquire(iface_.self, &c.request, host_, token_sink(slot), st); });
   if (!s) return s;
   if (!slot.set) return sdk::Status::general(who + " returned no token");
   return std::move(slot.token);
 }
 
-sdk::Result<std::string> FormatterComponent::format_token(const sdk::TokenResponse& token, const sdk::FormatContext& ctx) {
+sdk::Result<std::string> FormatterComponent::format_token(const sdk::TokenResponse& token,
+                                                          const sdk::FormatContext& ctx) {
   CToken c(token);
   std::string out;
   auto s = call_plugin("formatter plugin '" + id_ + "'", [&](et_status* st) {
@@ -78,7 +80,8 @@ sdk::Result<std::string> FormatterComponent::format_document(std::string_view js
 sdk::Status SecretStoreComponent::open(const sdk::StoreContext& context, sdk::HostServices&) {
   CPairs settings(context.settings);
   et_store_context c{sizeof(et_store_context), to_c(context.directory), settings.get()};
-  return call_plugin("secret store '" + id_ + "'", [&](et_status* st) { return iface_.open(iface_.self, &c, host_, st); });
+  return call_plugin("secret store '" + id_ + "'",
+                     [&](et_status* st) { return iface_.open(iface_.self, &c, host_, st); });
 }
 
 sdk::Result<std::optional<std::string>> SecretStoreComponent::get(std::string_view name) {
@@ -98,7 +101,8 @@ sdk::Status SecretStoreComponent::put(std::string_view name, std::string_view va
 }
 
 sdk::Status SecretStoreComponent::erase(std::string_view name) {
-  return call_plugin("secret store '" + id_ + "'", [&](et_status* st) { return iface_.erase(iface_.self, to_c(name), st); });
+  return call_plugin("secret store '" + id_ + "'",
+                     [&](et_status* st) { return iface_.erase(iface_.self, to_c(name), st); });
 }
 
 sdk::Result<std::vector<std::string>> SecretStoreComponent::list(std::string_view prefix) {

@@ -21,7 +21,8 @@ namespace entratool::host {
 /// services through the et_host it was loaded with.
 class FlowComponent final : public sdk::Flow {
  public:
-  FlowComponent(std::string id, const et_flow& iface, const et_host* host) : id_(std::move(id)), iface_(iface), host_(host) {}
+  FlowComponent(std::string id, const et_flow& iface, const et_host* host)
+      : id_(std::move(id)), iface_(iface), host_(host) {}
   sdk::Result<sdk::TokenResponse> acquire(const sdk::FlowRequest& request, sdk::HostServices& services) override;
   const void* extension(std::string_view id) const override;
 

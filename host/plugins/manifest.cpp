@@ -89,12 +89,12 @@ sdk::Status parse_flow_declaration(const json::Value& v, const std::string& wher
   if (auto s = string_list(v, "aliases", where, d.aliases); !s) return s;
   if (auto s = boolean(v, "interactive", where, d.interactive); !s) return s;
   if (auto s = boolean(v, "browser", where, d.browser); !s) return s;
-  if (auto s = choice<R>(v, "refresh_tokens", where, {{"none", R::none}, {"issues", R::issues}, {"redeems", R::redeems}},
-                         d.refresh_tokens);
+  if (auto s = choice<R>(v, "refresh_tokens", where,
+                         {{"none", R::none}, {"issues", R::issues}, {"redeems", R::redeems}}, d.refresh_tokens);
       !s)
     return s;
-  if (auto s = choice<C>(v, "client_auth", where, {{"none", C::none}, {"optional", C::optional}, {"required", C::required}},
-                         d.client_auth);
+  if (auto s = choice<C>(v, "client_auth", where,
+                         {{"none", C::none}, {"optional", C::optional}, {"required", C::required}}, d.client_auth);
       !s)
     return s;
   if (const auto* r = v.find("requires")) {
@@ -102,9 +102,15 @@ sdk::Status parse_flow_declaration(const json::Value& v, const std::string& wher
     if (auto s = string_list(v, "requires", where, required); !s) return s;
     d.requires_tenant = d.requires_client_id = false;
     for (const auto& what : required) {
-      if (what == "tenant") d.requires_tenant = true;
-      else if (what == "client_id") d.requires_client_id = true;
-      else return bad(std::string(where).append(" \"requires\" names '").append(what).append("'; only tenant and client_id can be required"));
+      if (what == "tenant")
+        d.requires_tenant = true;
+      else if (what == "client_id")
+        d.requires_client_id = true;
+      else
+        return bad(std::string(where)
+                       .append(" \"requires\" names '")
+                       .append(what)
+                       .append("'; only tenant and client_id can be required"));
     }
     (void)r;
   }
@@ -124,9 +130,7 @@ sdk::Status parse_flow_declaration(const json::Value& v, const std::string& wher
 
 }  // namespace
 
-bool is_plugin_kind(std::string_view kind) {
-  return kind == "flow" || kind == "formatter" || kind == "secret-store";
-}
+bool is_plugin_kind(std::string_view kind) { return kind == "flow" || kind == "formatter" || kind == "secret-store"; }
 
 bool is_valid_plugin_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -160,8 +164,10 @@ sdk::Result<Manifest> parse_manifest(std::string_view text, const std::string& p
 
   Manifest m;
   std::string sdk_text;
-  for (auto [name, out] : {std::pair<const char*, std::string*>{"id", &m.id}, {"version", &m.version},
-                           {"sdk", &sdk_text}, {"library", &m.library}}) {
+  for (auto [name, out] : {std::pair<const char*, std::string*>{"id", &m.id},
+                           {"version", &m.version},
+                           {"sdk", &sdk_text},
+                           {"library", &m.library}}) {
     if (auto s = string_field(name, *out); !s) return s;
   }
   if (const auto* d = doc->find("description"); d && d->is_string()) m.description = d->text();
@@ -175,8 +181,7 @@ sdk::Result<Manifest> parse_manifest(std::string_view text, const std::string& p
 
   const auto* components = doc->find("components");
   if (!components) return bad("\"components\" is missing (the components the library registers)");
-  if (!components->is_array() || components->items().empty())
-    return bad("\"components\" must be a non-empty array");
+  if (!components->is_array() || components->items().empty()) return bad("\"components\" must be a non-empty array");
   if (components->items().size() > kMaxComponents) return bad("more than 64 components");
   for (const auto& c : components->items()) {
     if (!c.is_object()) return bad("a component is not an object");
@@ -184,8 +189,7 @@ sdk::Result<Manifest> parse_manifest(std::string_view text, const std::string& p
     cm.kind = c.get_string("kind");
     cm.id = c.get_string("id");
     cm.description = c.get_string("description");
-    if (!is_plugin_kind(cm.kind))
-      return bad("component kind '" + cm.kind + "' is not flow, formatter or secret-store");
+    if (!is_plugin_kind(cm.kind)) return bad("component kind '" + cm.kind + "' is not flow, formatter or secret-store");
     if (!is_valid_plugin_id(cm.id))
       return bad("component id '" + cm.id + "' is not lower-case letters, digits, '.', '_' or '-'");
     const std::string where = cm.kind + " '" + cm.id + "':";

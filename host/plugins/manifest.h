@@ -17,9 +17,9 @@ namespace entratool::host {
 struct FlowDeclaration {
   enum class RefreshTokens { none, issues, redeems };
   enum class ClientAuthUse { none, optional, required };
-  std::vector<std::string> aliases;      ///< other names users may type
-  bool interactive = false;              ///< signs a person in
-  bool browser = false;                  ///< the sign-in needs a browser on this machine
+  std::vector<std::string> aliases;  ///< other names users may type
+  bool interactive = false;          ///< signs a person in
+  bool browser = false;              ///< the sign-in needs a browser on this machine
   RefreshTokens refresh_tokens = RefreshTokens::none;
   ClientAuthUse client_auth = ClientAuthUse::optional;
   bool requires_tenant = true;
@@ -46,8 +46,8 @@ struct Manifest {
   std::string version, description;
   int sdk_major = 0, sdk_minor = 0;
   std::vector<ComponentManifest> components;  ///< at least one, no (kind, id) twice
-  std::string path;     ///< the manifest file itself
-  std::string library;  ///< the library beside it (as named; not checked for existence)
+  std::string path;                           ///< the manifest file itself
+  std::string library;                        ///< the library beside it (as named; not checked for existence)
 };
 
 /// The file name suffix every manifest has.

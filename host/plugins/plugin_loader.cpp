@@ -36,9 +36,7 @@ KeepAlive& keep_alive() {
 
 std::string sdk_text(int major, int minor) { return std::to_string(major) + "." + std::to_string(minor); }
 
-std::string named(const std::string& id, const std::string& library) {
-  return "plugin '" + id + "' (" + library + ")";
-}
+std::string named(const std::string& id, const std::string& library) { return "plugin '" + id + "' (" + library + ")"; }
 
 // The single place that opens a library and resolves its entry point with Boost.DLL (1.74 calls
 // the symbol lookup get<>/import<>; 1.76 renamed import to import_symbol). The library is moved
@@ -66,8 +64,8 @@ sdk::Result<et_plugin_entry_fn> open_entry_point(const std::string& id, const st
   kept.push_back(std::move(lib));
   const auto& loaded = kept.back();
   if (!loaded.has(ENTRATOOL_PLUGIN_ENTRY_SYMBOL))
-    return sdk::Status::general(named(id, library) +
-                                " has no " ENTRATOOL_PLUGIN_ENTRY_SYMBOL ": not an entratool plugin");
+    return sdk::Status::general(named(id, library) + " has no " ENTRATOOL_PLUGIN_ENTRY_SYMBOL
+                                                     ": not an entratool plugin");
   return &loaded.get<const et_plugin_descriptor*()>(ENTRATOOL_PLUGIN_ENTRY_SYMBOL);
 }
 
@@ -127,9 +125,12 @@ class HostRegistrar {
     LoadedComponent c;
     c.kind = kind;
     c.id = id;
-    if (kind == ET_KIND_FLOW) c.flow = new FlowComponent(id, copy_interface<et_flow>(iface), host_);
-    else if (kind == ET_KIND_FORMATTER) c.formatter = new FormatterComponent(id, copy_interface<et_formatter>(iface));
-    else c.secret_store = new SecretStoreComponent(id, copy_interface<et_secret_store>(iface), host_);
+    if (kind == ET_KIND_FLOW)
+      c.flow = new FlowComponent(id, copy_interface<et_flow>(iface), host_);
+    else if (kind == ET_KIND_FORMATTER)
+      c.formatter = new FormatterComponent(id, copy_interface<et_formatter>(iface));
+    else
+      c.secret_store = new SecretStoreComponent(id, copy_interface<et_secret_store>(iface), host_);
     components_.push_back(std::move(c));  // the wrappers are never freed: they may be used until exit
     return {};
   }
@@ -154,8 +155,7 @@ sdk::Status check_sdk_version(const std::string& id, int major, int minor) {
 std::string check_interface(const std::string& kind, const void* iface) {
   const uint32_t size = *static_cast<const uint32_t*>(iface);
   auto too_small = [&](size_t need) {
-    return "has an interface of " + std::to_string(size) + " bytes; at least " + std::to_string(need) +
-           " are needed";
+    return "has an interface of " + std::to_string(size) + " bytes; at least " + std::to_string(need) + " are needed";
   };
   auto null_fn = [](const char* fn) { return std::string("has a NULL ") + fn + " function"; };
   if (kind == ET_KIND_FLOW) {
@@ -170,9 +170,9 @@ std::string check_interface(const std::string& kind, const void* iface) {
     const size_t need = ET_END_OF(et_secret_store, describe);
     if (size < need) return too_small(need);
     const auto* s = static_cast<const et_secret_store*>(iface);
-    const std::pair<const char*, bool> required[] = {{"open", s->open != nullptr}, {"get", s->get != nullptr},
-                                                     {"put", s->put != nullptr},   {"erase", s->erase != nullptr},
-                                                     {"list", s->list != nullptr}, {"describe", s->describe != nullptr}};
+    const std::pair<const char*, bool> required[] = {
+        {"open", s->open != nullptr},   {"get", s->get != nullptr},   {"put", s->put != nullptr},
+        {"erase", s->erase != nullptr}, {"list", s->list != nullptr}, {"describe", s->describe != nullptr}};
     for (const auto& [fn, set] : required)
       if (!set) return null_fn(fn);
   }

@@ -42,7 +42,9 @@ std::string current_directory() {
 
 // Explicit origins are the user's own request, so a folder missing there is worth saying;
 // the default user and system folders usually do not exist, and that is normal.
-bool explicit_origin(const std::string& origin) { return origin == "--plugin-dir" || origin == "ENTRATOOL_PLUGIN_PATH"; }
+bool explicit_origin(const std::string& origin) {
+  return origin == "--plugin-dir" || origin == "ENTRATOOL_PLUGIN_PATH";
+}
 
 std::vector<std::string> manifest_names(DIR* dir) {
   std::vector<std::string> names;
@@ -77,11 +79,16 @@ std::string lower(std::string_view name) {
 
 std::string_view to_string(PluginCandidate::State state) {
   switch (state) {
-    case State::available: return "available";
-    case State::loaded: return "loaded";
-    case State::shadowed: return "shadowed";
-    case State::invalid: return "invalid";
-    case State::refused: return "refused";
+    case State::available:
+      return "available";
+    case State::loaded:
+      return "loaded";
+    case State::shadowed:
+      return "shadowed";
+    case State::invalid:
+      return "invalid";
+    case State::refused:
+      return "refused";
   }
   return "unknown";
 }
@@ -113,11 +120,11 @@ struct PluginRegistry::Impl {
   std::vector<Folder> folders;
   std::vector<std::string> warned;  // ids already warned about
   std::vector<PluginCandidate> candidates;
-  std::vector<int> library_of;                // parallel to candidates; -1 for invalid manifests
-  std::vector<LoadedComponent> components;    // parallel to candidates; set once loaded
+  std::vector<int> library_of;              // parallel to candidates; -1 for invalid manifests
+  std::vector<LoadedComponent> components;  // parallel to candidates; set once loaded
   std::vector<Library> libraries;
   std::vector<std::string> notes;
-  std::map<std::string, size_t, std::less<>> winners;  // id -> index of the candidate that claimed it
+  std::map<std::string, size_t, std::less<>> winners;            // id -> index of the candidate that claimed it
   std::map<std::string, std::string, std::less<>> use_warnings;  // id -> warning shown when it is used
 
   const Policy& policy() const { return options.policy.policy; }
@@ -147,8 +154,8 @@ void PluginRegistry::Impl::scan(const PluginSearchDir& dir, std::vector<std::str
   std::string path = dir.path;
   if (path.empty()) return;
   if (policy().search == Policy::Search::system && !is_system_origin(dir.origin)) {
-    notes.push_back("ignoring plugin folder '" + path + "' (" + dir.origin + "): the system policy '" +
-                    policy().path + "' allows only system plugin folders (\"search\": \"system\")");
+    notes.push_back("ignoring plugin folder '" + path + "' (" + dir.origin + "): the system policy '" + policy().path +
+                    "' allows only system plugin folders (\"search\": \"system\")");
     return;
   }
   if (path[0] != '/') {
@@ -166,8 +173,9 @@ void PluginRegistry::Impl::scan(const PluginSearchDir& dir, std::vector<std::str
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT || explicit_origin(dir.origin))
-      notes.push_back("plugin folder '" + path + "' (" + dir.origin + ") " +
-                      (errno == ENOENT ? std::string("does not exist") : std::string("cannot be read: ") + std::strerror(errno)));
+      notes.push_back(
+          "plugin folder '" + path + "' (" + dir.origin + ") " +
+          (errno == ENOENT ? std::string("does not exist") : std::string("cannot be read: ") + std::strerror(errno)));
     return;
   }
   if (!S_ISDIR(st.st_mode)) {
@@ -209,12 +217,14 @@ void PluginRegistry::Impl::add_from_manifest(const std::string& folder, const st
   };
 
   struct stat st {};
-  if (::lstat(c.manifest.c_str(), &st) != 0) return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
+  if (::lstat(c.manifest.c_str(), &st) != 0)
+    return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
   std::string manifest_problem;
   if (S_ISLNK(st.st_mode)) {
     PathCheck mc = check_path(c.manifest, "manifest", AllowedOwners::root_or_self());
     manifest_problem = mc.problem;
-    if (::stat(c.manifest.c_str(), &st) != 0) return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
+    if (::stat(c.manifest.c_str(), &st) != 0)
+      return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
   } else {
     manifest_problem = check_leaf(st, c.manifest, "manifest", AllowedOwners::root_or_self());
   }
@@ -299,8 +309,10 @@ PluginRegistry::Impl::Folder& PluginRegistry::Impl::bundle_of(int folder_index) 
   if (!f.bundle_read) {
     f.bundle_read = true;
     auto b = read_bundle(f.path);
-    if (b) f.bundle = std::move(*b);
-    else f.bundle_error = b.status();
+    if (b)
+      f.bundle = std::move(*b);
+    else
+      f.bundle_error = b.status();
   }
   return f;
 }
@@ -355,7 +367,8 @@ sdk::Status PluginRegistry::Impl::check_trust(Library& lib, int fd, bool claims_
     bundle_trusted = b.state == Bundle::Signature::valid;
     if (bundle_trusted)
       for (size_t i = 0; i < candidates.size(); ++i)
-        if (library_of[i] >= 0 && &libraries[static_cast<size_t>(library_of[i])] == &lib) candidates[i].signer = b.signer;
+        if (library_of[i] >= 0 && &libraries[static_cast<size_t>(library_of[i])] == &lib)
+          candidates[i].signer = b.signer;
   }
   auto bundle_claims = [&]() -> Status {
     if (entry->sha256 != *hash)
@@ -441,8 +454,10 @@ void PluginRegistry::Impl::load_library(size_t index) {
     // the real file). What was hashed is loaded through its descriptor.
     const std::string from = strict() ? "/proc/self/fd/" + std::to_string(fd) : std::string();
     auto result = load_plugin(lib.manifest, lib.path, host ? host() : nullptr, from);
-    if (!result) s = result.status();
-    else lib.loaded = std::move(*result);
+    if (!result)
+      s = result.status();
+    else
+      lib.loaded = std::move(*result);
     // Once dlopen has seen it, the descriptor stays open until exit, even when a later check
     // refused the library (which stays mapped, never unloaded): glibc knows the library by the
     // name "/proc/self/fd/N" and would hand it out again if that number named another file.
@@ -531,10 +546,12 @@ void PluginRegistry::verify(const std::string& folder) {
     const std::string who = "plugin '" + lib.manifest.id + "' (" + lib.path + ")";
     int fd = ::open(lib.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st {};
-    if (fd < 0 || ::fstat(fd, &st) != 0) lib.trust = sdk::Status::general(who + " cannot be opened: " + std::strerror(errno));
+    if (fd < 0 || ::fstat(fd, &st) != 0)
+      lib.trust = sdk::Status::general(who + " cannot be opened: " + std::strerror(errno));
     else if (auto why = check_leaf(st, lib.path, "library", AllowedOwners::root_or_self()); !why.empty())
       lib.trust = sdk::Status::general(why);
-    else lib.trust = impl_->check_trust(lib, fd, true);
+    else
+      lib.trust = impl_->check_trust(lib, fd, true);
     if (fd >= 0) ::close(fd);
     if (lib.trust) continue;
     for (size_t c = 0; c < impl_->candidates.size(); ++c) {

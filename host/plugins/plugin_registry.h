@@ -45,16 +45,16 @@ struct PluginCandidate {
   std::string signer;      ///< the trusted key that signed that bundle (its name), once checked
   std::string sha256;      ///< the library's SHA-256, once computed (pinned/signed policy, verify)
   State state = State::available;
-  std::string reason;      ///< why shadowed/invalid/refused; empty otherwise
+  std::string reason;  ///< why shadowed/invalid/refused; empty otherwise
 };
 
 std::string_view to_string(PluginCandidate::State state);
 
 /// What, besides the folders, decides which candidates may be used.
 struct RegistryOptions {
-  PolicyLoad policy;            ///< the system policy (defaults: none)
-  bool allow_shadowing = false; ///< the user's config allows replacing bundled/system stores and flows
-  std::string config_path;      ///< where allow_shadowing is set, for messages
+  PolicyLoad policy;             ///< the system policy (defaults: none)
+  bool allow_shadowing = false;  ///< the user's config allows replacing bundled/system stores and flows
+  std::string config_path;       ///< where allow_shadowing is set, for messages
   /// One-line warnings for stderr (a formatter shadowing a bundled one, an ignored policy).
   std::function<void(const std::string&)> warn;
 };

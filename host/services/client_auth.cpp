@@ -73,7 +73,8 @@ sdk::Result<std::string> make_client_assertion(Signer& signer, std::string_view 
     header.set("x5t", support::json::Value::string(signer.x5t()));
   if (send_x5c) {
     auto chain = support::json::Value::array();
-    for (const auto& der : signer.chain_der()) chain.push_back(support::json::Value::string(support::base64_encode(der)));
+    for (const auto& der : signer.chain_der())
+      chain.push_back(support::json::Value::string(support::base64_encode(der)));
     header.set("x5c", std::move(chain));
   }
 

@@ -94,8 +94,8 @@ int32_t http_send(void* ctx, const et_http_request* request, et_http_response_si
 
 // ---- token endpoint, client auth, sign-in, secrets -----------------------------------------
 
-int32_t token_post(void* ctx, const et_flow_request* request, et_str url, et_pairs form, et_pairs headers,
-                   et_sink body, et_status* status) {
+int32_t token_post(void* ctx, const et_flow_request* request, et_str url, et_pairs form, et_pairs headers, et_sink body,
+                   et_status* status) {
   return guarded(status, [&]() -> sdk::Status {
     auto got = of(ctx).token_endpoint().post(request_of(request), view(url), from_c(form), from_c(headers));
     if (!got) return got.status();

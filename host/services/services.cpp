@@ -121,8 +121,10 @@ class StderrLogger final : public sdk::Logger {
   void log(sdk::LogLevel level, std::string_view message) override {
     if (level == sdk::LogLevel::debug && !verbose) return;
     if (level == sdk::LogLevel::info && !verbose) return;
-    const char* tag = level == sdk::LogLevel::debug ? "debug" : level == sdk::LogLevel::info ? "info"
-                    : level == sdk::LogLevel::warning ? "warning" : "error";
+    const char* tag = level == sdk::LogLevel::debug     ? "debug"
+                      : level == sdk::LogLevel::info    ? "info"
+                      : level == sdk::LogLevel::warning ? "warning"
+                                                        : "error";
     std::cerr << "entratool: " << tag << ": " << message << "\n";
   }
 };

@@ -16,9 +16,8 @@ namespace entratool::host {
 namespace {
 
 // Set by the service; a flow's `extra` may not change them (state and PKCE protect the sign-in).
-constexpr const char* kReserved[] = {"client_id",      "response_type",         "redirect_uri", "response_mode",
-                                     "scope",          "state",                 "code_challenge",
-                                     "code_challenge_method"};
+constexpr const char* kReserved[] = {"client_id", "response_type", "redirect_uri",   "response_mode",
+                                     "scope",     "state",         "code_challenge", "code_challenge_method"};
 
 // ", or use -f <flow>" for an installed flow that signs in without a browser (from the
 // manifests, through the acquisition), else nothing.
@@ -135,14 +134,10 @@ sdk::Result<sdk::SignInResult> SignInService::sign_in(const sdk::FlowRequest& re
   result.redirect_uri = (*listener)->redirect_uri();
   result.code_verifier = pkce->verifier;
   std::vector<std::pair<std::string, std::string>> params = {
-      {"client_id", request.client_id},
-      {"response_type", "code"},
-      {"redirect_uri", result.redirect_uri},
-      {"response_mode", "query"},
-      {"scope", support::join_scopes(scopes)},
-      {"state", *state},
-      {"code_challenge", pkce->challenge},
-      {"code_challenge_method", "S256"},
+      {"client_id", request.client_id},        {"response_type", "code"},
+      {"redirect_uri", result.redirect_uri},   {"response_mode", "query"},
+      {"scope", support::join_scopes(scopes)}, {"state", *state},
+      {"code_challenge", pkce->challenge},     {"code_challenge_method", "S256"},
   };
   if (!prompt.empty()) params.emplace_back("prompt", prompt);
   for (auto& p : more) params.push_back(std::move(p));

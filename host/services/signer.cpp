@@ -66,15 +66,15 @@ sdk::Result<CryptoModule*> crypto_module() {
                            "entratool_crypto_cert_der", "entratool_crypto_cert_sign", "entratool_crypto_cert_free",
                            "entratool_crypto_digest"}) {
     if (!m->library.has(name)) {
-      failure = sdk::Status::general(std::string("the encryption module '").append(path).append("' lacks '").append(name).append("'").append(fix));
+      failure = sdk::Status::general(
+          std::string("the encryption module '").append(path).append("' lacks '").append(name).append("'").append(fix));
       return failure;
     }
   }
   int abi = m->library.get<int()>("entratool_crypto_abi_version")();
   if (abi != ENTRATOOL_CRYPTO_ABI_VERSION) {
-    failure = sdk::Status::general("the encryption module '" + path + "' has interface version " +
-                                   std::to_string(abi) + ", this entratool needs " +
-                                   std::to_string(ENTRATOOL_CRYPTO_ABI_VERSION) + fix);
+    failure = sdk::Status::general("the encryption module '" + path + "' has interface version " + std::to_string(abi) +
+                                   ", this entratool needs " + std::to_string(ENTRATOOL_CRYPTO_ABI_VERSION) + fix);
     return failure;
   }
   m->load = symbol<decltype(m->load)>(m->library, "entratool_crypto_cert_load");
@@ -167,12 +167,10 @@ std::string crypto_module_path() {
 void set_crypto_module_path_for_testing(std::string path) { module_path_override() = std::move(path); }
 
 sdk::Result<std::unique_ptr<Signer>> load_certificate_signer(const std::string& certificate_path,
-                                                             const std::string& key_path,
-                                                             const std::string& password) {
+                                                             const std::string& key_path, const std::string& password) {
   if (certificate_path.empty()) return sdk::Status::general("no client certificate configured");
   // Without a separate key file the certificate file holds the key (a PFX or a combined PEM).
-  auto data = read_all(certificate_path, "the certificate",
-                       key_path.empty());
+  auto data = read_all(certificate_path, "the certificate", key_path.empty());
   if (!data) return data.status();
   std::string key;
   if (!key_path.empty()) {

@@ -148,8 +148,8 @@ sdk::Result<sdk::HttpResponse> post_with_retries(sdk::HostServices& services, sd
     if (clock.monotonic() + wait >= deadline) {
       // Waiting would overrun the deadline: say so rather than sleep into a certain timeout.
       return sdk::Status::timeout("the token endpoint answered HTTP " + std::to_string(response->status) +
-                             " and asked to retry after " + std::to_string((wait.count() + 999) / 1000) +
-                             " s, past the time left (raise --timeout?)");
+                                  " and asked to retry after " + std::to_string((wait.count() + 999) / 1000) +
+                                  " s, past the time left (raise --timeout?)");
     }
     services.console().status("The identity provider answered HTTP " + std::to_string(response->status) +
                               "; retrying in " + std::to_string((wait.count() + 999) / 1000) + " s...");
@@ -213,9 +213,9 @@ sdk::Result<sdk::TokenResponse> parse_token_response(std::string_view body,
     // exp is any 64-bit number: compare in seconds before building a time point.
     const long long now_s = std::chrono::duration_cast<seconds>(now.time_since_epoch()).count();
     if (*exp <= now_s)
-      return sdk::Status::network(describe_unusable(
-          body, "the access token's exp claim is in the past (" + std::to_string(*exp) +
-                    "): it is expired when it arrives (is this machine's clock right?)"));
+      return sdk::Status::network(
+          describe_unusable(body, "the access token's exp claim is in the past (" + std::to_string(*exp) +
+                                      "): it is expired when it arrives (is this machine's clock right?)"));
     t.expires_at = now + std::min(seconds(*exp - now_s), kMaxTokenLifetime);
   } else {
     t.expires_at = now + seconds(3600);
@@ -253,7 +253,8 @@ std::optional<ProviderError> parse_error(std::string_view body) {
   if (!e || !e->is_string() || e->text().empty()) return std::nullopt;
   ProviderError out;
   out.error = one_line(e->text(), 80);
-  if (out.error.empty()) return std::nullopt;  // e.g. "\r\nTrace ID": no code left to show (found by fuzz.token_response)
+  if (out.error.empty())
+    return std::nullopt;  // e.g. "\r\nTrace ID": no code left to show (found by fuzz.token_response)
   out.description = one_line(parsed->get_string("error_description"));
   auto pos = out.description.find("AADSTS");
   if (pos != std::string::npos) {
@@ -310,7 +311,7 @@ sdk::Status error_status(const sdk::HttpResponse& response) {
                        : head.empty()                  ? "an empty body"
                                                        : "no OAuth error in it";
     return sdk::Status::network("the token endpoint returned an unusable response: " + http + " with " + what +
-                           (response.status == 404 ? " (wrong authority host or tenant?)" : ""));
+                                (response.status == 404 ? " (wrong authority host or tenant?)" : ""));
   }
   std::string message = err->error;
   if (!err->description.empty()) message += ": " + err->description;

@@ -209,7 +209,8 @@ Result<std::optional<std::string>> EncryptedFileStore::get_impl(std::string_view
   if (stored_name != name) {
     wipe(value);
     return Status::general("secret store file " + shown +
-                           " holds another secret than its file name says (was it renamed or copied?); " + kRecoveryAdvice);
+                           " holds another secret than its file name says (was it renamed or copied?); " +
+                           kRecoveryAdvice);
   }
   return std::optional<std::string>(std::move(value));
 }
@@ -586,7 +587,8 @@ Status EncryptedFileStore::decode(const std::string& shown, std::string_view dat
   auto plain = open_sealed(key_, header.substr(6, kNonceSize), header, data.substr(kFileHeaderSize));
   if (!plain || plain->size() < 4 || get_u32(*plain) > plain->size() - 4) {
     if (plain) wipe(*plain);
-    return Status::general("secret store file " + shown + " cannot be decrypted (wrong key or damaged); " + kRecoveryAdvice);
+    return Status::general("secret store file " + shown + " cannot be decrypted (wrong key or damaged); " +
+                           kRecoveryAdvice);
   }
   std::uint32_t name_size = get_u32(*plain);
   name.assign(*plain, 4, name_size);

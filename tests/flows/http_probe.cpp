@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
     services.set_http_for_testing(std::move(*client));
     test_plugins::PluginFlows plugin(std::string(ENTRATOOL_PLUGIN_DIR) + "/entratool-" + flow_id + ".so", services);
     if (!plugin.has(flow_id))
-      return print_status(sdk::Status::general("no flow '" + flow_id + "'" +
-                                                (plugin.error().empty() ? "" : ": " + plugin.error())));
+      return print_status(
+          sdk::Status::general("no flow '" + flow_id + "'" + (plugin.error().empty() ? "" : ": " + plugin.error())));
     fr.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     acquisition.client_id = fr.client_id;
     acquisition.client_auth = fr.client_auth;

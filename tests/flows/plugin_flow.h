@@ -35,7 +35,8 @@ class PluginFlows {
     }
     et_registrar registrar{sizeof(et_registrar), this, &PluginFlows::add};
     et_status st = sdk::detail::empty_status();
-    auto status = sdk::detail::from_c(d->register_components(entratool::host::host_bridge(services), &registrar, &st), st);
+    auto status =
+        sdk::detail::from_c(d->register_components(entratool::host::host_bridge(services), &registrar, &st), st);
     if (!status) error_ = status.message();
   }
 
@@ -46,7 +47,8 @@ class PluginFlows {
   sdk::Result<sdk::TokenResponse> acquire(const std::string& id, const sdk::FlowRequest& request,
                                           sdk::HostServices& services) const {
     auto it = flows_.find(id);
-    if (it == flows_.end()) return sdk::Status::general("no flow '" + id + "' registered" + (error_.empty() ? "" : ": " + error_));
+    if (it == flows_.end())
+      return sdk::Status::general("no flow '" + id + "' registered" + (error_.empty() ? "" : ": " + error_));
     sdk::detail::CFlowRequest c(request);
     sdk::detail::TokenSlot slot;
     et_status st = sdk::detail::empty_status();

@@ -29,8 +29,8 @@ TEST_CASE("a 500 then success is retried after a backoff and the request is the 
   fakes::Services s;
   s.http_.reply(500, R"({"error":"server_error"})");
   s.http_.reply(200, kOk);
-  auto r =
-      s.token_endpoint().request_token(flow_request(s), {{"grant_type", "client_credentials"}}, {{"Authorization", "Basic x"}});
+  auto r = s.token_endpoint().request_token(flow_request(s), {{"grant_type", "client_credentials"}},
+                                            {{"Authorization", "Basic x"}});
   REQUIRE(r.is_ok());
   CHECK(r->access_token == "eyJ0.abc.def");
   REQUIRE(s.http_.requests.size() == 2);
@@ -257,8 +257,8 @@ TEST_CASE("post() returns the 2xx body of any URL, or the mapped refusal") {
   s.http_.reply(200, R"({"device_code":"d"})");
   s.http_.reply(400, R"({"error":"slow_down"})");
   auto r = flow_request(s);
-  auto body = s.token_endpoint().post(r, "https://login.example.test/contoso/oauth2/v2.0/devicecode",
-                                      {{"scope", "a"}}, {{"X-Test", "1"}});
+  auto body = s.token_endpoint().post(r, "https://login.example.test/contoso/oauth2/v2.0/devicecode", {{"scope", "a"}},
+                                      {{"X-Test", "1"}});
   REQUIRE_MESSAGE(body.is_ok(), body.status().message());
   CHECK(*body == R"({"device_code":"d"})");
   const auto& req = s.http_.requests.at(0);

@@ -63,7 +63,8 @@ TEST_CASE("plain http is refused except for loopback hosts") {
 }
 
 TEST_CASE("malformed authority hosts say what is wrong") {
-  CHECK(normalise_authority_host("ftp://x", "x").status().message().find("must start with https://") != std::string::npos);
+  CHECK(normalise_authority_host("ftp://x", "x").status().message().find("must start with https://") !=
+        std::string::npos);
   CHECK(normalise_authority_host("https://x?y=1", "x").status().message().find("query") != std::string::npos);
   CHECK(normalise_authority_host("https://user:pw@x", "x").status().message().find("user name") != std::string::npos);
   CHECK(normalise_authority_host("https://x:99999", "x").status().message().find("port") != std::string::npos);
@@ -98,7 +99,8 @@ TEST_CASE("tenants that would change the URL are refused") {
   CHECK(check_tenant_for_url("common"));
   CHECK(check_tenant_for_url("72f988bf-86f1-41af-91ab-2d7cd011db47"));
   CHECK(check_tenant_for_url("contoso.onmicrosoft.com"));
-  for (const char* bad : {"", "a/b", "..", "a?b", "a#b", "a b", "a%2fb"}) CHECK_FALSE_MESSAGE(check_tenant_for_url(bad), bad);
+  for (const char* bad : {"", "a/b", "..", "a?b", "a#b", "a b", "a%2fb"})
+    CHECK_FALSE_MESSAGE(check_tenant_for_url(bad), bad);
 }
 
 TEST_CASE("CA bundle order: flag, profile, ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE") {
@@ -108,7 +110,8 @@ TEST_CASE("CA bundle order: flag, profile, ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE") 
     std::ofstream(dir + "/" + name) << "-----BEGIN CERTIFICATE-----\n";
     return dir + "/" + name;
   };
-  const std::string flag = make("flag.pem"), profile = make("profile.pem"), envca = make("env.pem"), ssl = make("ssl.pem");
+  const std::string flag = make("flag.pem"), profile = make("profile.pem"), envca = make("env.pem"),
+                    ssl = make("ssl.pem");
   ::unsetenv("ENTRATOOL_CA_BUNDLE");
   ::unsetenv("SSL_CERT_FILE");
   CHECK(*resolve_ca_bundle("", "") == "");

@@ -18,8 +18,16 @@ namespace {
 int32_t register_nothing(const et_host*, const et_registrar*, et_status*) { return ET_OK; }
 
 et_plugin_descriptor good_descriptor() {
-  return {ENTRATOOL_PLUGIN_MAGIC, sizeof(et_plugin_descriptor), ENTRATOOL_SDK_VERSION_MAJOR, ENTRATOOL_SDK_VERSION_MINOR,
-          "x", "1.0.0", "test", ENTRATOOL_SDK_BUILT_WITH, &register_nothing, nullptr};
+  return {ENTRATOOL_PLUGIN_MAGIC,
+          sizeof(et_plugin_descriptor),
+          ENTRATOOL_SDK_VERSION_MAJOR,
+          ENTRATOOL_SDK_VERSION_MINOR,
+          "x",
+          "1.0.0",
+          "test",
+          ENTRATOOL_SDK_BUILT_WITH,
+          &register_nothing,
+          nullptr};
 }
 
 Manifest manifest() {
@@ -38,7 +46,8 @@ std::string refusal(const et_plugin_descriptor* d) {
   return s.message();
 }
 
-const std::string kHost = std::to_string(ENTRATOOL_SDK_VERSION_MAJOR) + "." + std::to_string(ENTRATOOL_SDK_VERSION_MINOR);
+const std::string kHost =
+    std::to_string(ENTRATOOL_SDK_VERSION_MAJOR) + "." + std::to_string(ENTRATOOL_SDK_VERSION_MINOR);
 
 int32_t format_nothing(void*, const et_token*, int64_t, et_sink, et_status*) { return ET_OK; }
 int32_t acquire_nothing(void*, const et_flow_request*, const et_host*, et_token_sink, et_status*) { return ET_OK; }
@@ -58,7 +67,9 @@ TEST_CASE("a wrong magic value is refused before any other field is read") {
   auto d = good_descriptor();
   d.magic = 0x12345678u;
   d.sdk_major = 99;  // would be refused too, but magic comes first
-  CHECK(refusal(&d) == "plugin 'x' (/p/entratool-x.so) has a descriptor with the wrong magic value 0x12345678: not an entratool plugin");
+  CHECK(
+      refusal(&d) ==
+      "plugin 'x' (/p/entratool-x.so) has a descriptor with the wrong magic value 0x12345678: not an entratool plugin");
 }
 
 TEST_CASE("a descriptor too small to hold the register function is refused") {

@@ -11,9 +11,12 @@ using entratool::host::parse_manifest;
 namespace {
 const std::string kPath = "/opt/plugins/json.plugin.json";
 std::string manifest(const std::string& body) { return R"({"entratool_plugin_manifest": 2, )" + body + "}"; }
-const std::string kHead = R"("id": "json", "version": "1.2.3", "sdk": "2.0", "library": "entratool-json.so", "description": "JSON output")";
+const std::string kHead =
+    R"("id": "json", "version": "1.2.3", "sdk": "2.0", "library": "entratool-json.so", "description": "JSON output")";
 const std::string kValid = kHead + R"(, "components": [{"kind": "formatter", "id": "json"}])";
-std::string with_components(const std::string& components) { return manifest(kHead + R"(, "components": )" + components); }
+std::string with_components(const std::string& components) {
+  return manifest(kHead + R"(, "components": )" + components);
+}
 }  // namespace
 
 TEST_CASE("a valid manifest gives its fields, its components and the library path beside it") {
@@ -78,7 +81,8 @@ TEST_CASE("malformed manifests are refused with the reason") {
   struct Case {
     std::string text, expected;
   };
-  const std::string lib = R"("version": "1", "sdk": "2.0", "library": "x.so", "components": [{"kind": "formatter", "id": "json"}])";
+  const std::string lib =
+      R"("version": "1", "sdk": "2.0", "library": "x.so", "components": [{"kind": "formatter", "id": "json"}])";
   const Case cases[] = {
       {"{ not json", "invalid manifest: invalid JSON"},
       {"[1, 2]", "invalid manifest: not a JSON object"},
@@ -88,27 +92,43 @@ TEST_CASE("malformed manifests are refused with the reason") {
       {manifest(lib), "\"id\" is missing"},
       {manifest(R"("id": 5, )" + lib), "\"id\" is not a string"},
       {manifest(R"("id": "JSON", )" + lib), "id 'JSON' is not lower-case"},
-      {manifest(R"("id": "json", "version": "", "sdk": "2.0", "library": "x.so", "components": [])"), "\"version\" is empty"},
+      {manifest(R"("id": "json", "version": "", "sdk": "2.0", "library": "x.so", "components": [])"),
+       "\"version\" is empty"},
       {manifest(R"("id": "json", "version": "1", "sdk": "one", "library": "x.so")"), "sdk 'one' is not MAJOR.MINOR"},
       {manifest(R"("id": "json", "version": "1", "sdk": "1.", "library": "x.so")"), "sdk '1.' is not MAJOR.MINOR"},
-      {manifest(R"("id": "json", "version": "1", "sdk": "2.0", "library": "../evil.so")"), "must be a file name in the manifest's folder"},
+      {manifest(R"("id": "json", "version": "1", "sdk": "2.0", "library": "../evil.so")"),
+       "must be a file name in the manifest's folder"},
       {manifest(R"("id": "json", "version": "1", "sdk": "2.0", "library": "/usr/lib/evil.so")"), "must be a file name"},
       {manifest(R"("id": "json", "version": "1", "sdk": "2.0", "library": "x.so")"), "\"components\" is missing"},
-      {manifest(R"("id": "json", "version": "1", "sdk": "2.0", "library": "x.so", "components": [])"), "must be a non-empty array"},
-      {with_components(R"([{"kind": "printer", "id": "p"}])"), "component kind 'printer' is not flow, formatter or secret-store"},
+      {manifest(R"("id": "json", "version": "1", "sdk": "2.0", "library": "x.so", "components": [])"),
+       "must be a non-empty array"},
+      {with_components(R"([{"kind": "printer", "id": "p"}])"),
+       "component kind 'printer' is not flow, formatter or secret-store"},
       {with_components(R"([{"kind": "flow", "id": "Bad Id"}])"), "component id 'Bad Id' is not lower-case"},
-      {with_components(R"([{"kind": "flow", "id": "a"}, {"kind": "formatter", "id": "a"}])"), "component id 'a' is listed twice"},
+      {with_components(R"([{"kind": "flow", "id": "a"}, {"kind": "formatter", "id": "a"}])"),
+       "component id 'a' is listed twice"},
       {with_components(R"([{"kind": "formatter", "id": "a", "flow": {}}])"), "only a flow has a \"flow\" declaration"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"refresh_tokens": "maybe"}}])"), "\"refresh_tokens\" must be one of none, issues, redeems"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"client_auth": true}}])"), "\"client_auth\" must be one of none, optional, required"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"interactive": "yes"}}])"), "\"interactive\" is not true or false"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"aliases": "x"}}])"), "\"aliases\" is not an array of strings"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"aliases": ["has space"]}}])"), "is not printable ASCII without spaces"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"requires": ["secret"]}}])"), "only tenant and client_id can be required"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"default_for": ["magic"]}}])"), "use secret, certificate, none or managed-identity"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"environment": ["azure_client_id"]}}])"), "use upper-case variable names"},
-      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"environment": "AZURE_CLIENT_ID"}}])"), "\"environment\" is not an array of strings"},
-      {manifest(R"("id": "yaml", "version": "1", "sdk": "2.0", "library": "x.so", "components": [{"kind": "formatter", "id": "yaml"}])"), "file name 'json.plugin.json' does not match its id 'yaml'"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"refresh_tokens": "maybe"}}])"),
+       "\"refresh_tokens\" must be one of none, issues, redeems"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"client_auth": true}}])"),
+       "\"client_auth\" must be one of none, optional, required"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"interactive": "yes"}}])"),
+       "\"interactive\" is not true or false"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"aliases": "x"}}])"),
+       "\"aliases\" is not an array of strings"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"aliases": ["has space"]}}])"),
+       "is not printable ASCII without spaces"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"requires": ["secret"]}}])"),
+       "only tenant and client_id can be required"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"default_for": ["magic"]}}])"),
+       "use secret, certificate, none or managed-identity"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"environment": ["azure_client_id"]}}])"),
+       "use upper-case variable names"},
+      {with_components(R"([{"kind": "flow", "id": "a", "flow": {"environment": "AZURE_CLIENT_ID"}}])"),
+       "\"environment\" is not an array of strings"},
+      {manifest(
+           R"("id": "yaml", "version": "1", "sdk": "2.0", "library": "x.so", "components": [{"kind": "formatter", "id": "yaml"}])"),
+       "file name 'json.plugin.json' does not match its id 'yaml'"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);

@@ -54,9 +54,7 @@ struct TempDir {
     path = tmpl;
   }
   ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  void copy_from(const std::string& dir) {
-    REQUIRE(std::system(("cp '" + dir + "'/* '" + path + "'/").c_str()) == 0);
-  }
+  void copy_from(const std::string& dir) { REQUIRE(std::system(("cp '" + dir + "'/* '" + path + "'/").c_str()) == 0); }
 };
 
 }  // namespace
@@ -102,7 +100,8 @@ TEST_CASE("asking for the wrong kind or an unknown id says what exists") {
 }
 
 TEST_CASE("wrong SDK major in the binary is refused at load time") {
-  CHECK(refusal_of("wrong_major", "wrong-major") == "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.0");
+  CHECK(refusal_of("wrong_major", "wrong-major") ==
+        "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.0");
 }
 
 TEST_CASE("wrong SDK major in the manifest is refused without loading") {
@@ -114,8 +113,9 @@ TEST_CASE("wrong SDK major in the manifest is refused without loading") {
 }
 
 TEST_CASE("a library without the entry point is not an entratool plugin") {
-  CHECK(refusal_of("no_entry", "no-entry") == "plugin 'no-entry' (" + fixture("no_entry") +
-                                                 "/entratool-no-entry.so) has no entratool_plugin_entry: not an entratool plugin");
+  CHECK(refusal_of("no_entry", "no-entry") ==
+        "plugin 'no-entry' (" + fixture("no_entry") +
+            "/entratool-no-entry.so) has no entratool_plugin_entry: not an entratool plugin");
 }
 
 TEST_CASE("a file that is not a library at all is refused with the loader's reason") {
@@ -130,7 +130,8 @@ TEST_CASE("an unresolved symbol is refused at load time because loading is bind-
 }
 
 TEST_CASE("null descriptor and bad magic are refused") {
-  CHECK(refusal_of("null_descriptor", "null-descriptor").find("returned no descriptor: not an entratool plugin") != std::string::npos);
+  CHECK(refusal_of("null_descriptor", "null-descriptor").find("returned no descriptor: not an entratool plugin") !=
+        std::string::npos);
   CHECK(refusal_of("bad_magic", "bad-magic").find("wrong magic value 0xDEADBEEF") != std::string::npos);
 }
 
@@ -140,22 +141,25 @@ TEST_CASE("a manifest that does not match the binary is refused") {
             "/entratool-mismatch-id.so): the manifest says id 'mismatch-id' but the library says id 'other-id'");
   CHECK(refusal_of("mismatch_kind", "mismatch-kind") ==
         "plugin 'mismatch-kind' (" + fixture("mismatch_kind") +
-            "/entratool-mismatch-kind.so): flow 'mismatch-kind' is not listed in the manifest " + fixture("mismatch_kind") +
-            "/mismatch-kind.plugin.json");
+            "/entratool-mismatch-kind.so): flow 'mismatch-kind' is not listed in the manifest " +
+            fixture("mismatch_kind") + "/mismatch-kind.plugin.json");
 }
 
 TEST_CASE("a register function that throws is refused and the host carries on") {
-  CHECK(refusal_of("throws", "throws") == "plugin 'throws' (" + fixture("throws") +
-                                              "/entratool-throws.so) threw an exception while registering: boom from the fixture's register function");
-  CHECK(refusal_of("throws_other", "throws-other") ==
-        "plugin 'throws-other' (" + fixture("throws_other") +
-            "/entratool-throws-other.so) threw an exception while registering: an exception that is not a std::exception");
+  CHECK(refusal_of("throws", "throws") ==
+        "plugin 'throws' (" + fixture("throws") +
+            "/entratool-throws.so) threw an exception while registering: boom from the fixture's register function");
+  CHECK(refusal_of("throws_other", "throws-other") == "plugin 'throws-other' (" + fixture("throws_other") +
+                                                          "/entratool-throws-other.so) threw an exception while "
+                                                          "registering: an exception that is not a std::exception");
 }
 
 TEST_CASE("register functions that fail, or register what the manifest does not list, are refused") {
-  CHECK(refusal_of("fails", "fails").find(") failed to register: the fixture declines to register") != std::string::npos);
+  CHECK(refusal_of("fails", "fails").find(") failed to register: the fixture declines to register") !=
+        std::string::npos);
   CHECK(refusal_of("registers_none", "registers-none")
-            .find("): the manifest lists formatter 'registers-none' but the library did not register it") != std::string::npos);
+            .find("): the manifest lists formatter 'registers-none' but the library did not register it") !=
+        std::string::npos);
   CHECK(refusal_of("registers_two", "registers-two").find("): formatter 'registers-two' was registered twice") !=
         std::string::npos);
   CHECK(refusal_of("undeclared", "undeclared").find("): formatter 'undeclared-extra' is not listed in the manifest ") !=
@@ -171,16 +175,16 @@ TEST_CASE("a component the manifest lists but the library does not register refu
   REQUIRE(r.candidates().size() == 2);
   auto f = r.formatter("unregistered");
   REQUIRE_FALSE(f);
-  CHECK(f.status().message().find("): the manifest lists flow 'unregistered-flow' but the library did not register it") !=
-        std::string::npos);
+  CHECK(f.status().message().find(
+            "): the manifest lists flow 'unregistered-flow' but the library did not register it") != std::string::npos);
   for (const auto& c : r.candidates()) CHECK(c.state == State::refused);
 }
 
 TEST_CASE("interface structs that are too small or lack a required function are refused, never called") {
-  CHECK(refusal_of("small_interface", "small-interface").find("): formatter 'small-interface' has an interface of 8 bytes") !=
-        std::string::npos);
-  CHECK(refusal_of("null_function", "null-function").find("): formatter 'null-function' has a NULL format_token function") !=
-        std::string::npos);
+  CHECK(refusal_of("small_interface", "small-interface")
+            .find("): formatter 'small-interface' has an interface of 8 bytes") != std::string::npos);
+  CHECK(refusal_of("null_function", "null-function")
+            .find("): formatter 'null-function' has a NULL format_token function") != std::string::npos);
   CHECK(refusal_of("small_descriptor", "small-descriptor").find(") has a descriptor of 12 bytes; at least 56") !=
         std::string::npos);
   CHECK(refusal_of("no_register", "no-register").find(") has no register function") != std::string::npos);
@@ -192,7 +196,8 @@ TEST_CASE("an exception thrown inside a component call becomes an error value") 
   REQUIRE(f);
   auto text = (*f)->format_token(entratool::sdk::TokenResponse{}, {});
   REQUIRE_FALSE(text);
-  CHECK(text.status().message() == "formatter plugin 'throws-in-call' failed: threw an exception: boom from format_token");
+  CHECK(text.status().message() ==
+        "formatter plugin 'throws-in-call' failed: threw an exception: boom from format_token");
 }
 
 TEST_CASE("one library with two components: both found from the manifest, loaded once, each usable") {
@@ -265,7 +270,8 @@ TEST_CASE("invalid manifests and missing libraries are listed, never fatal, and 
   CHECK(r.find("ghost") == nullptr);
   auto g = r.formatter("ghost");
   REQUIRE_FALSE(g);
-  CHECK(g.status().message().find("library 'entratool-ghost.so' named by the manifest is missing") != std::string::npos);
+  CHECK(g.status().message().find("library 'entratool-ghost.so' named by the manifest is missing") !=
+        std::string::npos);
 }
 
 TEST_CASE("missing explicit folders are noted; missing default folders are normal") {
@@ -276,7 +282,9 @@ TEST_CASE("missing explicit folders are noted; missing default folders are norma
   CHECK(r.candidates().empty());
   REQUIRE(r.notes().size() == 2);
   CHECK(r.notes()[0] == "plugin folder '/nonexistent/entratool-a' (--plugin-dir) does not exist");
-  CHECK(r.notes()[1] == "ignoring relative plugin folder 'relative/dir' from ENTRATOOL_PLUGIN_PATH: plugin folders must be absolute paths");
+  CHECK(r.notes()[1] ==
+        "ignoring relative plugin folder 'relative/dir' from ENTRATOOL_PLUGIN_PATH: plugin folders must be absolute "
+        "paths");
 }
 
 TEST_CASE("the same folder reached twice is scanned once") {
@@ -300,7 +308,8 @@ TEST_CASE("group- or world-writable plugin folders and files are not trusted") {
   {
     PluginRegistry r({{dir.path, "--plugin-dir"}}, {});
     CHECK(only(r).state == State::invalid);
-    CHECK(only(r).reason == "library '" + library + "' is group- or world-writable; fix with: chmod go-w '" + library + "'");
+    CHECK(only(r).reason ==
+          "library '" + library + "' is group- or world-writable; fix with: chmod go-w '" + library + "'");
   }
   REQUIRE(::chmod(library.c_str(), 0755) == 0);
   {
@@ -321,17 +330,39 @@ TEST_CASE("a symlinked library is recorded and loaded by its canonical path") {
 }
 
 TEST_CASE("loading everything with broken plugins present refuses each and crashes nothing") {
-  auto r = registry_of({"good", "wrong_major", "no_entry", "null_descriptor", "bad_magic", "mismatch_id", "mismatch_kind",
-                        "throws", "throws_other", "fails", "registers_none", "registers_two", "wrong_component",
-                        "unresolved", "not_a_library", "invalid", "dup_first", "dup_second", "future_sdk",
-                        "old_sdk", "small_descriptor", "no_register", "undeclared", "unregistered",
-                        "small_interface", "null_function"});
+  auto r = registry_of({"good",
+                        "wrong_major",
+                        "no_entry",
+                        "null_descriptor",
+                        "bad_magic",
+                        "mismatch_id",
+                        "mismatch_kind",
+                        "throws",
+                        "throws_other",
+                        "fails",
+                        "registers_none",
+                        "registers_two",
+                        "wrong_component",
+                        "unresolved",
+                        "not_a_library",
+                        "invalid",
+                        "dup_first",
+                        "dup_second",
+                        "future_sdk",
+                        "old_sdk",
+                        "small_descriptor",
+                        "no_register",
+                        "undeclared",
+                        "unregistered",
+                        "small_interface",
+                        "null_function"});
   r.load_all();
   int loaded = 0;
   for (const auto& c : r.candidates()) {
     CAPTURE(c.id);
     if (c.state == State::loaded) ++loaded;
-    if (c.state == State::refused || c.state == State::invalid || c.state == State::shadowed) CHECK_FALSE(c.reason.empty());
+    if (c.state == State::refused || c.state == State::invalid || c.state == State::shadowed)
+      CHECK_FALSE(c.reason.empty());
   }
   CHECK(loaded == 2);  // fixture-good and the first dup
 }

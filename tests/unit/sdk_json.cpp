@@ -41,7 +41,8 @@ TEST_CASE("nesting beyond the limit is refused instead of overflowing the stack"
 TEST_CASE("pretty printing indents and keeps empty containers compact") {
   auto v = parse(R"({"a":[],"b":{},"c":[1,{"d":"e"}]})");
   REQUIRE(v);
-  CHECK(serialize(*v, 2) == "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": \"e\"\n    }\n  ]\n}");
+  CHECK(serialize(*v, 2) ==
+        "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": \"e\"\n    }\n  ]\n}");
 }
 
 TEST_CASE("is_valid_utf8 applies the parser's UTF-8 rule to any text") {

@@ -44,8 +44,12 @@ class MemoryStore final : public sdk::SecretStore {
 };
 
 CacheKey key(std::vector<std::string> scopes = {"https://graph.microsoft.com/.default"}) {
-  return {"https://login.microsoftonline.com", "contoso.onmicrosoft.com", "11111111-2222-3333-4444-555555555555",
-          "client-credentials", std::move(scopes), "app"};
+  return {"https://login.microsoftonline.com",
+          "contoso.onmicrosoft.com",
+          "11111111-2222-3333-4444-555555555555",
+          "client-credentials",
+          std::move(scopes),
+          "app"};
 }
 
 sdk::TokenResponse token(system_clock::time_point expires_at, std::string value = "eyJ.token.sig") {
@@ -143,8 +147,9 @@ TEST_CASE("every token field survives the round trip") {
 TEST_CASE("a damaged entry is a miss, and storing replaces it") {
   MemoryStore store;
   TokenCache cache(store);
-  for (std::string damage : {"", "not json", "{}", "[1,2]", "{\"version\":1}", "{\"version\":99,\"access_token\":\"x\"}",
-                             "{\"version\":1,\"key\":\"wrong\",\"access_token\":\"x\",\"expires_at_ms\":1,\"stored_at_ms\":1}"}) {
+  for (std::string damage :
+       {"", "not json", "{}", "[1,2]", "{\"version\":1}", "{\"version\":99,\"access_token\":\"x\"}",
+        "{\"version\":1,\"key\":\"wrong\",\"access_token\":\"x\",\"expires_at_ms\":1,\"stored_at_ms\":1}"}) {
     store.values[TokenCache::entry_name(key())] = damage;
     auto found = cache.find(key(), kNow, 0s);
     REQUIRE_MESSAGE(found, damage);

@@ -17,10 +17,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* const kAzureVars[] = {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
-                                  "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-                                  "AZURE_AUTHORITY_HOST", "ENTRATOOL_CA_BUNDLE", "SSL_CERT_FILE", "AZURE_FEDERATED_TOKEN_FILE",
-                                  "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"};
+const char* const kAzureVars[] = {"AZURE_TENANT_ID",
+                                  "AZURE_CLIENT_ID",
+                                  "AZURE_CLIENT_SECRET",
+                                  "AZURE_CLIENT_CERTIFICATE_PATH",
+                                  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+                                  "AZURE_AUTHORITY_HOST",
+                                  "ENTRATOOL_CA_BUNDLE",
+                                  "SSL_CERT_FILE",
+                                  "AZURE_FEDERATED_TOKEN_FILE",
+                                  "ACTIONS_ID_TOKEN_REQUEST_URL",
+                                  "ACTIONS_ID_TOKEN_REQUEST_TOKEN"};
 
 // A fresh config folder and a clean environment for each test case.
 struct Fixture {
@@ -28,7 +35,8 @@ struct Fixture {
   std::ostringstream out, err;
   Fixture() {
     static int n = 0;
-    dir = std::string(ENTRATOOL_BUILD_DIR) + "/token-cache-plan-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
+    dir = std::string(ENTRATOOL_BUILD_DIR) + "/token-cache-plan-" + std::to_string(::getpid()) + "-" +
+          std::to_string(++n);
     std::system(("rm -rf '" + dir + "'").c_str());
     ::setenv("ENTRATOOL_CONFIG_DIR", dir.c_str(), 1);
     for (const char* v : kAzureVars) ::unsetenv(v);
@@ -107,7 +115,8 @@ TEST_CASE_FIXTURE(Fixture, "flags override the profile: scopes, flow spelling, c
   CHECK_FALSE(plan->request.open_browser);
 }
 
-TEST_CASE_FIXTURE(Fixture, "public clients default to the interactive browser flow; certificates to client credentials") {
+TEST_CASE_FIXTURE(Fixture,
+                  "public clients default to the interactive browser flow; certificates to client credentials") {
   add("user", "none");
   add("cert", "certificate");
   Context ctx(out, err, {});

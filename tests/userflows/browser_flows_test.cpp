@@ -273,6 +273,7 @@ TEST_CASE("interactive browser: a public client redeems the code with its id and
   CHECK(host::s256_challenge(form_value(redeem, "code_verifier")) == param(s.browser_.opened[0], "code_challenge"));
   CHECK(fakes::header(redeem, "Authorization").empty());
   bool said = false;
-  for (const auto& line : s.console_.statuses) said = said || line.find("Authentication successful") != std::string::npos;
+  for (const auto& line : s.console_.statuses)
+    said = said || line.find("Authentication successful") != std::string::npos;
   CHECK(said);
 }

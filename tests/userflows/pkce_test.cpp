@@ -1,4 +1,5 @@
-// PKCE, random values, scopes, authorize URLs and redirect URI parsing (host/services: pkce, loopback_listener, sign_in; support/scopes.h).
+// PKCE, random values, scopes, authorize URLs and redirect URI parsing (host/services: pkce, loopback_listener,
+// sign_in; support/scopes.h).
 #include <doctest/doctest.h>
 
 #include <set>

@@ -78,9 +78,9 @@ int entratool_crypto_digest(int algorithm, const unsigned char* data, size_t dat
 
 /// Verifies a detached Ed25519 signature (64 bytes) over `message` with a raw 32-byte public key.
 /// Returns 0 when valid; 2 when the signature does not match; 1 for malformed input (message in `err`).
-int entratool_crypto_ed25519_verify(const unsigned char* public_key, size_t public_key_len, const unsigned char* message,
-                                    size_t message_len, const unsigned char* signature, size_t signature_len, char* err,
-                                    size_t err_capacity);
+int entratool_crypto_ed25519_verify(const unsigned char* public_key, size_t public_key_len,
+                                    const unsigned char* message, size_t message_len, const unsigned char* signature,
+                                    size_t signature_len, char* err, size_t err_capacity);
 
 /// Signs `message` with the Ed25519 private key in `pem` (PKCS#8 PEM, as `openssl genpkey
 /// -algorithm ed25519` writes it). Writes the 64-byte signature to `signature` and the raw 32-byte

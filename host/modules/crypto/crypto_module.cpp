@@ -290,7 +290,8 @@ std::string load_cert(const std::string& data, const std::string& cert_name, con
       if (kd.find("ENCRYPTED") != std::string::npos)
         return password.empty() ? "the private key '" + key_source + "' is encrypted: give its password"
                                 : "cannot decrypt the private key '" + key_source + "': wrong password?";
-      if (!key_data) return "no private key in '" + cert_name + "': give the key file too, or use a PFX with its password";
+      if (!key_data)
+        return "no private key in '" + cert_name + "': give the key file too, or use a PFX with its password";
       return "cannot read the private key '" + key_source + "' (" + why + ")";
     }
   } else {
@@ -339,10 +340,9 @@ std::string load_cert(const std::string& data, const std::string& cert_name, con
 }  // namespace
 
 ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_cert_load(const unsigned char* cert, size_t cert_len,
-                                                       const char* cert_name, const unsigned char* key,
-                                                       size_t key_len, const char* key_name, const char* password,
-                                                       size_t password_len, entratool_crypto_cert** out, char* err,
-                                                       size_t err_capacity) {
+                                                       const char* cert_name, const unsigned char* key, size_t key_len,
+                                                       const char* key_name, const char* password, size_t password_len,
+                                                       entratool_crypto_cert** out, char* err, size_t err_capacity) {
   if (!out) return 1;
   *out = nullptr;
   try {
@@ -478,7 +478,8 @@ ENTRATOOL_CRYPTO_EXPORT int entratool_crypto_ed25519_sign(const unsigned char* p
     return 1;
   }
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
-    put_error(err, err_capacity, "holds a private key that is not Ed25519; create one with: openssl genpkey -algorithm ed25519");
+    put_error(err, err_capacity,
+              "holds a private key that is not Ed25519; create one with: openssl genpkey -algorithm ed25519");
     return 1;
   }
   size_t pub_len = 32, sig_len = 64;

@@ -278,10 +278,10 @@ class PocoHttpClient final {
     const std::string where = host_port(uri);
     if (has("wrong version number") || has("http request") || has("packet length too long") ||
         has("record layer failure"))
-      return sdk::Status::network(where + " answered in plain HTTP, not TLS: check the port, or whether the URL "
+      return sdk::Status::network(where +
+                                  " answered in plain HTTP, not TLS: check the port, or whether the URL "
                                   "should start with http:// (allowed for loopback test providers only)");
-    if (has("unexpected eof") || has("unexpectedly closed"))
-      return tls_closed(uri);
+    if (has("unexpected eof") || has("unexpectedly closed")) return tls_closed(uri);
     if (has("reset by peer") || has("connection reset"))
       return sdk::Status::network("the connection to " + where + " was reset during the TLS exchange");
     if (has("hostname mismatch") || has("host name mismatch"))
@@ -352,7 +352,8 @@ class PocoHttpClient final {
           if (dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(e)) return tls_closed(uri);
           if (dynamic_cast<const Poco::Net::SSLException*>(e)) return tls_error(uri, e->displayText());
           if (dynamic_cast<const Poco::Net::ConnectionResetException*>(e))
-            return sdk::Status::network("the connection to " + host_port(uri) + " was reset while reading the response");
+            return sdk::Status::network("the connection to " + host_port(uri) +
+                                        " was reset while reading the response");
         }
         return sdk::Status::network("the connection to " + host_port(uri) + " broke while reading the response");
       }
@@ -416,7 +417,8 @@ int32_t send(void* /*ctx*/, const et_http_request* request, et_http_response_sin
     // Poco's and the standard library's, outside the request's own handlers (e.g. no thread for
     // the deadline guard). Written without allocating, so that a second failure cannot escape.
     fail(status, ET_NETWORK, "");
-    if (status) std::snprintf(status->message, sizeof status->message, "network error: %s: %s", e.name(), e.message().c_str());
+    if (status)
+      std::snprintf(status->message, sizeof status->message, "network error: %s: %s", e.name(), e.message().c_str());
   } catch (const std::exception& e) {
     fail(status, ET_NETWORK, "");
     if (status) std::snprintf(status->message, sizeof status->message, "network error: %s", e.what());

@@ -83,7 +83,8 @@ std::string form_urlencode(std::string_view s) {
   out.reserve(s.size());
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '*') {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '*') {
       out += ch;
     } else if (c == ' ') {
       out += '+';
@@ -158,7 +159,8 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::stri
   int y, mo, d, h, mi, sec;
   std::string str(s.substr(0, 40));
   int consumed = 0;
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6) return std::nullopt;
+  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6)
+    return std::nullopt;
   size_t pos = static_cast<size_t>(consumed);
   if (pos < str.size() && str[pos] == '.') {
     ++pos;

@@ -48,9 +48,11 @@ Status ensure_private_directory(const std::string& dir) {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode)) return Status::general("'" + dir + "' exists but is not a folder");
-    if (st.st_uid != ::geteuid()) return Status::general("folder '" + dir + "' belongs to another user; refusing to keep secrets in it");
+    if (st.st_uid != ::geteuid())
+      return Status::general("folder '" + dir + "' belongs to another user; refusing to keep secrets in it");
     if (st.st_mode & 077)
-      return Status::general("folder '" + dir + "' is accessible to other users; run 'chmod 700 " + dir + "' and try again");
+      return Status::general("folder '" + dir + "' is accessible to other users; run 'chmod 700 " + dir +
+                             "' and try again");
     return Status::ok();
   }
   if (errno != ENOENT) return Status::general("cannot use folder '" + dir + "': " + reason());

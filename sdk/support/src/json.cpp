@@ -141,17 +141,25 @@ class Parser {
     if (pos_ >= s_.size()) return fail("unexpected end of input");
     char c = s_[pos_];
     switch (c) {
-      case '{': return parse_object(out, depth);
-      case '[': return parse_array(out, depth);
+      case '{':
+        return parse_object(out, depth);
+      case '[':
+        return parse_array(out, depth);
       case '"': {
         std::string str;
         if (!parse_string(str)) return false;
         out = Value::string(std::move(str));
         return true;
       }
-      case 't': out = Value::boolean(true); return literal("true");
-      case 'f': out = Value::boolean(false); return literal("false");
-      case 'n': out = Value(); return literal("null");
+      case 't':
+        out = Value::boolean(true);
+        return literal("true");
+      case 'f':
+        out = Value::boolean(false);
+        return literal("false");
+      case 'n':
+        out = Value();
+        return literal("null");
       default:
         if (c == '-' || (c >= '0' && c <= '9')) return parse_number(out);
         return fail(std::string("unexpected character '") + (c >= 0x20 && c < 0x7f ? std::string(1, c) : "?") + "'");
@@ -288,10 +296,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       char h = s_[pos_++];
       cp <<= 4;
-      if (h >= '0' && h <= '9') cp |= static_cast<uint32_t>(h - '0');
-      else if (h >= 'a' && h <= 'f') cp |= static_cast<uint32_t>(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') cp |= static_cast<uint32_t>(h - 'A' + 10);
-      else return fail("invalid \\u escape");
+      if (h >= '0' && h <= '9')
+        cp |= static_cast<uint32_t>(h - '0');
+      else if (h >= 'a' && h <= 'f')
+        cp |= static_cast<uint32_t>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F')
+        cp |= static_cast<uint32_t>(h - 'A' + 10);
+      else
+        return fail("invalid \\u escape");
     }
     return true;
   }
@@ -328,14 +340,30 @@ class Parser {
       if (pos_ >= s_.size()) return fail("unterminated escape");
       char e = s_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           uint32_t cp;
           if (!hex4(cp)) return false;
@@ -351,7 +379,8 @@ class Parser {
           append_utf8(out, cp);
           break;
         }
-        default: return fail("invalid escape");
+        default:
+          return fail("invalid escape");
       }
     }
   }
@@ -369,10 +398,18 @@ void write(std::string& out, const Value& v, int indent, int level) {
     out.append(static_cast<size_t>(indent) * static_cast<size_t>(lvl), ' ');
   };
   switch (v.type()) {
-    case Value::Type::null: out += "null"; break;
-    case Value::Type::boolean: out += v.as_bool() ? "true" : "false"; break;
-    case Value::Type::number: out += v.text(); break;
-    case Value::Type::string: out += quote(v.text()); break;
+    case Value::Type::null:
+      out += "null";
+      break;
+    case Value::Type::boolean:
+      out += v.as_bool() ? "true" : "false";
+      break;
+    case Value::Type::number:
+      out += v.text();
+      break;
+    case Value::Type::string:
+      out += quote(v.text());
+      break;
     case Value::Type::array: {
       if (v.items().empty()) {
         out += "[]";
@@ -442,13 +479,27 @@ std::string quote(std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];

@@ -67,11 +67,11 @@ typedef struct et_pairs {
 /** What kind of failure; each is one documented exit code (docs/exit-codes.md). */
 typedef enum et_category {
   ET_OK = 0,
-  ET_GENERAL = 1,           /**< bad input, bad plugin, local I/O, anything else */
+  ET_GENERAL = 1, /**< bad input, bad plugin, local I/O, anything else */
   ET_PROFILE_NOT_FOUND = 2,
-  ET_AUTH_FAILED = 3,       /**< the identity provider said no, or a user cancelled sign-in */
-  ET_NETWORK = 4,           /**< refused, DNS, TLS, reset, an unusable response */
-  ET_TIMEOUT = 5            /**< --timeout or a code's lifetime ran out */
+  ET_AUTH_FAILED = 3, /**< the identity provider said no, or a user cancelled sign-in */
+  ET_NETWORK = 4,     /**< refused, DNS, TLS, reset, an unusable response */
+  ET_TIMEOUT = 5      /**< --timeout or a code's lifetime ran out */
 } et_category;
 
 #define ET_STATUS_CODE_CAPACITY 64
@@ -102,14 +102,14 @@ typedef struct et_pair_sink {
 
 /** One token endpoint response, normalised. */
 typedef struct et_token {
-  uint32_t size;            /**< sizeof(et_token) */
-  et_str access_token;      /**< a secret; never empty in a successful response */
-  et_str token_type;        /**< as the provider sent it, e.g. "Bearer" */
-  int64_t expires_at_ms;    /**< absolute UTC expiry, milliseconds since the Unix epoch */
-  et_strs scopes;           /**< granted scopes */
-  et_str refresh_token;     /**< a secret; empty when none was issued */
-  et_str id_token;          /**< empty when none was issued */
-  et_pairs extra;           /**< other top-level response fields: name and raw JSON text of the value */
+  uint32_t size;         /**< sizeof(et_token) */
+  et_str access_token;   /**< a secret; never empty in a successful response */
+  et_str token_type;     /**< as the provider sent it, e.g. "Bearer" */
+  int64_t expires_at_ms; /**< absolute UTC expiry, milliseconds since the Unix epoch */
+  et_strs scopes;        /**< granted scopes */
+  et_str refresh_token;  /**< a secret; empty when none was issued */
+  et_str id_token;       /**< empty when none was issued */
+  et_pairs extra;        /**< other top-level response fields: name and raw JSON text of the value */
 } et_token;
 
 /** Receives one token; the caller copies what it points to. */
@@ -122,8 +122,8 @@ typedef struct et_token_sink {
 
 /** Handed to every plugin call that may need the host. Valid until the process exits. */
 typedef struct et_host {
-  uint32_t size;       /**< sizeof(et_host) */
-  uint16_t sdk_major;  /**< the host's SDK version */
+  uint32_t size;      /**< sizeof(et_host) */
+  uint16_t sdk_major; /**< the host's SDK version */
   uint16_t sdk_minor;
   void* ctx;
   /** The service with this id ("entratool.http/1"), or NULL when this host has none. The
@@ -168,24 +168,24 @@ typedef struct et_console_service {
 typedef struct et_clock_service {
   uint32_t size;
   void* ctx;
-  int64_t (*now_ms)(void* ctx);        /**< UTC, milliseconds since the Unix epoch */
-  int64_t (*monotonic_ns)(void* ctx);  /**< the clock deadlines are expressed in */
+  int64_t (*now_ms)(void* ctx);       /**< UTC, milliseconds since the Unix epoch */
+  int64_t (*monotonic_ns)(void* ctx); /**< the clock deadlines are expressed in */
   void (*sleep_ms)(void* ctx, int64_t ms);
-  int32_t (*cancelled)(void* ctx);     /**< non-zero once the user pressed Ctrl-C */
+  int32_t (*cancelled)(void* ctx); /**< non-zero once the user pressed Ctrl-C */
 } et_clock_service;
 
 /** One HTTP exchange. `form` (urlencoded by the host) wins over `body` when it has items. */
 typedef struct et_http_request {
   uint32_t size;
-  et_str method;        /**< "POST" when empty */
-  et_str url;           /**< http:// is refused unless the host is loopback */
+  et_str method; /**< "POST" when empty */
+  et_str url;    /**< http:// is refused unless the host is loopback */
   et_pairs headers;
   et_pairs form;
   et_str body;
-  et_str content_type;  /**< for `body`; application/json when empty */
-  int64_t timeout_ms;   /**< this exchange, connect to last byte; <= 0 means 60 s */
-  et_str ca_bundle;     /**< an extra PEM CA file; empty for the system CAs only */
-  et_str proxy;         /**< "http://host:port"; empty: HTTPS_PROXY/NO_PROXY */
+  et_str content_type; /**< for `body`; application/json when empty */
+  int64_t timeout_ms;  /**< this exchange, connect to last byte; <= 0 means 60 s */
+  et_str ca_bundle;    /**< an extra PEM CA file; empty for the system CAs only */
+  et_str proxy;        /**< "http://host:port"; empty: HTTPS_PROXY/NO_PROXY */
 } et_http_request;
 
 /** Receives the response: a non-2xx status is a response, not an error. */
@@ -212,31 +212,31 @@ typedef struct et_browser_service {
 
 /** How the profile's client authenticates (what the client-auth service will add). */
 typedef enum et_client_auth {
-  ET_CLIENT_AUTH_NONE = 0,        /**< a public client: client_id only */
-  ET_CLIENT_AUTH_SECRET = 1,      /**< client_secret (HTTP Basic or form body) */
-  ET_CLIENT_AUTH_CERTIFICATE = 2  /**< a signed client assertion (RFC 7523) */
+  ET_CLIENT_AUTH_NONE = 0,       /**< a public client: client_id only */
+  ET_CLIENT_AUTH_SECRET = 1,     /**< client_secret (HTTP Basic or form body) */
+  ET_CLIENT_AUTH_CERTIFICATE = 2 /**< a signed client assertion (RFC 7523) */
 } et_client_auth;
 
 /** One acquisition, built by the host from the profile, flags and environment. It carries no
  *  client secret: the client-auth service adds credentials, the secrets service reads the
  *  secrets the flow declared. Valid for the duration of the acquire() call. */
 typedef struct et_flow_request {
-  uint32_t size;                /**< sizeof(et_flow_request) */
+  uint32_t size; /**< sizeof(et_flow_request) */
   et_str profile_name;
-  et_str client_id;             /**< empty when the flow does not need one */
-  et_str tenant;                /**< empty when the flow does not need one */
-  et_strs scopes;               /**< normalised, in request order */
+  et_str client_id; /**< empty when the flow does not need one */
+  et_str tenant;    /**< empty when the flow does not need one */
+  et_strs scopes;   /**< normalised, in request order */
   et_str token_endpoint;
   et_str device_code_endpoint;
   et_str authorize_endpoint;
-  et_str redirect_uri;          /**< the profile's; empty: the sign-in service chooses */
-  et_str ca_bundle;             /**< extra CA file for HTTP requests */
-  int32_t client_auth;          /**< an et_client_auth */
-  int32_t open_browser;         /**< zero with --no-browser */
-  et_str refresh_token;         /**< a secret: for a flow that redeems refresh tokens */
-  et_pairs settings;            /**< the profile's settings and the fields the flow declared */
-  int64_t deadline_ns;          /**< on the clock service's monotonic_ns: finish before it */
-  const void* acquisition;      /**< the host's; pass the request back to services unchanged */
+  et_str redirect_uri;     /**< the profile's; empty: the sign-in service chooses */
+  et_str ca_bundle;        /**< extra CA file for HTTP requests */
+  int32_t client_auth;     /**< an et_client_auth */
+  int32_t open_browser;    /**< zero with --no-browser */
+  et_str refresh_token;    /**< a secret: for a flow that redeems refresh tokens */
+  et_pairs settings;       /**< the profile's settings and the fields the flow declared */
+  int64_t deadline_ns;     /**< on the clock service's monotonic_ns: finish before it */
+  const void* acquisition; /**< the host's; pass the request back to services unchanged */
 } et_flow_request;
 
 /** The token endpoint exchange, decided once in the host for every flow: retries of 429/5xx
@@ -250,8 +250,8 @@ typedef struct et_token_endpoint_service {
   /** POSTs `form` and `headers` to `url` (empty: the request's token endpoint) with the
    *  request's CA bundle and deadline. A 2xx body is written to `body`; anything else is the
    *  status described above. */
-  int32_t (*post)(void* ctx, const et_flow_request* request, et_str url, et_pairs form, et_pairs headers,
-                  et_sink body, et_status* status);
+  int32_t (*post)(void* ctx, const et_flow_request* request, et_str url, et_pairs form, et_pairs headers, et_sink body,
+                  et_status* status);
   /** post() to the token endpoint, then reads the token response (expires_in as a number or a
    *  string; scope absent means the requested scopes). */
   int32_t (*request_token)(void* ctx, const et_flow_request* request, et_pairs form, et_pairs headers,
@@ -266,8 +266,8 @@ typedef struct et_client_auth_service {
   uint32_t size;
   void* ctx;
   /** Adds the fields and headers for a request to `audience` (empty: the token endpoint). */
-  int32_t (*apply)(void* ctx, const et_flow_request* request, et_str audience, et_pair_sink form,
-                   et_pair_sink headers, et_status* status);
+  int32_t (*apply)(void* ctx, const et_flow_request* request, et_str audience, et_pair_sink form, et_pair_sink headers,
+                   et_status* status);
 } et_client_auth_service;
 
 /** Receives a browser sign-in's result: the code and the values its redemption must repeat. */
@@ -284,8 +284,8 @@ typedef struct et_sign_in_service {
   /** `scopes` as sent (the flow adds openid/offline_access if it wants them); `extra` more
    *  authorize parameters (e.g. prompt, login_hint). Errors: ET_AUTH_FAILED (the provider's
    *  error redirect, with its code), ET_TIMEOUT, ET_GENERAL (cancelled, redirect not loopback). */
-  int32_t (*sign_in)(void* ctx, const et_flow_request* request, et_strs scopes, et_pairs extra,
-                     et_sign_in_sink result, et_status* status);
+  int32_t (*sign_in)(void* ctx, const et_flow_request* request, et_strs scopes, et_pairs extra, et_sign_in_sink result,
+                     et_status* status);
 } et_sign_in_service;
 
 /** The secrets a flow declared in its manifest ("secrets"), read from the secret store (or the
@@ -300,7 +300,7 @@ typedef struct et_secrets_service {
 
 /** An OAuth2 grant. Stateless between calls. */
 typedef struct et_flow {
-  uint32_t size;  /**< sizeof(et_flow) */
+  uint32_t size; /**< sizeof(et_flow) */
   void* self;
   /** Performs the grant and hands the token to `token` exactly once on success. */
   int32_t (*acquire)(void* self, const et_flow_request* request, const et_host* host, et_token_sink token,
@@ -313,13 +313,13 @@ typedef struct et_flow {
 
 /** Renders a token (get-token, refresh) or a JSON document (inspect, plugins list). */
 typedef struct et_formatter {
-  uint32_t size;  /**< sizeof(et_formatter) */
+  uint32_t size; /**< sizeof(et_formatter) */
   void* self;
   /** The complete text, including its final newline. `now_ms` (UTC) is for expires_in. */
   int32_t (*format_token)(void* self, const et_token* token, int64_t now_ms, et_sink out, et_status* status);
   /** Optional (NULL: this format shows tokens only). `json` is valid JSON; keep its key order. */
   int32_t (*format_document)(void* self, et_str json, et_sink out, et_status* status);
-  const void* (*get_extension)(void* self, const char* id);  /**< optional */
+  const void* (*get_extension)(void* self, const char* id); /**< optional */
 } et_formatter;
 
 /* ---- Secret stores ----------------------------------------------------------------------- */
@@ -336,7 +336,7 @@ typedef struct et_store_context {
  *  an error naming the file and what to do (codes "store_locked", "corrupt", "io"), and the
  *  store never replaces it silently. */
 typedef struct et_secret_store {
-  uint32_t size;  /**< sizeof(et_secret_store) */
+  uint32_t size; /**< sizeof(et_secret_store) */
   void* self;
   int32_t (*open)(void* self, const et_store_context* context, const et_host* host, et_status* status);
   /** `found` 0 when absent; the value goes to `value`. */
@@ -349,7 +349,7 @@ typedef struct et_secret_store {
   int32_t (*list)(void* self, et_str prefix, et_sink names, et_status* status);
   /** One line for `config show`: where the secrets are and how they are protected. */
   void (*describe)(void* self, et_sink out);
-  const void* (*get_extension)(void* self, const char* id);  /**< optional */
+  const void* (*get_extension)(void* self, const char* id); /**< optional */
 } et_secret_store;
 
 /* ---- Registration and the entry point ---------------------------------------------------- */
@@ -374,14 +374,14 @@ typedef struct et_registrar {
 
 /** Plain data in the plugin's static storage, never freed. Fields are only ever appended. */
 typedef struct et_plugin_descriptor {
-  uint32_t magic;       /**< ENTRATOOL_PLUGIN_MAGIC */
-  uint32_t size;        /**< sizeof(et_plugin_descriptor) in the plugin's SDK */
-  uint16_t sdk_major;   /**< ENTRATOOL_SDK_VERSION_MAJOR the plugin was built with */
+  uint32_t magic;     /**< ENTRATOOL_PLUGIN_MAGIC */
+  uint32_t size;      /**< sizeof(et_plugin_descriptor) in the plugin's SDK */
+  uint16_t sdk_major; /**< ENTRATOOL_SDK_VERSION_MAJOR the plugin was built with */
   uint16_t sdk_minor;
-  const char* id;           /**< the library's id: its manifest is <id>.plugin.json */
-  const char* version;      /**< the plugin's own version, e.g. "1.0.0" */
-  const char* description;  /**< one line */
-  const char* built_with;   /**< informative: compiler and C++ library, shown by `plugins info` */
+  const char* id;          /**< the library's id: its manifest is <id>.plugin.json */
+  const char* version;     /**< the plugin's own version, e.g. "1.0.0" */
+  const char* description; /**< one line */
+  const char* built_with;  /**< informative: compiler and C++ library, shown by `plugins info` */
   /** Registers every component the manifest lists. Called once, after the checks. */
   int32_t (*register_components)(const et_host* host, const et_registrar* registrar, et_status* status);
   /** Optional: a library-wide extension by id. */

@@ -25,17 +25,17 @@ enum class ClientAuthMethod {
 /// or key: client_auth() adds credentials, secrets() reads the secrets the flow declared.
 struct FlowRequest {
   std::string profile_name;
-  std::string client_id;                  ///< empty when the flow declares it needs none
-  std::string tenant;                     ///< empty when the flow declares it needs none
-  std::vector<std::string> scopes;        ///< normalised, in request order
+  std::string client_id;            ///< empty when the flow declares it needs none
+  std::string tenant;               ///< empty when the flow declares it needs none
+  std::vector<std::string> scopes;  ///< normalised, in request order
   std::string token_endpoint;
   std::string device_code_endpoint;
   std::string authorize_endpoint;
-  std::string redirect_uri;               ///< empty: the sign-in service chooses
-  std::string ca_bundle;                  ///< extra CA file for HTTP requests
+  std::string redirect_uri;  ///< empty: the sign-in service chooses
+  std::string ca_bundle;     ///< extra CA file for HTTP requests
   ClientAuthMethod client_auth = ClientAuthMethod::none;
-  bool open_browser = true;               ///< false with --no-browser
-  std::string refresh_token;              ///< secret; for a flow that redeems refresh tokens
+  bool open_browser = true;   ///< false with --no-browser
+  std::string refresh_token;  ///< secret; for a flow that redeems refresh tokens
   /// Profile settings and the profile fields the flow declared, e.g. "client_auth",
   /// "assertion_alg", "send_x5c".
   std::map<std::string, std::string> settings;

@@ -28,7 +28,7 @@ using Form = std::vector<std::pair<std::string, std::string>>;
 /// One HTTP exchange. `form` wins over `body` when non-empty.
 struct HttpRequest {
   std::string method = "POST";
-  std::string url;                           ///< http:// is refused unless the host is loopback
+  std::string url;  ///< http:// is refused unless the host is loopback
   Headers headers;
   Form form;
   std::string body;
@@ -118,8 +118,7 @@ class TokenEndpoint {
   virtual Result<std::string> post(const FlowRequest& request, std::string_view url, const Form& form,
                                    const Headers& headers) = 0;
   /// post() to the token endpoint and reads the token response.
-  virtual Result<TokenResponse> request_token(const FlowRequest& request, const Form& form,
-                                              const Headers& headers) = 0;
+  virtual Result<TokenResponse> request_token(const FlowRequest& request, const Form& form, const Headers& headers) = 0;
 };
 
 /// Client authentication at a token endpoint, by request.client_auth: client_id only for a

@@ -166,8 +166,15 @@ class Registrar {
   Status add_secret_store(std::string_view id, std::unique_ptr<SecretStore> store) {
     if (!store) return Status::general("a null secret store was registered");
     using T = detail::StoreThunks;
-    et_secret_store iface{sizeof(et_secret_store), store.get(), &T::open, &T::get, &T::put, &T::erase,
-                          &T::list, &T::describe, &detail::extension_thunk<SecretStore>};
+    et_secret_store iface{sizeof(et_secret_store),
+                          store.get(),
+                          &T::open,
+                          &T::get,
+                          &T::put,
+                          &T::erase,
+                          &T::list,
+                          &T::describe,
+                          &detail::extension_thunk<SecretStore>};
     return add(ET_KIND_SECRET_STORE, id, &iface, store.release());
   }
   /// The host's services, e.g. to log during registration.
@@ -203,22 +210,27 @@ int32_t register_thunk(const et_host* host, const et_registrar* registrar, et_st
 }  // namespace entratool::sdk
 
 #if !defined(ENTRATOOL_PLUGIN_ID) || !defined(ENTRATOOL_PLUGIN_VERSION)
-#define ENTRATOOL_PLUGIN(REGISTER)                                                                    \
-  static_assert(false, "build this plugin with entratool_add_plugin() (it defines ENTRATOOL_PLUGIN_ID " \
-                       "and ENTRATOOL_PLUGIN_VERSION from the one place they are written)");
+#define ENTRATOOL_PLUGIN(REGISTER)                                                               \
+  static_assert(false,                                                                           \
+                "build this plugin with entratool_add_plugin() (it defines ENTRATOOL_PLUGIN_ID " \
+                "and ENTRATOOL_PLUGIN_VERSION from the one place they are written)");
 #else
 #ifndef ENTRATOOL_PLUGIN_DESCRIPTION
 #define ENTRATOOL_PLUGIN_DESCRIPTION ""
 #endif
 /// Defines the library's entry point; use once, at global scope, with your register function.
-#define ENTRATOOL_PLUGIN(REGISTER)                                                                  \
-  extern "C" ENTRATOOL_PLUGIN_EXPORT const et_plugin_descriptor* entratool_plugin_entry(void) {     \
-    static const et_plugin_descriptor descriptor = {                                                \
-        ENTRATOOL_PLUGIN_MAGIC,       sizeof(et_plugin_descriptor),                                 \
-        ENTRATOOL_SDK_VERSION_MAJOR,  ENTRATOOL_SDK_VERSION_MINOR,                                  \
-        ENTRATOOL_PLUGIN_ID,          ENTRATOOL_PLUGIN_VERSION,                                     \
-        ENTRATOOL_PLUGIN_DESCRIPTION, ENTRATOOL_SDK_BUILT_WITH,                                     \
-        &::entratool::sdk::detail::register_thunk<&(REGISTER)>, nullptr};                           \
-    return &descriptor;                                                                             \
+#define ENTRATOOL_PLUGIN(REGISTER)                                                                          \
+  extern "C" ENTRATOOL_PLUGIN_EXPORT const et_plugin_descriptor* entratool_plugin_entry(void) {             \
+    static const et_plugin_descriptor descriptor = {ENTRATOOL_PLUGIN_MAGIC,                                 \
+                                                    sizeof(et_plugin_descriptor),                           \
+                                                    ENTRATOOL_SDK_VERSION_MAJOR,                            \
+                                                    ENTRATOOL_SDK_VERSION_MINOR,                            \
+                                                    ENTRATOOL_PLUGIN_ID,                                    \
+                                                    ENTRATOOL_PLUGIN_VERSION,                               \
+                                                    ENTRATOOL_PLUGIN_DESCRIPTION,                           \
+                                                    ENTRATOOL_SDK_BUILT_WITH,                               \
+                                                    &::entratool::sdk::detail::register_thunk<&(REGISTER)>, \
+                                                    nullptr};                                               \
+    return &descriptor;                                                                                     \
   }
 #endif

@@ -12,12 +12,12 @@ namespace entratool::sdk {
 
 /// One token endpoint response, normalised. Plain value type: copy freely.
 struct TokenResponse {
-  std::string access_token;                           ///< never empty in a successful response
-  std::string token_type = "Bearer";                  ///< as the provider sent it
-  std::chrono::system_clock::time_point expires_at;   ///< absolute UTC expiry
-  std::vector<std::string> scopes;                    ///< granted scopes (the request's when the provider omits them)
-  std::string refresh_token;                          ///< empty when none was issued
-  std::string id_token;                               ///< empty when none was issued
+  std::string access_token;                          ///< never empty in a successful response
+  std::string token_type = "Bearer";                 ///< as the provider sent it
+  std::chrono::system_clock::time_point expires_at;  ///< absolute UTC expiry
+  std::vector<std::string> scopes;                   ///< granted scopes (the request's when the provider omits them)
+  std::string refresh_token;                         ///< empty when none was issued
+  std::string id_token;                              ///< empty when none was issued
   /// Other top-level response fields as (name, raw JSON text of the value), in response order,
   /// e.g. {"ext_expires_in","3599"} or {"refresh_in","1800"}.
   std::vector<std::pair<std::string, std::string>> extra;

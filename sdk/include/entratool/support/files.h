@@ -19,11 +19,11 @@ sdk::Status ensure_private_directory(const std::string& dir);
 /// device is opened O_NONBLOCK and refused, so it never hangs) and bound the size; the trust
 /// rules are checked on the opened file (fstat), so a file swapped in between cannot slip through.
 struct ReadRules {
-  bool regular_only = true;   ///< false: a pipe (e.g. `--file <(cmd)`) is read too, still bounded
-  bool no_symlink = false;    ///< refuse a symbolic link as the last path component
-  bool owned_by_user = false; ///< refuse a file another user owns
-  bool not_writable_by_others = false;  ///< refuse a group- or world-writable file ("chmod go-w")
-  bool private_to_user = false;         ///< refuse a file group or others can read ("chmod 600")
+  bool regular_only = true;                       ///< false: a pipe (e.g. `--file <(cmd)`) is read too, still bounded
+  bool no_symlink = false;                        ///< refuse a symbolic link as the last path component
+  bool owned_by_user = false;                     ///< refuse a file another user owns
+  bool not_writable_by_others = false;            ///< refuse a group- or world-writable file ("chmod go-w")
+  bool private_to_user = false;                   ///< refuse a file group or others can read ("chmod 600")
   std::size_t max_bytes = std::size_t{64} << 20;  ///< larger files are an error, never read whole
   const char* what = nullptr;  ///< how messages name the file ("the profiles file"); default: its path
 };

@@ -27,22 +27,22 @@ const T* find_service(const et_host* host, const char* id, size_t min_size) {
 }
 
 inline Status unsupported(const char* id) {
-  return Status::error(ErrorCategory::general,
-                       std::string("this entratool does not provide the host service ") + id +
-                           "; upgrade entratool to use this plugin",
-                       codes::kUnsupported);
+  return Status::error(
+      ErrorCategory::general,
+      std::string("this entratool does not provide the host service ") + id + "; upgrade entratool to use this plugin",
+      codes::kUnsupported);
 }
 
-#define ENTRATOOL_DETAIL_SERVICE(T, ID, LAST)                                                    \
-  const T* service() const {                                                                      \
-    if (!looked_up_) {                                                                            \
-      service_ = find_service<T>(host_, ID, offsetof(T, LAST) + sizeof(T::LAST));     \
-      looked_up_ = true;                                                                          \
-    }                                                                                             \
-    return service_;                                                                              \
-  }                                                                                               \
-  const et_host* host_;                                                                           \
-  mutable const T* service_ = nullptr;                                                            \
+#define ENTRATOOL_DETAIL_SERVICE(T, ID, LAST)                                     \
+  const T* service() const {                                                      \
+    if (!looked_up_) {                                                            \
+      service_ = find_service<T>(host_, ID, offsetof(T, LAST) + sizeof(T::LAST)); \
+      looked_up_ = true;                                                          \
+    }                                                                             \
+    return service_;                                                              \
+  }                                                                               \
+  const et_host* host_;                                                           \
+  mutable const T* service_ = nullptr;                                            \
   mutable bool looked_up_ = false;
 
 class CHttp final : public HttpClient {
@@ -241,8 +241,15 @@ class CSecrets final : public Secrets {
 class CHostServices final : public HostServices {
  public:
   explicit CHostServices(const et_host* host)
-      : http_(host), console_(host), browser_(host), clock_(host), logger_(host), token_endpoint_(host),
-        client_auth_(host), sign_in_(host), secrets_(host) {}
+      : http_(host),
+        console_(host),
+        browser_(host),
+        clock_(host),
+        logger_(host),
+        token_endpoint_(host),
+        client_auth_(host),
+        sign_in_(host),
+        secrets_(host) {}
   HttpClient& http() override { return http_; }
   Console& console() override { return console_; }
   BrowserLauncher& browser() override { return browser_; }

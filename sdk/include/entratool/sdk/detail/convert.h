@@ -64,11 +64,15 @@ inline Status from_c(int32_t rc, const et_status& s) {
 // plain C: they are noexcept, so the only thing that can go wrong in them (running out of memory)
 // ends the process deterministically instead of unwinding through foreign frames.
 
-inline void append_to_string(void* ctx, et_str data) noexcept { static_cast<std::string*>(ctx)->append(data.data, data.size); }
+inline void append_to_string(void* ctx, et_str data) noexcept {
+  static_cast<std::string*>(ctx)->append(data.data, data.size);
+}
 /// A sink that appends to `s`.
 inline et_sink string_sink(std::string& s) noexcept { return et_sink{&s, &append_to_string}; }
 
-inline void push_to_list(void* ctx, et_str item) noexcept { static_cast<std::vector<std::string>*>(ctx)->emplace_back(view(item)); }
+inline void push_to_list(void* ctx, et_str item) noexcept {
+  static_cast<std::vector<std::string>*>(ctx)->emplace_back(view(item));
+}
 /// A sink whose writes are list items.
 inline et_sink list_sink(std::vector<std::string>& list) noexcept { return et_sink{&list, &push_to_list}; }
 
@@ -115,7 +119,8 @@ inline std::vector<std::string> from_c(et_strs s) {
 inline Pairs from_c(et_pairs p) {
   Pairs out;
   out.reserve(p.count);
-  for (size_t i = 0; i < p.count; ++i) out.emplace_back(std::string(view(p.items[i].name)), std::string(view(p.items[i].value)));
+  for (size_t i = 0; i < p.count; ++i)
+    out.emplace_back(std::string(view(p.items[i].name)), std::string(view(p.items[i].value)));
   return out;
 }
 
