@@ -154,10 +154,10 @@ sdk::Result<sdk::TokenResponse> ManagedIdentityFlow::acquire(const sdk::FlowRequ
     if (!retryable(status)) {
       if (status == 400 || status == 401 || status == 403)
         return sdk::Status::auth_failed(
-            where + " refused the request (" + said +
+            std::string(where) + " refused the request (" + said +
             "); check that the identity is assigned to this resource and that --client-id, --object-id or "
             "--resource-id names it");
-      return sdk::Status::network(where + " answered " + said);
+      return sdk::Status::network(std::string(where) + " answered " + said);
     }
     milliseconds wait = std::min(backoff, kMaxBackoff);
     backoff *= 2;
@@ -168,8 +168,9 @@ sdk::Result<sdk::TokenResponse> ManagedIdentityFlow::acquire(const sdk::FlowRequ
         retry_after.size() < 6)
       wait = std::chrono::seconds(std::stoi(retry_after));
     if (attempt >= kMaxAttempts || clock.monotonic() + wait >= deadline)
-      return sdk::Status::network(where + " is unavailable (" + said + ") after " + std::to_string(attempt) +
-                                  (attempt == 1 ? " attempt" : " attempts") + " within --timeout");
+      return sdk::Status::network(std::string(where) + " is unavailable (" + said + ") after " +
+                                  std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts") +
+                                  " within --timeout");
     services.console().status("The managed identity endpoint answered HTTP " + std::to_string(status) +
                               "; retrying in " + std::to_string((wait.count() + 999) / 1000) + " s...");
     clock.sleep_for(wait);

@@ -13,7 +13,7 @@ namespace entratool::flows {
 
 namespace {
 
-constexpr size_t kMaxTokenBytes = 64 * 1024;
+constexpr size_t kMaxTokenBytes = size_t{64} * 1024;
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);

@@ -151,7 +151,7 @@ sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ct
       for (const auto& name : names)
         if (name != "AZURE_TENANT_ID" && name != "AZURE_CLIENT_ID" && env(name.c_str()).empty())
           unset += (unset.empty() ? "" : " and ") + name;
-      if (!unset.empty()) alternatives += " or " + unset + " (" + id + ")";
+      if (!unset.empty()) alternatives += " or " + unset + " (" + std::string(id) + ")";
     }
     missing.push_back(alternatives);
   }

@@ -224,11 +224,11 @@ sdk::Result<CreatedBundle> create_bundle(const std::string& folder, const std::s
 
   auto libs = json::Value::array();
   for (const auto& n : names) {
-    const std::string manifest_path = folder + "/" + n;
+    const std::string manifest_path = std::string(folder) + "/" + n;
     auto m = read_manifest(manifest_path);
     if (!m) return sdk::Status::general("'" + manifest_path + "': " + m.status().message());
     const std::string file = m->library.substr(m->library.find_last_of('/') + 1);
-    auto lib_hash = sha256_of_file(folder + "/" + file);
+    auto lib_hash = sha256_of_file(std::string(folder) + "/" + file);
     if (!lib_hash) return sdk::Status::general(lib_hash.status().message() + " (named by " + manifest_path + ")");
     auto man_hash = sha256_of_file(manifest_path);
     if (!man_hash) return man_hash.status();

@@ -121,10 +121,12 @@ sdk::Status parse_flow_declaration(const json::Value& v, const std::string& wher
   for (const auto& name : d.environment)
     for (char c : name)
       if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-        return bad(where + " \"environment\" names '" + name + "'; use upper-case variable names (A-Z, 0-9, _)");
+        return bad(std::string(where) + " \"environment\" names '" + name +
+                   "'; use upper-case variable names (A-Z, 0-9, _)");
   for (const auto& method : d.default_for)
     if (method != "secret" && method != "certificate" && method != "none" && method != kManagedIdentity)
-      return bad(where + " \"default_for\" names '" + method + "'; use secret, certificate, none or managed-identity");
+      return bad(std::string(where) + " \"default_for\" names '" + method +
+                 "'; use secret, certificate, none or managed-identity");
   return sdk::Status::ok();
 }
 

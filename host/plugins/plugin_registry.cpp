@@ -479,7 +479,7 @@ void PluginRegistry::Impl::protect_system_plugins() {
       if (protected_kind(kind) && !options.allow_shadowing) {
         // The safe default: the user's candidate is refused and the system one is used.
         w.state = State::refused;
-        w.reason = "refused: " + kind + " plugin '" + id + "' from " + w.library + " (" + w.origin +
+        w.reason = std::string("refused: ").append(kind) + " plugin '" + id + "' from " + w.library + " (" + w.origin +
                    ") would replace the " + sys.origin + " one at " + sys.library +
                    "; to allow this deliberately, set \"allow_shadowing\": true in " + options.config_path;
         use_warnings[id] = "ignoring " + w.reason.substr(std::string("refused: ").size());
@@ -519,10 +519,10 @@ sdk::Result<LoadedComponent*> PluginRegistry::Impl::load(std::string_view id, st
   return &components[index];
 }
 
-PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host)
-    : PluginRegistry(std::move(dirs), std::move(host), RegistryOptions{}) {}
+PluginRegistry::PluginRegistry(const std::vector<PluginSearchDir>& dirs, HostProvider host)
+    : PluginRegistry(dirs, std::move(host), RegistryOptions{}) {}
 
-PluginRegistry::PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host, RegistryOptions options)
+PluginRegistry::PluginRegistry(const std::vector<PluginSearchDir>& dirs, HostProvider host, RegistryOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->host = std::move(host);
   impl_->options = std::move(options);

@@ -68,8 +68,8 @@ class PluginRegistry {
   using HostProvider = std::function<const et_host*()>;
 
   /// Reads the manifests in `dirs`; loads nothing. Missing folders are noted, never fatal.
-  PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host);
-  PluginRegistry(std::vector<PluginSearchDir> dirs, HostProvider host, RegistryOptions options);
+  PluginRegistry(const std::vector<PluginSearchDir>& dirs, HostProvider host);
+  PluginRegistry(const std::vector<PluginSearchDir>& dirs, HostProvider host, RegistryOptions options);
   ~PluginRegistry();
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;

@@ -39,8 +39,9 @@ sdk::Result<TrustedKey> parse_key(const json::Value& v, size_t index) {
     key.base64 = v.text();
   } else if (v.is_object()) {
     for (const auto& [name, value] : v.members()) {
-      if (name != "key" && name != "name") return bad(where + ": unknown field '" + name + "' (known: key, name)");
-      if (!value.is_string()) return bad(where + ": \"" + name + "\" must be a string");
+      if (name != "key" && name != "name")
+        return bad(std::string(where) + ": unknown field '" + name + "' (known: key, name)");
+      if (!value.is_string()) return bad(std::string(where) + ": \"" + name + "\" must be a string");
     }
     key.base64 = v.get_string("key");
     key.name = v.get_string("name");

@@ -119,20 +119,21 @@ PathCheck check_path(const std::string& path, const std::string& what, const All
     std::string next = join(current, part);
     struct stat st {};
     if (::lstat(next.c_str(), &st) != 0) {
-      result.problem = what + " '" + path + "' cannot be read: " + std::strerror(errno) +
+      result.problem = std::string(what) + " '" + path + "' cannot be read: " + std::strerror(errno) +
                        (next == path ? std::string() : " ('" + next + "')");
       return result;
     }
     if (S_ISLNK(st.st_mode)) {
       // The link itself lives in `current`, already checked; what it points to is checked next.
       if (++links > 40) {
-        result.problem = what + " '" + path + "' has too many levels of symbolic links";
+        result.problem = std::string(what) + " '" + path + "' has too many levels of symbolic links";
         return result;
       }
       char buf[PATH_MAX];
       ssize_t n = ::readlink(next.c_str(), buf, sizeof buf - 1);
       if (n <= 0) {
-        result.problem = what + " '" + path + "': the symlink '" + next + "' cannot be read";
+        result.problem = std::string(what) + " '" + path + "': the symlink '";
+        result.problem.append(next).append("' cannot be read");
         return result;
       }
       std::string target(buf, static_cast<size_t>(n));
@@ -149,7 +150,7 @@ PathCheck check_path(const std::string& path, const std::string& what, const All
       std::string why = check_leaf(st, next, what, owners);
       if (!why.empty()) {
         // Name the file the user gave, and the target when a symlink led elsewhere.
-        result.problem = next == path ? why : why + " (reached through '" + path + "')";
+        result.problem = next == path ? why : std::string(why) + " (reached through '" + path + "')";
         result.resolved = next;
         return result;
       }

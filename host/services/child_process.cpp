@@ -76,10 +76,12 @@ sdk::Result<ChildOutcome> run_child(const std::vector<std::string>& argv, std::c
   if (argv.empty() || argv[0].empty()) return sdk::Status::general("no program to start");
   std::vector<std::string> args = argv;
   std::vector<char*> cargv;
+  cargv.reserve(args.size() + 1);
   for (auto& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   std::vector<std::string> env = scrubbed_environment(environ);
   std::vector<char*> cenv;
+  cenv.reserve(env.size() + 1);
   for (auto& e : env) cenv.push_back(e.data());
   cenv.push_back(nullptr);
 

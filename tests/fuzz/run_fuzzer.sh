@@ -14,8 +14,8 @@ case "$target" in
   jwt) sources=("$here/fuzz_jwt.cpp" "$src/host/core/jwt.cpp" "${support[@]}"); seeds="$here/corpus"
        dict=(-dict="$here/jwt.dict") ;;
   json) sources=("$here/fuzz_json.cpp" "${support[@]}") ;;
-  token_response) sources=("$here/fuzz_token_response.cpp" "$src/host/services/token_endpoint.cpp" "${support[@]}") ;;
-  time) sources=("$here/fuzz_time.cpp" "$src/host/services/token_endpoint.cpp" "${support[@]}") ;;
+  token_response) sources=("$here/fuzz_token_response.cpp" "$src/host/services/token_endpoint.cpp" "$src/host/core/acquisition.cpp" "${support[@]}") ;;
+  time) sources=("$here/fuzz_time.cpp" "$src/host/services/token_endpoint.cpp" "$src/host/core/acquisition.cpp" "${support[@]}") ;;
   profiles) sources=("$here/fuzz_profiles.cpp" "$src/host/core/profiles.cpp" "$src/sdk/support/src/files.cpp"
                      "${support[@]}") ;;
   *) echo "run_fuzzer: unknown target '$target'" >&2; exit 2 ;;
