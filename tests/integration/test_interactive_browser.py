@@ -179,6 +179,8 @@ class ListenerTest(UserFlowCase):
         run = Background(["get-token", "-p", "me", "--timeout", "20s"], env)
         self.addCleanup(run.kill)
         run.wait_for_stderr(URL_LINE, timeout=5)
+        # The listener's line follows the URL; wait for it rather than race it.
+        run.wait_for_stderr(r"Waiting for the sign-in", timeout=5)
         err = run.err.decode()
         self.assertIn("no browser can be opened here", err)
         self.assertIn("no DISPLAY or WAYLAND_DISPLAY", err)
