@@ -4,6 +4,7 @@
 #include <string>
 
 #include "entratool/support/encoding.h"
+#include "entratool/support/grants.h"
 #include "entratool/support/json.h"
 #include "entratool/support/scopes.h"
 
@@ -14,12 +15,6 @@ namespace {
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
-}
-
-std::chrono::milliseconds time_left(const sdk::FlowRequest& request, sdk::HostServices& services) {
-  if (request.deadline == std::chrono::steady_clock::time_point{}) return std::chrono::seconds(60);
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(request.deadline - services.clock().monotonic());
-  return left.count() < 1 ? std::chrono::milliseconds(1) : left;
 }
 
 sdk::Result<std::string> fetch_oidc_token(const sdk::FlowRequest& request, sdk::HostServices& services) {
@@ -44,7 +39,7 @@ sdk::Result<std::string> fetch_oidc_token(const sdk::FlowRequest& request, sdk::
              "api-version=7.1&serviceConnectionId=" + support::form_urlencode(connection);
   http.headers = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
   http.content_type = "application/json";
-  http.timeout = time_left(request, services);
+  http.timeout = support::time_left(request, services);
   http.ca_bundle = request.ca_bundle;
   auto response = services.http().send(http);
   if (!response) {
@@ -77,13 +72,8 @@ sdk::Result<sdk::TokenResponse> AzurePipelinesFlow::acquire(const sdk::FlowReque
     return sdk::Status::general("Azure Pipelines OIDC needs a scope, e.g. https://management.azure.com/.default");
   auto assertion = fetch_oidc_token(request, services);
   if (!assertion) return assertion.status();
-  sdk::Form form{{"grant_type", "client_credentials"},
-                 {"scope", support::join_scopes(request.scopes)},
-                 {"client_id", request.client_id},
-                 {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-                 {"client_assertion", *assertion}};
   services.logger().log(sdk::LogLevel::debug, "azure pipelines: POST " + request.token_endpoint);
-  return services.token_endpoint().request_token(request, form, {});
+  return support::redeem_client_assertion(request, services, *assertion);
 }
 
 }  // namespace entratool::flows

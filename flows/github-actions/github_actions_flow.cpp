@@ -4,6 +4,7 @@
 #include <string>
 
 #include "entratool/support/encoding.h"
+#include "entratool/support/grants.h"
 #include "entratool/support/json.h"
 #include "entratool/support/scopes.h"
 
@@ -14,12 +15,6 @@ namespace {
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
-}
-
-std::chrono::milliseconds time_left(const sdk::FlowRequest& request, sdk::HostServices& services) {
-  if (request.deadline == std::chrono::steady_clock::time_point{}) return std::chrono::seconds(60);
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(request.deadline - services.clock().monotonic());
-  return left.count() < 1 ? std::chrono::milliseconds(1) : left;
 }
 
 // The job's ID token for `audience`.
@@ -34,7 +29,7 @@ sdk::Result<std::string> fetch_id_token(const sdk::FlowRequest& request, sdk::Ho
   http.method = "GET";
   http.url = url + (url.find('?') == std::string::npos ? "?" : "&") + "audience=" + support::form_urlencode(audience);
   http.headers = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
-  http.timeout = time_left(request, services);
+  http.timeout = support::time_left(request, services);
   http.ca_bundle = request.ca_bundle;
   auto response = services.http().send(http);
   if (!response) {
@@ -70,12 +65,7 @@ sdk::Result<sdk::TokenResponse> GitHubActionsFlow::acquire(const sdk::FlowReques
   if (!assertion) return assertion.status();
   services.logger().log(sdk::LogLevel::debug,
                         "github actions: ID token for audience " + audience + ", POST " + request.token_endpoint);
-  sdk::Form form{{"grant_type", "client_credentials"},
-                 {"scope", support::join_scopes(request.scopes)},
-                 {"client_id", request.client_id},
-                 {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-                 {"client_assertion", *assertion}};
-  return services.token_endpoint().request_token(request, form, {});
+  return support::redeem_client_assertion(request, services, *assertion);
 }
 
 }  // namespace entratool::flows

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "entratool/support/grants.h"
 #include "entratool/support/scopes.h"
 
 namespace entratool::flows {
@@ -65,14 +66,9 @@ sdk::Result<sdk::TokenResponse> WorkloadIdentityFlow::acquire(const sdk::FlowReq
         "create the profile with --federated-token-file");
   auto assertion = read_federated_token(path);  // every time: the platform rotates the file
   if (!assertion) return assertion.status();
-  sdk::Form form{{"grant_type", "client_credentials"},
-                 {"scope", support::join_scopes(request.scopes)},
-                 {"client_id", request.client_id},
-                 {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-                 {"client_assertion", *assertion}};
   services.logger().log(sdk::LogLevel::debug,
                         "workload identity: assertion from " + path + ", POST " + request.token_endpoint);
-  return services.token_endpoint().request_token(request, form, {});
+  return support::redeem_client_assertion(request, services, *assertion);
 }
 
 }  // namespace entratool::flows

@@ -21,40 +21,12 @@ namespace keystore_test {
 
 using namespace entratool;
 
-/// What a store never uses: the flow-side services answer with an error.
-class NoFlowServices final : public sdk::TokenEndpoint,
-                             public sdk::ClientAuthenticator,
-                             public sdk::SignIn,
-                             public sdk::Secrets {
- public:
-  static sdk::Status no() { return sdk::Status::general("not a service for secret stores (test)"); }
-  sdk::Result<std::string> post(const sdk::FlowRequest&, std::string_view, const sdk::Form&,
-                                const sdk::Headers&) override {
-    return no();
-  }
-  sdk::Result<sdk::TokenResponse> request_token(const sdk::FlowRequest&, const sdk::Form&,
-                                                const sdk::Headers&) override {
-    return no();
-  }
-  sdk::Status apply(const sdk::FlowRequest&, std::string_view, sdk::Form&, sdk::Headers&) override { return no(); }
-  sdk::Result<sdk::SignInResult> sign_in(const sdk::FlowRequest&, const std::vector<std::string>&,
-                                         const sdk::Form&) override {
-    return no();
-  }
-  sdk::Result<std::optional<std::string>> get(const sdk::FlowRequest&, std::string_view) override { return no(); }
-};
-
-/// The shared fakes on real time (sleep_for still returns at once).
+/// The shared fakes on real time (sleep_for still returns at once). A store never uses the
+/// flow-side services; fakes::Services answers them with "unsupported" when the test does not
+/// link the host's.
 class FakeServices final : public fakes::Services {
  public:
   FakeServices() { clock_.real = true; }
-  sdk::TokenEndpoint& token_endpoint() override { return none_; }
-  sdk::ClientAuthenticator& client_auth() override { return none_; }
-  sdk::SignIn& sign_in() override { return none_; }
-  sdk::Secrets& secrets() override { return none_; }
-
- private:
-  NoFlowServices none_;
 };
 
 /// A fresh folder under $TMPDIR, removed with everything in it.

@@ -335,7 +335,8 @@ RULES_PROJECT = r"""
 cmake_minimum_required(VERSION 3.20)
 project(rules LANGUAGES CXX)
 find_package(EntraToolSDK 2.0 REQUIRED)
-file(WRITE ${CMAKE_BINARY_DIR}/p.cpp "int plugin_placeholder;\n")
+# A source that is never compiled: every case below must fail at configure time.
+file(WRITE ${CMAKE_BINARY_DIR}/p.cpp "int configure_must_refuse_this_target;\n")
 set(src ${CMAKE_BINARY_DIR}/p.cpp)
 if(CASE STREQUAL "boost")
   find_package(Boost REQUIRED)
