@@ -16,13 +16,17 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/URI.h>
+#include <dirent.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -38,6 +42,7 @@
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "entratool/sdk/abi.h"
 #include "entratool/sdk/detail/convert.h"
@@ -101,6 +106,55 @@ sdk::Result<ProxySetting> parse_proxy(std::string spec) {
   }
 }
 
+// True when `dir` holds OpenSSL's hash links (<8 hex digits>.<n>, made by update-ca-certificates
+// or `openssl rehash`); a folder of plain PEM files cannot be looked up by hash.
+bool has_hash_links(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return false;
+  bool found = false;
+  while (const dirent* e = ::readdir(d)) {
+    const char* n = e->d_name;
+    size_t hex = 0;
+    while (hex < 8 && std::isxdigit(static_cast<unsigned char>(n[hex]))) ++hex;
+    if (hex == 8 && n[8] == '.' && std::isdigit(static_cast<unsigned char>(n[9]))) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(d);
+  return found;
+}
+
+// The system's trust as OpenSSL's default paths define it (the bundle file and the certificate
+// folder, each overridable by SSL_CERT_FILE and SSL_CERT_DIR), but with the bundle replaced by a
+// lookup by subject hash in the folder it is made from (X509_get_default_cert_dir(), Debian's
+// /etc/ssl/certs): only the certificates a chain needs are read. Where that folder has no hash
+// links, the bundle file is parsed as before, so the verification result is the same.
+void add_system_trust(SSL_CTX* ssl, const std::string& ca_bundle) {
+  std::vector<std::string> dirs;
+  const std::string dir_env = env(X509_get_default_cert_dir_env());
+  for (size_t start = 0; start < dir_env.size();) {  // OpenSSL's syntax: a ':'-separated list
+    size_t end = std::min(dir_env.find(':', start), dir_env.size());
+    if (end > start) dirs.push_back(dir_env.substr(start, end - start));
+    start = end + 1;
+  }
+  bool system_hashed = false;
+  for (const char* system : {X509_get_default_cert_dir(), kSystemCaDir}) {
+    char real[PATH_MAX];
+    if (!::realpath(system, real) || !has_hash_links(real)) continue;
+    system_hashed = true;
+    if (std::find(dirs.begin(), dirs.end(), real) == dirs.end()) dirs.emplace_back(real);
+  }
+  if (X509_LOOKUP* lookup = X509_STORE_add_lookup(SSL_CTX_get_cert_store(ssl), X509_LOOKUP_hash_dir()))
+    for (const auto& dir : dirs) X509_LOOKUP_add_dir(lookup, dir.c_str(), X509_FILETYPE_PEM);
+  const std::string file_env = env(X509_get_default_cert_file_env());
+  if (!file_env.empty()) {
+    if (file_env != ca_bundle) SSL_CTX_load_verify_locations(ssl, file_env.c_str(), nullptr);
+  } else if (!system_hashed) {
+    SSL_CTX_load_verify_locations(ssl, X509_get_default_cert_file(), nullptr);
+  }
+}
+
 // One TLS context per CA bundle, created on first use. Verification is strict: the system CAs
 // plus the optional bundle, and the server's name (or IP) must match its certificate.
 Poco::Net::Context::Ptr tls_context(const std::string& ca_bundle) {
@@ -116,18 +170,17 @@ Poco::Net::Context::Ptr tls_context(const std::string& ca_bundle) {
   (void)initialized;
   Poco::Net::Context::Params params;
   params.caLocation = ca_bundle;
-  params.loadDefaultCAs = true;
+  // Not Poco's loadDefaultCAs (SSL_CTX_set_default_verify_paths): it parses the whole system
+  // bundle, about 140 certificates, in every process that makes a request. The system folder is
+  // added below as a hashed-directory lookup, which reads only the certificates a chain needs.
+  params.loadDefaultCAs = false;
   params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
   params.verificationDepth = 9;
   params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
   Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
   ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                         Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-  if (ca_bundle.empty()) {
-    // OpenSSL's default paths are where Debian keeps them; name the folder too in case a build
-    // of OpenSSL looks elsewhere.
-    SSL_CTX_load_verify_locations(ctx->sslContext(), nullptr, kSystemCaDir);
-  }
+  add_system_trust(ctx->sslContext(), ca_bundle);
   // Without a handler Poco would consult an application configuration; reject, never prompt.
   static bool handler_set = [&] {
     Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject = new Poco::Net::RejectCertificateHandler(false);
