@@ -1,12 +1,11 @@
-// The `json` output format. Token responses are built with Poco JSON in the reference page's field
-// order. Documents are re-indented with the SDK's JSON value instead, because Poco 1.11 does not
-// keep them intact: it rejects integers beyond 64 bits and exponents beyond double range, rewrites
-// 1.5e3 as 1500, and cannot parse a top-level scalar. The SDK value keeps member order and the
-// exact text of every number, and its pretty form matches Poco's ("key": value, two spaces).
-#include <Poco/JSON/Object.h>
-
+// The `json` output format. Token responses are written here in the reference page's field order,
+// escaped exactly as the earlier Poco JSON writer did (so output is byte-for-byte the same);
+// documents are re-indented with the SDK's JSON value, which keeps member order and the exact text
+// of every number (Poco 1.11 did not: it rejected integers beyond 64 bits, rewrote 1.5e3 as 1500
+// and could not parse a top-level scalar). No third-party library: loading Poco JSON with PCRE
+// and zlib cost more than the rest of a cached get-token.
+#include <cstdio>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,7 +34,49 @@ std::string join_scopes(const TokenResponse& token) {
   return out;
 }
 
-// Poco and yaml-cpp copy invalid UTF-8 through unchanged, which would print text no reader accepts.
+// A JSON string literal as the token output has always spelled it: the two-character escapes for
+// \b \t \n \f \r, \uXXXX (upper-case hex) for the other control characters, '"' and '\\'
+// escaped, everything else (UTF-8 included, checked before) as it is.
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04X", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Invalid UTF-8 copied through would print text no reader accepts.
 Status check_utf8(const TokenResponse& token) {
   if (const char* field = entratool::support::first_non_utf8_field(token))
     return Status::general(std::string("the token response's ") + field + " is not valid UTF-8");
@@ -46,20 +87,27 @@ class JsonFormatter final : public entratool::sdk::Formatter {
  public:
   Result<std::string> format_token(const TokenResponse& token, const FormatContext& ctx) override {
     try {
-      const std::string scope = join_scopes(token);
       if (auto status = check_utf8(token); !status) return status;
-      Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
-      object.set("token_type", token.token_type);
-      object.set("scope", scope);
-      object.set("expires_in", static_cast<Poco::Int64>(entratool::sdk::seconds_left(token, ctx.now)));
-      object.set("access_token", token.access_token);
-      if (!token.refresh_token.empty()) object.set("refresh_token", token.refresh_token);
-      object.set("expires_at", entratool::support::format_utc_iso8601(token.expires_at));
-      std::ostringstream out;
-      object.stringify(out, kIndent);
-      out << '\n';
-      return out.str();
-    } catch (const std::exception& e) {  // Poco::Exception derives from std::exception; none may escape
+      std::string out = "{\n";
+      auto member = [&out](std::string_view key, std::string_view value, bool quoted, bool last = false) {
+        out.append(kIndent, ' ');
+        append_quoted(out, key);
+        out += ": ";
+        if (quoted)
+          append_quoted(out, value);
+        else
+          out += value;
+        out += last ? "\n" : ",\n";
+      };
+      member("token_type", token.token_type, true);
+      member("scope", join_scopes(token), true);
+      member("expires_in", std::to_string(entratool::sdk::seconds_left(token, ctx.now)), false);
+      member("access_token", token.access_token, true);
+      if (!token.refresh_token.empty()) member("refresh_token", token.refresh_token, true);
+      member("expires_at", entratool::support::format_utc_iso8601(token.expires_at), true, true);
+      out += "}\n";
+      return out;
+    } catch (const std::exception& e) {  // nothing may cross into the host
       return Status::general(std::string("json formatter: ") + e.what());
     }
   }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Guards what the golden files mean, not just what they say: real readers (PyYAML, which uses the
 strict YAML 1.1 resolver, and Python's json) must read the formatted output back as exactly the
-input data, types and member order included. Also guards the dependency rule: the json and yaml
-plugins link Poco and yaml-cpp themselves, and the entratool executable links neither."""
+input data, types and member order included. Also guards what a cached `-o json`/`-o yaml` loads:
+the json and yaml plugins link no third-party library (they did: Poco JSON and yaml-cpp, whose
+load cost more than the rest of the call), and the entratool executable neither."""
 import datetime
 import json
 import os
@@ -68,10 +69,10 @@ def needed(path):
 plugins = os.environ["ENTRATOOL_PLUGIN_DIR"]
 host = needed(os.environ["ENTRATOOL_BIN"])
 check(not any("Poco" in lib or "yaml-cpp" in lib for lib in host), f"entratool links {host}")
-check(any(lib.startswith("libPocoJSON") for lib in needed(f"{plugins}/entratool-json.so")),
-      "the json plugin does not link Poco JSON")
-check(any(lib.startswith("libyaml-cpp") for lib in needed(f"{plugins}/entratool-yaml.so")),
-      "the yaml plugin does not link yaml-cpp")
+check(not any("Poco" in lib or "yaml-cpp" in lib for lib in needed(f"{plugins}/entratool-json.so")),
+      "the json plugin links a third-party library")
+check(not any("Poco" in lib or "yaml-cpp" in lib for lib in needed(f"{plugins}/entratool-yaml.so")),
+      "the yaml plugin links a third-party library")
 check(not any("Poco" in lib or "yaml-cpp" in lib for lib in needed(f"{plugins}/entratool-token.so")),
       "the token plugin links a third-party library")
 
