@@ -372,6 +372,17 @@ function(entratool_add_plugin target)
   # refusal at load time, not a crash at first call (the host opens plugins RTLD_LAZY, so the C++
   # runtime a plugin brings along is bound only as far as it is used).
   target_link_options(${target} PRIVATE -Wl,-z,defs -Wl,-z,now)
+  # ENTRATOOL_PLUGIN_STATIC_RUNTIME (set by entratool's own build; off for other users of the
+  # SDK): with g++, the plugin carries its own libstdc++/libgcc as the host does, so loading it
+  # maps and relocates no libstdc++.so (a cached get-token loads two plugins). Safe because nothing
+  # C++ crosses the boundary; --exclude-libs keeps the copy's symbols private. A plugin that links
+  # a shared C++ library (whose objects it shares) sets the target property
+  # ENTRATOOL_SHARED_RUNTIME to keep the shared runtime.
+  if(ENTRATOOL_PLUGIN_STATIC_RUNTIME AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    set(static_runtime "$<NOT:$<BOOL:$<TARGET_PROPERTY:${target},ENTRATOOL_SHARED_RUNTIME>>>")
+    target_link_options(${target} PRIVATE
+      "$<${static_runtime}:-static-libstdc++;-static-libgcc;-Wl,--exclude-libs,ALL;-Wl,--gc-sections>")
+  endif()
   # Only the entry point is exported: hidden visibility alone leaves the C++ library's template
   # instantiations (std::vector<std::string>::_M_realloc_insert, ...) in the dynamic symbol table.
   if(NOT APPLE AND NOT WIN32)
