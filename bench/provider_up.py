@@ -1,5 +1,6 @@
-"""Starts the test identity provider for bench/get_token.sh, prints one JSON line (authority,
-tenant, client id, token endpoint) and keeps it running until standard input closes."""
+"""Starts the test identity provider for the bench/ scripts, prints one JSON line (authority,
+tenant, client id, secret, token endpoint, and the CA file for --https) and keeps it running
+until standard input closes.   provider_up.py [--https]"""
 
 import json
 import os
@@ -10,8 +11,9 @@ os.environ.setdefault("ENTRATOOL_SOURCE_DIR", os.path.dirname(here))
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "support"))
 from provider import Provider, TENANT_GUID  # noqa: E402
 
-with Provider() as idp:
+with Provider(https="--https" in sys.argv[1:]) as idp:
     print(json.dumps({"authority": idp.authority_host, "tenant": TENANT_GUID, "client_id": idp.simple.client_id,
-                      "secret": idp.simple.secret, "token_endpoint": idp.token_endpoint(TENANT_GUID)}), flush=True)
+                      "secret": idp.simple.secret, "token_endpoint": idp.token_endpoint(TENANT_GUID),
+                      "ca": idp.ca_path}), flush=True)
     sys.stdin.read()
     print(json.dumps(idp.requests()["counts"]), file=sys.stderr)

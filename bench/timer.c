@@ -5,7 +5,7 @@
  * Leading NAME=VALUE words set environment variables for that command only (no `env` process
  * in between to distort the figures). Each round starts with a different command, so none
  * always runs first or last; output and errors go to /dev/null; a failing run stops everything.
- * Prints "LABEL median_us p10_us p90_us median_cpu_us" per command. */
+ * Prints "LABEL median_us p10_us p90_us median_cpu_us median_maxrss_kb" per command. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
@@ -55,7 +55,7 @@ static char** make_env(char** overrides, int n) {
   return envp;
 }
 
-static double run_once(const struct command* c, double* cpu_us) {
+static double run_once(const struct command* c, double* cpu_us, double* rss_kb) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -72,6 +72,7 @@ static double run_once(const struct command* c, double* cpu_us) {
   wait4(pid, &status, 0, &ru);
   double elapsed = now_us() - start;
   posix_spawn_file_actions_destroy(&fa);
+  *rss_kb = (double)ru.ru_maxrss;
   *cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     fprintf(stderr, "timer: '%s' (%s) failed with status %d\n", c->label, c->argv[0], status);
@@ -98,20 +99,23 @@ int main(int argc, char** argv) {
     n++;
   }
   double *t = calloc((size_t)runs * n, sizeof *t), *cpu = calloc((size_t)runs * n, sizeof *cpu);
+  double* rss = calloc((size_t)runs * n, sizeof *rss);
   for (int r = -warmup; r < runs; r++)
     for (int k = 0; k < n; k++) {
       int c = ((r % n) + n + k) % n;
-      double cpu_us, us = run_once(&cmds[c], &cpu_us);
+      double cpu_us, rss_kb, us = run_once(&cmds[c], &cpu_us, &rss_kb);
       if (r >= 0) {
         t[c * runs + r] = us;
         cpu[c * runs + r] = cpu_us;
+        rss[c * runs + r] = rss_kb;
       }
     }
   for (int c = 0; c < n; c++) {
     qsort(&t[c * runs], runs, sizeof *t, cmp);
     qsort(&cpu[c * runs], runs, sizeof *cpu, cmp);
-    printf("%s %.1f %.1f %.1f %.1f\n", cmds[c].label, t[c * runs + runs / 2], t[c * runs + runs / 10],
-           t[c * runs + (runs * 9) / 10], cpu[c * runs + runs / 2]);
+    qsort(&rss[c * runs], runs, sizeof *rss, cmp);
+    printf("%s %.1f %.1f %.1f %.1f %.0f\n", cmds[c].label, t[c * runs + runs / 2], t[c * runs + runs / 10],
+           t[c * runs + (runs * 9) / 10], cpu[c * runs + runs / 2], rss[c * runs + runs / 2]);
   }
   return 0;
 }

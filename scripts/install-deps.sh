@@ -2,12 +2,17 @@
 # Installs what building and testing entratool needs on Debian 12, only when missing.
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --test   plus the test identity provider, browser and fuzzing tools
+#   scripts/install-deps.sh --bench  plus what bench/ compares with (curl, python3-msal, msal-node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl)
 if [[ "${1:-}" == "--test" ]]; then
   want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl)
+fi
+# What bench/peers.sh compares with; no test needs it. (The bench also starts the test provider.)
+if [[ "${1:-}" == "--bench" ]]; then
+  want+=(python3 python3-yaml nodejs npm curl valgrind python3-msal)
 fi
 
 missing=()
@@ -26,7 +31,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ "${1:-}" == "--test" && -f tests/provider/package-lock.json ]]; then
+if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]] && [[ -f tests/provider/package-lock.json ]]; then
   if [[ ! -d tests/provider/node_modules ]] || [[ tests/provider/package-lock.json -nt tests/provider/node_modules ]]; then
     echo "install-deps: installing the test identity provider (npm ci)" >&2
     (cd tests/provider && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -39,5 +44,13 @@ if [[ "${1:-}" == "--test" && -f tests/browser/package-lock.json ]]; then
   if [[ ! -d tests/browser/node_modules ]] || [[ tests/browser/package-lock.json -nt tests/browser/node_modules ]]; then
     echo "install-deps: installing the test browser driver (npm ci in tests/browser)" >&2
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
+
+# @azure/msal-node, pinned with its lock file, for bench/peers.sh.
+if [[ "${1:-}" == "--bench" && -f bench/peers/package-lock.json ]]; then
+  if [[ ! -d bench/peers/node_modules ]] || [[ bench/peers/package-lock.json -nt bench/peers/node_modules ]]; then
+    echo "install-deps: installing the bench peers (npm ci in bench/peers)" >&2
+    (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 fi
