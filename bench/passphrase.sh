@@ -69,7 +69,7 @@ for dir in key pass slow; do
   pass_env=(); [[ $dir != key ]] && pass_env=("ENTRATOOL_KEYSTORE_PASSPHRASE=$passphrase")
   env ENTRATOOL_CONFIG_DIR="$work/$dir" "${pass_env[@]}" "$entratool" create-profile --name bench --tenant-id "$tenant" \
     --client-id "$client_id" --scope https://graph.microsoft.com/.default --authority-host "$authority" \
-    --client-secret-stdin --set-default <<<"$secret" >/dev/null
+    --client-secret-stdin --set-default <<<"$secret" >/dev/null 2>&1
   env ENTRATOOL_CONFIG_DIR="$work/$dir" "${pass_env[@]}" "$entratool" get-token -p bench --silent >/dev/null
 done
 # The passphrase store is unlocked now (create-profile did it): no variable from here on, except
