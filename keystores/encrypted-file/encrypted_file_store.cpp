@@ -445,8 +445,8 @@ bool EncryptedFileStore::unlock_from_cache(const Settings& settings) {
   std::string_view check = settings.check;
   auto opened = open_sealed(*cached, check.substr(0, kNonceSize), settings.check_aad(), check.substr(kNonceSize));
   if (!opened || *opened != kCheckPlaintext) {
-    // Not this store's key (the store was replaced under the same path and salt, or the entry was
-    // tampered with): drop it and ask for the passphrase.
+    // Not this store's key (another key was put under this description, or store.json's check
+    // value was restored from elsewhere): drop it and ask for the passphrase.
     (void)forget_cached_key(description);
     if (services_)
       services_->logger().log(sdk::LogLevel::debug, "secret store: the cached key does not fit; dropped it");

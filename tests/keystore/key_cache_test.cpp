@@ -291,3 +291,39 @@ TEST_CASE("a key-file store caches nothing and has nothing to lock") {
   REQUIRE(*locked);
   CHECK_FALSE(**locked);
 }
+
+namespace {
+
+/// A store with no lock extension, and one whose lock fails: what sdk::lock_store makes of them.
+class PlainStore : public entratool::sdk::SecretStore {
+ public:
+  sdk::Status open(const sdk::StoreContext&, sdk::HostServices&) override { return sdk::Status::ok(); }
+  sdk::Result<std::optional<std::string>> get(std::string_view) override { return std::optional<std::string>(); }
+  sdk::Status put(std::string_view, std::string_view) override { return sdk::Status::ok(); }
+  sdk::Status erase(std::string_view) override { return sdk::Status::ok(); }
+  sdk::Result<std::vector<std::string>> list(std::string_view) override { return std::vector<std::string>(); }
+  std::string describe() const override { return "plain"; }
+};
+
+class FailingLockStore final : public PlainStore {
+ public:
+  FailingLockStore() : ext_(entratool::sdk::make_store_lock(this)) {}
+  const void* extension(std::string_view id) const override { return id == ET_EXTENSION_STORE_LOCK ? &ext_ : nullptr; }
+  sdk::Result<bool> lock_now() { return sdk::Status::general("the vault is unreachable"); }
+
+ private:
+  et_store_lock ext_;
+};
+
+}  // namespace
+
+TEST_CASE("sdk::lock_store: no extension means nothing to lock; a failing lock is its error") {
+  PlainStore plain;
+  CHECK_FALSE(entratool::sdk::lock_store(plain).has_value());
+  FailingLockStore failing;
+  auto r = entratool::sdk::lock_store(failing);
+  REQUIRE(r);
+  REQUIRE_FALSE(*r);
+  CHECK(r->status().message() == "the vault is unreachable");
+  CHECK(r->status().exit_code() == 1);
+}
