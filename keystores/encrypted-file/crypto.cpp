@@ -207,6 +207,8 @@ AesBackend aes_backend() {
   return backend;
 }
 
+std::string aes_problem() { return backend_problem(aes_backend()); }
+
 void wipe(std::string& s) noexcept {
   if (!s.empty()) ::sodium_memzero(s.data(), s.size());
   s.clear();

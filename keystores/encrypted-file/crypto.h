@@ -56,6 +56,10 @@ constexpr const char* kForceOpenSslEnv = "ENTRATOOL_KEYSTORE_FORCE_OPENSSL";
 /// (crypto_aead_aes256gcm_is_available()) and kForceOpenSslEnv is not set, else OpenSSL.
 AesBackend aes_backend();
 
+/// Empty when aes_backend() can run, else why not (the OpenSSL fallback without a loadable
+/// libcrypto), so that the store reports that instead of "wrong key or damaged".
+std::string aes_problem();
+
 /// seal() and open_sealed() with a chosen backend (tests compare them).
 sdk::Result<std::string> seal_with(AesBackend backend, const DataKey& key, std::string_view nonce, std::string_view aad,
                                    std::string_view plaintext);

@@ -377,6 +377,9 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
 
 Status EncryptedFileStore::load_key(bool may_create) {
   if (key_.valid()) return Status::ok();
+  // Without a usable cipher every file would look damaged and every passphrase wrong.
+  if (std::string problem = aes_problem(); !problem.empty())
+    return Status::general("the secret store at " + dir_ + " cannot decrypt or encrypt: " + problem);
   auto settings = read_settings();
   if (!settings) return settings.status();
   if (*settings) return unlock(**settings);
