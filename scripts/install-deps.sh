@@ -6,9 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl)
+want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl
+  libsodium-dev libkeyutils-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl)
+  # keyutils: `keyctl session` gives the keystore tests a keyring of their own; valgrind: bench/.
+  want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl
+    keyutils valgrind)
 fi
 # What bench/peers.sh compares with; no test needs it. (The bench also starts the test provider.)
 if [[ "${1:-}" == "--bench" ]]; then

@@ -21,6 +21,7 @@ const std::vector<Command>& commands() {
       {"config", "Manage profiles: create, list, show, edit, delete, set-default, export, import", cmd_config},
       {"create-profile", "Create a profile from flags only (for CI)", cmd_create_profile},
       {"plugins", "List the plugins found and why any was skipped; show one plugin", cmd_plugins},
+      {"lock", "Forget the secret store's unlocked key (its passphrase is asked again)", cmd_lock},
   };
   return table;
 }

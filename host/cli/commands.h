@@ -34,5 +34,6 @@ sdk::Status cmd_discover(Context& ctx, const Args& args);
 sdk::Status cmd_config(Context& ctx, const Args& args);
 sdk::Status cmd_create_profile(Context& ctx, const Args& args);
 sdk::Status cmd_plugins(Context& ctx, const Args& args);
+sdk::Status cmd_lock(Context& ctx, const Args& args);
 
 }  // namespace entratool::host

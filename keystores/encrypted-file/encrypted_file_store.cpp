@@ -11,8 +11,10 @@
 #include <cstring>
 #include <exception>
 
+#include "entratool/sdk/store_lock.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/json.h"
+#include "key_cache.h"
 
 namespace entratool::keystore {
 
@@ -140,7 +142,14 @@ struct EncryptedFileStore::Settings {
   }
 };
 
-EncryptedFileStore::EncryptedFileStore(StoreOptions options) : options_(options) {}
+EncryptedFileStore::EncryptedFileStore(StoreOptions options)
+    : options_(options),
+      unlock_timeout_s_(options.key_cache ? kDefaultUnlockTimeoutSeconds : 0),
+      lock_extension_(sdk::make_store_lock(this)) {}
+
+const void* EncryptedFileStore::extension(std::string_view id) const {
+  return id == ET_EXTENSION_STORE_LOCK ? &lock_extension_ : nullptr;
+}
 
 Status EncryptedFileStore::open(const sdk::StoreContext& context, sdk::HostServices& services) {
   try {
@@ -148,6 +157,11 @@ Status EncryptedFileStore::open(const sdk::StoreContext& context, sdk::HostServi
     dir_ = context.directory;
     while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
     services_ = &services;
+    if (auto it = context.settings.find(kUnlockTimeoutSetting); it != context.settings.end() && options_.key_cache) {
+      auto timeout = parse_unlock_timeout(it->second);
+      if (!timeout) return timeout.status();
+      unlock_timeout_s_ = *timeout;
+    }
     // Only the folder is made here; the key or passphrase settings appear with the first secret,
     // so a command that never stores anything never creates (or prompts for) a key.
     return support::files::ensure_private_directory(dir_);
@@ -363,6 +377,9 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
 
 Status EncryptedFileStore::load_key(bool may_create) {
   if (key_.valid()) return Status::ok();
+  // Without a usable cipher every file would look damaged and every passphrase wrong.
+  if (std::string problem = aes_problem(); !problem.empty())
+    return Status::general("the secret store at " + dir_ + " cannot decrypt or encrypt: " + problem);
   auto settings = read_settings();
   if (!settings) return settings.status();
   if (*settings) return unlock(**settings);
@@ -391,6 +408,12 @@ Status EncryptedFileStore::unlock(const Settings& settings) {
     mode_ = Mode::key_file;
     return Status::ok();
   }
+  // Unlocked earlier in this session: the passphrase (from the environment or a prompt) is not
+  // needed, and scrypt does not run.
+  if (unlock_from_cache(settings)) {
+    wipe(passphrase);
+    return Status::ok();
+  }
   bool from_env = !passphrase.empty();
   if (!from_env) {
     if (!services_)
@@ -413,7 +436,44 @@ Status EncryptedFileStore::unlock(const Settings& settings) {
   }
   key_ = std::move(*key);
   mode_ = Mode::passphrase;
+  remember_key(settings);
   return Status::ok();
+}
+
+bool EncryptedFileStore::unlock_from_cache(const Settings& settings) {
+  if (unlock_timeout_s_ == 0) return false;
+  const std::string description = key_cache_description(dir_, settings.salt);
+  auto cached = find_cached_key(description);
+  if (!cached) return false;
+  std::string_view check = settings.check;
+  auto opened = open_sealed(*cached, check.substr(0, kNonceSize), settings.check_aad(), check.substr(kNonceSize));
+  if (!opened || *opened != kCheckPlaintext) {
+    // Not this store's key (another key was put under this description, or store.json's check
+    // value was restored from elsewhere): drop it and ask for the passphrase.
+    (void)forget_cached_key(description);
+    if (services_)
+      services_->logger().log(sdk::LogLevel::debug, "secret store: the cached key does not fit; dropped it");
+    return false;
+  }
+  key_ = std::move(*cached);
+  mode_ = Mode::passphrase;
+  return true;
+}
+
+void EncryptedFileStore::remember_key(const Settings& settings) {
+  if (unlock_timeout_s_ == 0) return;
+  Status s = cache_key(key_cache_description(dir_, settings.salt), key_, unlock_timeout_s_);
+  if (!s && services_)
+    services_->logger().log(sdk::LogLevel::debug, "secret store: the unlocked key is not kept (" + s.message() + ")");
+}
+
+Result<bool> EncryptedFileStore::lock_now() {
+  key_ = DataKey();
+  if (dir_.empty()) return Status::general("secret store used before it was opened");
+  auto settings = read_settings();
+  if (!settings) return settings.status();
+  if (!*settings || (*settings)->mode != Mode::passphrase) return false;
+  return forget_cached_key(key_cache_description(dir_, (*settings)->salt));
 }
 
 Status EncryptedFileStore::create_store() {
@@ -462,6 +522,7 @@ Status EncryptedFileStore::create_store() {
     return st;
   key_ = std::move(*key);
   mode_ = Mode::passphrase;
+  remember_key(s);
   return Status::ok();
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "crypto.h"
+#include "entratool/sdk/abi.h"
 #include "entratool/sdk/secret_store.h"
 #include "entratool/support/files.h"
 
@@ -26,18 +27,30 @@ constexpr std::size_t kFileHeaderSize = 4 + 1 + 1 + kNonceSize;
 struct StoreOptions {
   ScryptParams new_store_scrypt;  ///< KDF cost for a passphrase store created by this process
   int lock_timeout_ms = 30000;    ///< how long a mutation waits for <dir>/store.lock
+  /// Keep a passphrase store's derived key in the kernel keyring between processes (key_cache.h)
+  /// for the keystore setting "unlock_timeout" (15 minutes by default). Tests of the passphrase
+  /// itself turn it off.
+  bool key_cache = true;
 };
 
 /// See sdk::SecretStore. One instance per process and thread; safe against other processes.
 class EncryptedFileStore final : public sdk::SecretStore {
  public:
   explicit EncryptedFileStore(StoreOptions options = {});
+  EncryptedFileStore(const EncryptedFileStore&) = delete;  // the lock extension points at this object
+  EncryptedFileStore& operator=(const EncryptedFileStore&) = delete;
   sdk::Status open(const sdk::StoreContext& context, sdk::HostServices& services) override;
   sdk::Result<std::optional<std::string>> get(std::string_view name) override;
   sdk::Status put(std::string_view name, std::string_view value) override;
   sdk::Status erase(std::string_view name) override;
   sdk::Result<std::vector<std::string>> list(std::string_view prefix) override;
   std::string describe() const override;
+  /// ET_EXTENSION_STORE_LOCK ("entratool.store-lock/1"): `entratool lock`.
+  const void* extension(std::string_view id) const override;
+
+  /// What the lock extension does: forgets this store's key in the kernel keyring (and in this
+  /// process). True when a cached key was there.
+  sdk::Result<bool> lock_now();
 
   /// The file that holds (or would hold) `name`: <dir>/<hex sha256(name)>.sec.
   std::string path_for(std::string_view name) const;
@@ -56,6 +69,11 @@ class EncryptedFileStore final : public sdk::SecretStore {
   /// store when it does not exist yet.
   sdk::Status load_key(bool may_create);
   sdk::Status unlock(const Settings& settings);
+  /// Passphrase mode: takes the key from the kernel keyring if it is there and opens the check
+  /// value (else drops it); true when key_ is now usable.
+  bool unlock_from_cache(const Settings& settings);
+  /// Passphrase mode: keeps key_ in the kernel keyring for unlock_timeout_s_ (when not 0).
+  void remember_key(const Settings& settings);
   sdk::Status create_store();
   sdk::Result<DataKey> read_key_file() const;
   sdk::Result<DataKey> create_key_file() const;
@@ -78,6 +96,8 @@ class EncryptedFileStore final : public sdk::SecretStore {
   sdk::HostServices* services_ = nullptr;
   Mode mode_ = Mode::key_file;
   DataKey key_;
+  unsigned unlock_timeout_s_;
+  et_store_lock lock_extension_;
 };
 
 }  // namespace entratool::keystore

@@ -11,7 +11,7 @@ GOLDEN = os.path.join(SOURCE, "tests", "golden", "help")
 UPDATE = os.environ.get("ENTRATOOL_UPDATE_GOLDEN") == "1"
 
 COMMANDS = [
-    [], ["get-token"], ["refresh"], ["inspect"], ["discover"], ["create-profile"], ["plugins"],
+    [], ["get-token"], ["refresh"], ["inspect"], ["discover"], ["create-profile"], ["plugins"], ["lock"],
     ["config"], ["config", "create"], ["config", "list"], ["config", "show"], ["config", "edit"],
     ["config", "delete"], ["config", "set-default"], ["config", "export"], ["config", "import"],
 ]
@@ -39,7 +39,7 @@ class HelpGolden(unittest.TestCase):
 
     def test_help_names_every_command_in_the_table(self):
         r = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=30)
-        for words in COMMANDS[1:8]:
+        for words in COMMANDS[1:9]:
             self.assertIn(words[0], r.stdout)
 
 

@@ -19,9 +19,11 @@ using entratool::keystore::StoreOptions;
 
 namespace {
 
-/// The cheapest parameters the store accepts, so passphrase tests stay fast.
+/// The cheapest parameters the store accepts, so passphrase tests stay fast; and no kernel keyring
+/// cache, so each store asks for its passphrase (key_cache_test.cpp tests the cache).
 StoreOptions fast_options() {
   StoreOptions o;
+  o.key_cache = false;
   o.new_store_scrypt.n = entratool::keystore::kScryptMinN;
   return o;
 }

@@ -96,6 +96,9 @@ class StoreThroughCliTest(unittest.TestCase):
 
         ok = self.export_secret(passphrase="the right passphrase")
         self.assertEqual(ok.returncode, 0, ok.stderr)
+        # Unlocked once, the store stays unlocked for the session (test_unlock_session.py); lock it
+        # so that the passphrase is checked again.
+        self.assertEqual(self.run_tool("lock").returncode, 0)
         wrong = self.export_secret(passphrase="a wrong passphrase")
         self.assertEqual(wrong.returncode, 1)
         self.assertEqual(wrong.stderr.strip().splitlines()[-1],

@@ -390,6 +390,23 @@ typedef struct et_plugin_descriptor {
 
 typedef const et_plugin_descriptor* (*et_plugin_entry_fn)(void);
 
+/* ---- Extension: locking a secret store --------------------------------------------------- */
+
+/** Offered by a secret store that keeps an unlocked key beyond one process (the encrypted-file
+ *  store in passphrase mode caches its derived key in the kernel keyring), through
+ *  et_secret_store.get_extension. `entratool lock` calls it on the active store; a store that
+ *  does not offer it has nothing to lock. */
+#define ET_EXTENSION_STORE_LOCK "entratool.store-lock/1"
+
+typedef struct et_store_lock {
+  uint32_t size; /**< sizeof(et_store_lock) */
+  void* ctx;     /**< the store's own; passed back to lock() */
+  /** Forgets every unlocked key the store keeps outside this process, so that its next use needs
+   *  the passphrase again. `dropped` is set to 1 when a key was forgotten, 0 when none was kept
+   *  (not an error). */
+  int32_t (*lock)(void* ctx, int32_t* dropped, et_status* status);
+} et_store_lock;
+
 #ifdef __cplusplus
 }
 #endif
