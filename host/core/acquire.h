@@ -34,6 +34,7 @@ struct AcquireOptions {
   std::string flow;                          ///< -f as typed (any spelling); empty: the profile's
   std::string authority_host;                ///< --authority-host
   std::string cloud;                         ///< --cloud
+  std::string issuer;                        ///< --issuer: any OpenID provider (overrides the profile's)
   std::string ca_bundle;                     ///< --ca-bundle
   bool force = false;                        ///< --force: do not read the cache (still write it)
   bool no_cache = false;                     ///< --no-cache: neither read nor write it
@@ -93,10 +94,13 @@ inline constexpr std::chrono::minutes kCodeSignInCeiling{60};
 /// a person in, kBrowserSignInTime ("browser") or kCodeSignInCeiling; else the default timeout.
 std::chrono::milliseconds sign_in_time(Context& ctx, std::string_view flow_id, const AcquireOptions& options);
 
-/// Loads the flow plugin and runs it. The request's deadline is enforced: a flow still running
-/// shortly after it ends the process with exit 5 and `timeout_message` (an unset deadline,
-/// time_point{}, is not enforced). Plugin exceptions become errors.
-/// `credentials` is the current acquisition while the flow runs, and its secrets are cleared after.
+/// Loads the flow plugin and runs it. For an issuer profile (credentials.issuer set) the
+/// request's endpoints come first from the provider's discovery document (discovery.h); when the
+/// flow then fails with an HTTP 404 (code not_found) and the document came from the cache, it is
+/// fetched again and, if an endpoint changed, the flow runs once more with the new endpoints. The request's deadline is
+/// enforced: a flow still running shortly after it ends the process with exit 5 and `timeout_message` (an unset
+/// deadline, time_point{}, is not enforced). Plugin exceptions become errors. `credentials` is the current acquisition
+/// while the flow runs, and its secrets are cleared after.
 sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, Acquisition& credentials,
                                          sdk::FlowRequest request, const std::string& timeout_message);
 
