@@ -112,7 +112,7 @@ std::string describe_duration(milliseconds d) {
   return std::to_string(ms) + "ms";
 }
 
-sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx) {
+sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx, bool tenant_optional) {
   const std::string tenant = env("AZURE_TENANT_ID"), client = env("AZURE_CLIENT_ID");
   const std::string secret = env("AZURE_CLIENT_SECRET"), cert = env("AZURE_CLIENT_CERTIFICATE_PATH");
   // Flows declare the variables that select them; the AZURE_* ones among them also count as
@@ -143,7 +143,7 @@ sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ct
     }
   }
   std::vector<std::string> missing;
-  if (tenant.empty()) missing.push_back("AZURE_TENANT_ID");
+  if (tenant.empty() && !tenant_optional) missing.push_back("AZURE_TENANT_ID");
   if (client.empty()) missing.push_back("AZURE_CLIENT_ID");
   if (secret.empty() && cert.empty()) {
     std::string alternatives = "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH";
@@ -172,7 +172,7 @@ sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ct
   return std::optional<ResolvedProfile>(std::move(r));
 }
 
-sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name) {
+sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name, bool tenant_optional) {
   ProfileStore profiles(ctx.config_dir());
   if (!name.empty()) {
     auto p = profiles.find(name);
@@ -188,7 +188,7 @@ sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name
   }
   // The reference page's documented default name, for users who named a profile "default".
   if (auto p = profiles.find("default"); p) return ResolvedProfile{std::move(*p), false};
-  auto from_env = profile_from_environment(ctx);
+  auto from_env = profile_from_environment(ctx, tenant_optional);
   if (!from_env) return from_env.status();
   if (from_env->has_value()) return std::move(**from_env);
   return sdk::Status::error(sdk::ErrorCategory::profile_not_found,
@@ -196,7 +196,7 @@ sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name
 }
 
 sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions& options) {
-  auto resolved = resolve_profile(ctx, options.profile);
+  auto resolved = resolve_profile(ctx, options.profile, !options.issuer.empty());
   if (!resolved) return resolved.status();
   AcquisitionPlan plan;
   plan.profile = std::move(*resolved);

@@ -57,15 +57,16 @@ struct ResolvedProfile {
 
 /// -p NAME (ErrorCategory::profile_not_found when absent); without a name the default profile,
 /// else a profile called "default", else the AZURE_* variables; else profile_not_found saying
-/// how to create a profile.
-sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name);
+/// how to create a profile. `tenant_optional` (get-token --issuer): the AZURE_* profile needs no
+/// AZURE_TENANT_ID.
+sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name, bool tenant_optional = false);
 
 /// The implicit profile from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or
 /// AZURE_CLIENT_CERTIFICATE_PATH; without a secret or certificate, the flow whose manifest
 /// "environment" variables are all set (PluginRegistry::environment_flow), e.g. a federated token
 /// file. nullopt when none of the AZURE_* variables involved is set. An incomplete set is an
-/// error naming what is missing.
-sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx);
+/// error naming what is missing (AZURE_TENANT_ID only without `tenant_optional`).
+sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx, bool tenant_optional = false);
 
 /// Everything decided before any secret is read or any flow plugin loaded (from the flow's
 /// manifest declaration, never by its name).

@@ -9,6 +9,7 @@ off loopback each exit with the documented code and one line saying what to chec
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -107,6 +108,21 @@ class OpenIdFlowsTest(OpenIdCase):
         self.assertEqual(self.idp.count("token"), 1)
         self.assertEqual(os.stat(path).st_mtime_ns, before)
 
+    def test_cache_hit_loads_neither_the_flow_plugin_nor_the_network_module(self):
+        # glibc's LD_DEBUG=files names every library the process loads, on stderr.
+        self.profile("app", self.idp.simple, secret=self.idp.simple.secret)
+
+        def loaded():
+            rc, out, err = self.run_tool(["get-token", "-p", "app", "-q", "--min-validity", "10s"],
+                                         env={"LD_DEBUG": "files"})
+            self.assertEqual(rc, 0, err[-2000:])
+            return {name for name in ("entratool-client-credentials.so", "entratool-http.so", "libPocoNet")
+                    if re.search(r"file=\S*" + re.escape(name), err)}
+        self.assertEqual(loaded(), {"entratool-client-credentials.so", "entratool-http.so", "libPocoNet"})
+        self.idp.reset()
+        self.assertEqual(loaded(), set())
+        self.assertEqual(self.idp.requests()["counts"], {}, "no discovery request either")
+
     def test_entra_advice_is_off_for_an_issuer(self):
         self.profile("app", self.idp.simple, secret="not-the-secret")
         rc, out, err = self.run_tool(["get-token", "-p", "app"])
@@ -132,6 +148,15 @@ class OpenIdFlowsTest(OpenIdCase):
                                     "--authority-host", self.idp.base_url])
         self.assertEqual(rc, 1, err)
         self.assertIn("give only one", err)
+
+    def test_issuer_flag_with_the_azure_environment_needs_no_tenant(self):
+        env = {"AZURE_CLIENT_ID": self.idp.simple.client_id, "AZURE_CLIENT_SECRET": self.idp.simple.secret}
+        out, _ = self.ok(["get-token", "--issuer", self.idp.issuer, "-s", API_READ, "--ca-bundle", self.idp.ca_path],
+                         env=env)
+        self.assertEqual(decode_jwt(out.strip())[1]["aud"], API)
+        rc, _, err = self.run_tool(["get-token", "-s", API_READ], env=env)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("AZURE_TENANT_ID", err)
 
     def test_device_code_then_refresh(self):
         self.profile("dev", self.idp.public, flow="device-code")
