@@ -76,7 +76,9 @@ void end_progress(bool interactive) {
 
 sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& request, sdk::HostServices& services) {
   if (request.device_code_endpoint.empty())
-    return sdk::Status::general("no device code endpoint is known for this profile");
+    return sdk::Status::general(
+        "no device code endpoint is known for this profile (an OpenID provider must list "
+        "device_authorization_endpoint in its discovery document)");
   sdk::Clock& clock = services.clock();
   const std::string scope = support::join_scopes(support::user_flow_scopes(request.scopes));
 

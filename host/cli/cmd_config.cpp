@@ -214,7 +214,10 @@ sdk::Status sub_show(Context& ctx, const Args& args) {
   if (wants_password && !password_line.empty()) line("Certificate password", password_line);
   line("Default flow", p.default_flow.empty() ? "(none)" : p.default_flow);
   if (!p.redirect_uri.empty()) line("Redirect URI", p.redirect_uri);
-  line("Authority host", p.authority_host.empty() ? std::string(kDefaultAuthority) + " (default)" : p.authority_host);
+  if (!p.issuer.empty())
+    line("Issuer", p.issuer);
+  else
+    line("Authority host", p.authority_host.empty() ? std::string(kDefaultAuthority) + " (default)" : p.authority_host);
   if (!p.ca_bundle.empty()) line("CA bundle", p.ca_bundle);
   for (const auto& [k, v] : p.settings) line(k, v);
   if (!p.created_at.empty()) line("Created", p.created_at);

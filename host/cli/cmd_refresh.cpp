@@ -61,8 +61,21 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args) {
   auto found = find_refreshable(ctx, **store, *plan, true);
   if (!found) return found.status();
   if (!found->has_value()) {
-    if (is_user_flow(ctx, plan->flow_id))
-      return sdk::Status::auth_failed("no refresh token is cached for profile " + shown + "; " + sign_in_again(name));
+    if (is_user_flow(ctx, plan->flow_id)) {
+      // The refresh token may live with another scope set of the profile (it minted one for it).
+      // Locks in get-token's order: this key's, then the other entry's.
+      auto own_lock = lock_cache_key(ctx, plan->key, deadline);
+      if (!own_lock) return own_lock.status();
+      auto other = lock_refresh_token_for_other_scopes(ctx, **store, *plan, deadline);
+      if (!other) return other.status();
+      if (!other->has_value())
+        return sdk::Status::auth_failed("no refresh token is cached for profile " + shown + "; " + sign_in_again(name));
+      services.console().status("Refreshing token for profile " + shown + "...");
+      auto token = redeem_refresh_token(ctx, *plan, **store, (*other)->stored, deadline, options.timeout);
+      if (!token) return token.status();
+      services.console().status("\u2713 Token refreshed successfully");
+      return print_token(ctx, *token, *output);
+    }
     // Nothing to refresh: an application's token is simply acquired again (and cached).
     services.console().status("Profile " + shown + " uses the " + plan->flow_id +
                               " flow, which has no refresh token; acquiring a new token instead");

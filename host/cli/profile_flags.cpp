@@ -188,6 +188,8 @@ void declare_profile_flags(ArgParser& p, bool creating) {
       .option("default-flow", 0, "FLOW", "A flow plugin's id or alias (see 'entratool plugins list')")
       .option("redirect-uri", 0, "URI", "Redirect URI for browser sign-in (default http://127.0.0.1 with a free port)")
       .option("authority-host", 0, "URL", "Authority host (default https://login.microsoftonline.com)")
+      .option("issuer", 0, "URL",
+              "Any OpenID provider's issuer URL instead of Entra (endpoints from its discovery document; no tenant)")
       .option("ca-bundle", 0, "FILE", "Extra PEM CA certificates to trust for this profile")
       .option("client-auth", 0, "HOW", "How a client secret is sent: basic (header) or body")
       .option("assertion-alg", 0, "ALG", "Certificate assertion algorithm: PS256 or RS256")
@@ -221,6 +223,7 @@ bool any_profile_flag(const ArgParser& p, std::string_view except) {
                            "default-flow",
                            "redirect-uri",
                            "authority-host",
+                           "issuer",
                            "ca-bundle",
                            "client-auth",
                            "assertion-alg",
@@ -245,9 +248,14 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     if (auto s = validate_profile_name(profile.name); !s) return s;
     const bool managed = p.has("managed-identity") ||
                          (p.value("auth-method") && canonical_auth_method(*p.value("auth-method")) == kManagedIdentity);
-    if (!p.has("tenant-id") && !managed)
+    if (!p.has("tenant-id") && !managed && !p.has("issuer"))
       return sdk::Status::general(
-          "missing --tenant-id: give the directory (tenant) id from the app registration's overview");
+          "missing --tenant-id: give the directory (tenant) id from the app registration's overview (or --issuer "
+          "URL for another OpenID provider)");
+    if (p.has("issuer") && !p.has("scope"))
+      return sdk::Status::general(
+          "missing --scope: a profile for an OpenID provider (--issuer) has no default scope; give the scopes "
+          "its API needs");
     if (!p.has("client-id") && !managed)
       return sdk::Status::general(
           "missing --client-id: give the application (client) id from the app registration's overview");
@@ -265,6 +273,7 @@ sdk::Status apply_profile_flags(const ArgParser& p, Context& ctx, bool creating,
     profile.authority_host = trim(*v);
     while (!profile.authority_host.empty() && profile.authority_host.back() == '/') profile.authority_host.pop_back();
   }
+  if (auto v = p.value("issuer")) profile.issuer = trim(*v);
   if (auto v = p.value("ca-bundle")) {
     profile.ca_bundle = absolute_path(trim(*v));
     if (!profile.ca_bundle.empty() && !support::files::read_file(profile.ca_bundle))

@@ -90,6 +90,7 @@ void add_authority_flags(ArgParser& parser, bool signs_in) {
       .option("authority-host", 0, "URL",
               "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
       .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
+      .option("issuer", 0, "URL", "Any OpenID provider: its issuer URL (endpoints from its discovery document)")
       .option("ca-bundle", 0, "FILE", "Extra CA certificates (PEM) to trust (also ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE)");
 }
 
@@ -102,6 +103,8 @@ sdk::Status read_acquire_flags(const ArgParser& parser, AcquireOptions& options)
   options.scopes = std::move(*scopes);
   options.authority_host = parser.value("authority-host").value_or("");
   options.cloud = parser.value("cloud").value_or("");
+  options.issuer = parser.value("issuer").value_or("");
+  if (parser.has("issuer") && options.issuer.empty()) return sdk::Status::general("flag '--issuer' needs a URL");
   options.ca_bundle = parser.value("ca-bundle").value_or("");
   auto timeout = read_duration_flag(parser, "timeout", options.timeout, false);
   if (!timeout) return timeout.status();

@@ -11,6 +11,7 @@
 
 #include "core/authority.h"
 #include "core/context.h"
+#include "core/discovery.h"
 #include "core/token_refresh.h"
 #include "entratool/sdk/secret_store.h"
 #include "entratool/support/files.h"
@@ -111,7 +112,7 @@ std::string describe_duration(milliseconds d) {
   return std::to_string(ms) + "ms";
 }
 
-sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx) {
+sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx, bool tenant_optional) {
   const std::string tenant = env("AZURE_TENANT_ID"), client = env("AZURE_CLIENT_ID");
   const std::string secret = env("AZURE_CLIENT_SECRET"), cert = env("AZURE_CLIENT_CERTIFICATE_PATH");
   // Flows declare the variables that select them; the AZURE_* ones among them also count as
@@ -142,7 +143,7 @@ sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ct
     }
   }
   std::vector<std::string> missing;
-  if (tenant.empty()) missing.push_back("AZURE_TENANT_ID");
+  if (tenant.empty() && !tenant_optional) missing.push_back("AZURE_TENANT_ID");
   if (client.empty()) missing.push_back("AZURE_CLIENT_ID");
   if (secret.empty() && cert.empty()) {
     std::string alternatives = "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH";
@@ -171,7 +172,7 @@ sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ct
   return std::optional<ResolvedProfile>(std::move(r));
 }
 
-sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name) {
+sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name, bool tenant_optional) {
   ProfileStore profiles(ctx.config_dir());
   if (!name.empty()) {
     auto p = profiles.find(name);
@@ -187,7 +188,7 @@ sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name
   }
   // The reference page's documented default name, for users who named a profile "default".
   if (auto p = profiles.find("default"); p) return ResolvedProfile{std::move(*p), false};
-  auto from_env = profile_from_environment(ctx);
+  auto from_env = profile_from_environment(ctx, tenant_optional);
   if (!from_env) return from_env.status();
   if (from_env->has_value()) return std::move(**from_env);
   return sdk::Status::error(sdk::ErrorCategory::profile_not_found,
@@ -195,7 +196,7 @@ sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name
 }
 
 sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions& options) {
-  auto resolved = resolve_profile(ctx, options.profile);
+  auto resolved = resolve_profile(ctx, options.profile, !options.issuer.empty());
   if (!resolved) return resolved.status();
   AcquisitionPlan plan;
   plan.profile = std::move(*resolved);
@@ -212,10 +213,31 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   const FlowDeclaration defaults;
   const FlowDeclaration& d = declared ? *declared : defaults;
 
-  std::vector<std::string> scopes = options.scopes.empty() ? p.scopes : options.scopes;
-  if (scopes.empty()) scopes.emplace_back(kDefaultScope);
+  // An OpenID provider (--issuer, else the profile's): endpoints from its discovery document
+  // once a token is really needed (run_flow), no tenant, no Entra defaults.
+  std::string issuer;
+  if (!options.issuer.empty() || !p.issuer.empty()) {
+    if (!options.issuer.empty() && (!options.authority_host.empty() || !options.cloud.empty()))
+      return sdk::Status::general(
+          "--issuer names any OpenID provider, --authority-host and --cloud name Entra's; give only one");
+    if (p.auth_method == kManagedIdentity)
+      return sdk::Status::general("profile '" + p.name +
+                                  "' is a managed identity, whose tokens come from Azure, not from an issuer; "
+                                  "leave out --issuer");
+    auto checked = check_issuer(options.issuer.empty() ? p.issuer : options.issuer,
+                                options.issuer.empty() ? "the profile's issuer" : "--issuer");
+    if (!checked) return checked.status();
+    issuer = std::move(*checked);
+  }
 
-  if (d.requires_tenant || !p.tenant_id.empty())
+  std::vector<std::string> scopes = options.scopes.empty() ? p.scopes : options.scopes;
+  if (scopes.empty()) {
+    if (!issuer.empty())
+      return sdk::Status::general("no scope to ask " + issuer + " for; pass -s SCOPE (only Entra has a default)");
+    scopes.emplace_back(kDefaultScope);
+  }
+
+  if (issuer.empty() && (d.requires_tenant || !p.tenant_id.empty()))
     if (auto s = check_tenant_for_url(p.tenant_id); !s) return s;
   if (d.requires_client_id && p.client_id.empty())
     return sdk::Status::general("profile '" + p.name + "' has no client id");
@@ -229,13 +251,13 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   sources.flag_cloud = options.cloud;
   sources.profile_host = p.authority_host;
   sources.env_host = env("AZURE_AUTHORITY_HOST");
-  auto authority = resolve_authority_host(sources);
+  auto authority = issuer.empty() ? resolve_authority_host(sources) : sdk::Result<std::string>(issuer);
   if (!authority) return authority.status();
   auto ca_bundle = resolve_ca_bundle(options.ca_bundle, p.ca_bundle);
   if (!ca_bundle) return ca_bundle.status();
 
   plan.key.authority = *authority;
-  plan.key.tenant = p.tenant_id;
+  plan.key.tenant = issuer.empty() ? p.tenant_id : std::string();
   plan.key.client_id = p.client_id;
   plan.key.flow = plan.flow_id;
   plan.key.scopes = scopes;
@@ -244,12 +266,14 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   sdk::FlowRequest& r = plan.request;
   r.profile_name = p.name;
   r.client_id = p.client_id;
-  r.tenant = p.tenant_id;
+  r.tenant = issuer.empty() ? p.tenant_id : std::string();
   r.scopes = std::move(scopes);
-  Endpoints endpoints = entra_endpoints(*authority, p.tenant_id);
-  r.token_endpoint = std::move(endpoints.token);
-  r.device_code_endpoint = std::move(endpoints.device_code);
-  r.authorize_endpoint = std::move(endpoints.authorize);
+  if (issuer.empty()) {
+    Endpoints endpoints = entra_endpoints(*authority, p.tenant_id);
+    r.token_endpoint = std::move(endpoints.token);
+    r.device_code_endpoint = std::move(endpoints.device_code);
+    r.authorize_endpoint = std::move(endpoints.authorize);
+  }
   r.redirect_uri = p.redirect_uri;
   r.ca_bundle = *ca_bundle;
   r.client_auth = p.auth_method == "secret"        ? sdk::ClientAuthMethod::secret
@@ -275,6 +299,8 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   a.settings = p.settings;
   a.declared_secrets = d.secrets;
   a.claims = options.claims;
+  a.issuer = issuer;
+  a.config_dir = ctx.config_dir();
   a.browserless_flow = ctx.plugins().browserless_sign_in_flow();
   const bool from_environment = plan.profile.from_environment;
   const std::string profile_name = p.name;
@@ -334,9 +360,22 @@ sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id,
     Acquisition& a;
     ~ClearAfter() { a.clear_secrets(); }
   } clear_after{credentials};
-  sdk::Result<sdk::TokenResponse> result =
-      sdk::Status::general("flow plugin '" + std::string(flow_id) + "' did not run");
-  {
+  auto use = [&request](const ProviderEndpoints& e) {
+    request.token_endpoint = e.token;
+    request.device_code_endpoint = e.device_authorization;
+    request.authorize_endpoint = e.authorization;
+  };
+  std::optional<Discovered> discovered;
+  if (!credentials.issuer.empty()) {
+    auto found = discover_endpoints(credentials.config_dir, ctx.services(), credentials.issuer, request.ca_bundle,
+                                    request.deadline, false);
+    if (!found) return found.status();
+    discovered = std::move(*found);
+    use(discovered->endpoints);
+  }
+  auto attempt = [&]() -> sdk::Result<sdk::TokenResponse> {
+    sdk::Result<sdk::TokenResponse> result =
+        sdk::Status::general("flow plugin '" + std::string(flow_id) + "' did not run");
     DeadlineGuard guard(request.deadline, timeout_message);
     try {
       result = (*flow)->acquire(request, ctx.services());
@@ -344,6 +383,20 @@ sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id,
       result = sdk::Status::general("flow plugin '" + std::string(flow_id) + "' failed: " + e.what());
     } catch (...) {
       result = sdk::Status::general("flow plugin '" + std::string(flow_id) + "' failed with an unknown exception");
+    }
+    return result;
+  };
+  sdk::Result<sdk::TokenResponse> result = attempt();
+  // An endpoint that is gone (404) may have moved since the cached document was fetched: read it
+  // again, and try once more only if it names other endpoints now.
+  if (!result && discovered && discovered->from_cache && result.status().code() == sdk::codes::kNotFound) {
+    auto fresh = discover_endpoints(credentials.config_dir, ctx.services(), credentials.issuer, request.ca_bundle,
+                                    request.deadline, true);
+    if (fresh && fresh->endpoints != discovered->endpoints) {
+      ctx.services().logger().log(sdk::LogLevel::info,
+                                  "the provider's endpoints changed; trying again with its new discovery document");
+      use(fresh->endpoints);
+      result = attempt();
     }
   }
   if (result && result->access_token.empty())
@@ -413,10 +466,32 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
 
   // A user token that no longer satisfies --min-validity but came with a refresh token is renewed
   // silently; only a refused refresh token (invalid_grant) sends the user through sign-in again.
+  // Scopes never signed in for are first asked for with the refresh token of another scope set.
   if (cache && !options.force && options.claims.empty() && is_user_flow(ctx, plan->flow_id)) {
     auto stored = find_refreshable(ctx, *store, *plan, false);
     if (!stored) return stored.status();
-    if (stored->has_value()) {
+    if (!stored->has_value()) {
+      // No sign-in for these scopes yet, but maybe for another resource of the same profile: its
+      // refresh token may mint this one too (Entra allows it); a sign-in only if the provider says no.
+      auto other = lock_refresh_token_for_other_scopes(ctx, *store, *plan, deadline);
+      if (!other) {
+        if (other.status().category() == sdk::ErrorCategory::timeout)
+          return sdk::Status::timeout("timed out after " + describe_duration(options.timeout) +
+                                      " waiting for another entratool using the same sign-in (--timeout)");
+        return other.status();
+      }
+      if (other->has_value()) {
+        services.console().status("Using the saved sign-in of " + shown_profile + " for these scopes...");
+        auto minted = redeem_refresh_token(ctx, *plan, *store, (*other)->stored, deadline, options.timeout);
+        if (minted) {
+          services.console().status("\u2713 Token acquired with the saved sign-in");
+          return Acquired{std::move(*minted), profile_name, false};
+        }
+        if (!needs_sign_in_for_other_scopes(minted.status())) return minted.status();
+        services.console().status("The saved sign-in does not cover these scopes (" + minted.status().message() +
+                                  "); signing in");
+      }
+    } else {
       services.console().status("Refreshing the token for " + shown_profile + "...");
       auto refreshed = redeem_refresh_token(ctx, *plan, *store, **stored, deadline, options.timeout);
       if (refreshed) {
@@ -441,9 +516,11 @@ sdk::Result<Acquired> acquire_token(Context& ctx, const AcquireOptions& options)
   plan->request.deadline = options.timeout_given ? deadline : steady_clock::now() + flow_time;
   plan->credentials.timeout_text = describe_duration(flow_time);
   services.console().status("Authenticating with " + shown_profile + " (" + plan->flow_id + ")...");
-  auto token = run_flow(ctx, plan->flow_id, plan->credentials, plan->request,
-                        "timed out after " + describe_duration(flow_time) + " getting a token from " +
-                            plan->request.token_endpoint + " (--timeout)");
+  auto token =
+      run_flow(ctx, plan->flow_id, plan->credentials, plan->request,
+               "timed out after " + describe_duration(flow_time) + " getting a token from " +
+                   (plan->credentials.issuer.empty() ? plan->request.token_endpoint : plan->credentials.issuer) +
+                   " (--timeout)");
   if (!token) return token.status();
   if (cache) {
     if (auto s = cache->store(plan->key, *token, services.clock().now()); !s)

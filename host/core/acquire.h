@@ -34,6 +34,7 @@ struct AcquireOptions {
   std::string flow;                          ///< -f as typed (any spelling); empty: the profile's
   std::string authority_host;                ///< --authority-host
   std::string cloud;                         ///< --cloud
+  std::string issuer;                        ///< --issuer: any OpenID provider (overrides the profile's)
   std::string ca_bundle;                     ///< --ca-bundle
   bool force = false;                        ///< --force: do not read the cache (still write it)
   bool no_cache = false;                     ///< --no-cache: neither read nor write it
@@ -56,15 +57,16 @@ struct ResolvedProfile {
 
 /// -p NAME (ErrorCategory::profile_not_found when absent); without a name the default profile,
 /// else a profile called "default", else the AZURE_* variables; else profile_not_found saying
-/// how to create a profile.
-sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name);
+/// how to create a profile. `tenant_optional` (get-token --issuer): the AZURE_* profile needs no
+/// AZURE_TENANT_ID.
+sdk::Result<ResolvedProfile> resolve_profile(Context& ctx, std::string_view name, bool tenant_optional = false);
 
 /// The implicit profile from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or
 /// AZURE_CLIENT_CERTIFICATE_PATH; without a secret or certificate, the flow whose manifest
 /// "environment" variables are all set (PluginRegistry::environment_flow), e.g. a federated token
 /// file. nullopt when none of the AZURE_* variables involved is set. An incomplete set is an
-/// error naming what is missing.
-sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx);
+/// error naming what is missing (AZURE_TENANT_ID only without `tenant_optional`).
+sdk::Result<std::optional<ResolvedProfile>> profile_from_environment(Context& ctx, bool tenant_optional = false);
 
 /// Everything decided before any secret is read or any flow plugin loaded (from the flow's
 /// manifest declaration, never by its name).
@@ -93,10 +95,13 @@ inline constexpr std::chrono::minutes kCodeSignInCeiling{60};
 /// a person in, kBrowserSignInTime ("browser") or kCodeSignInCeiling; else the default timeout.
 std::chrono::milliseconds sign_in_time(Context& ctx, std::string_view flow_id, const AcquireOptions& options);
 
-/// Loads the flow plugin and runs it. The request's deadline is enforced: a flow still running
-/// shortly after it ends the process with exit 5 and `timeout_message` (an unset deadline,
-/// time_point{}, is not enforced). Plugin exceptions become errors.
-/// `credentials` is the current acquisition while the flow runs, and its secrets are cleared after.
+/// Loads the flow plugin and runs it. For an issuer profile (credentials.issuer set) the
+/// request's endpoints come first from the provider's discovery document (discovery.h); when the
+/// flow then fails with an HTTP 404 (code not_found) and the document came from the cache, it is
+/// fetched again and, if an endpoint changed, the flow runs once more with the new endpoints. The request's deadline is
+/// enforced: a flow still running shortly after it ends the process with exit 5 and `timeout_message` (an unset
+/// deadline, time_point{}, is not enforced). Plugin exceptions become errors. `credentials` is the current acquisition
+/// while the flow runs, and its secrets are cleared after.
 sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id, Acquisition& credentials,
                                          sdk::FlowRequest request, const std::string& timeout_message);
 

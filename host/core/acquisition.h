@@ -39,6 +39,12 @@ struct Acquisition {
   /// A claims request (get-token --claims, JSON) the token endpoint service adds to every token
   /// request of this acquisition; empty: none.
   std::string claims;
+  /// The OpenID issuer of an issuer profile: run_flow() fills the request's endpoints from its
+  /// discovery document, and the token endpoint service gives no Entra (AADSTS) advice. Empty:
+  /// Entra's URL layout, endpoints already set.
+  std::string issuer;
+  /// The config folder, where the discovery document of `issuer` is cached.
+  std::string config_dir;
 
   /// Forgets the secrets held here (called as soon as the flow returns).
   void clear_secrets() {

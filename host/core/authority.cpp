@@ -132,6 +132,27 @@ sdk::Status check_tenant_for_url(std::string_view tenant) {
   return sdk::Status::ok();
 }
 
+sdk::Result<std::string> check_issuer(std::string_view issuer_in, std::string_view what) {
+  std::string issuer(issuer_in);
+  while (!issuer.empty() && std::isspace(static_cast<unsigned char>(issuer.back()))) issuer.pop_back();
+  while (!issuer.empty() && std::isspace(static_cast<unsigned char>(issuer.front()))) issuer.erase(0, 1);
+  if (issuer.empty()) return sdk::Status::general(std::string(what) + " is empty");
+  const std::string label = std::string(what) + " '" + issuer + "'";
+  const std::string scheme = lower(issuer.substr(0, issuer.find("://")));
+  if (issuer.find("://") == std::string::npos || (scheme != "https" && scheme != "http"))
+    return sdk::Status::general(label + " must be an https:// URL, e.g. https://idp.example.com/realms/main");
+  // Checks the rest with the authority-host rules (query, fragment, user info, port, loopback for
+  // http://), but returns the issuer unchanged: the discovery document must repeat it exactly.
+  if (auto normalised = normalise_authority_host(issuer, what); !normalised) return normalised.status();
+  return issuer;
+}
+
+std::string discovery_url(std::string_view issuer) {
+  std::string base(issuer);
+  if (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/.well-known/openid-configuration";
+}
+
 Endpoints entra_endpoints(std::string_view authority_host, std::string_view tenant) {
   std::string base = std::string(authority_host) + "/" + std::string(tenant) + "/oauth2/v2.0/";
   return {base + "token", base + "devicecode", base + "authorize"};

@@ -49,6 +49,16 @@ struct Endpoints {
 /// `authority_host` must come from normalise_authority_host; `tenant` must pass check_tenant_for_url.
 Endpoints entra_endpoints(std::string_view authority_host, std::string_view tenant);
 
+/// Checks an OpenID issuer URL (a profile's `issuer`, --issuer) and returns it trimmed of surrounding
+/// whitespace but otherwise exactly as given (the discovery document must name the same string):
+/// https://, or http:// for a loopback host only; a host; no query, fragment, user info, space or
+/// control character. `what` names the source in errors.
+sdk::Result<std::string> check_issuer(std::string_view issuer, std::string_view what);
+
+/// {issuer}/.well-known/openid-configuration (OpenID Connect Discovery 1.0 §4; a trailing '/' of the
+/// issuer is not doubled).
+std::string discovery_url(std::string_view issuer);
+
 /// The extra CA file: --ca-bundle, else the profile's, else $ENTRATOOL_CA_BUNDLE, else
 /// $SSL_CERT_FILE, else "" (system CAs only). A named file that cannot be read is an error.
 sdk::Result<std::string> resolve_ca_bundle(std::string_view flag_value, std::string_view profile_value);

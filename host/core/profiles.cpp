@@ -190,6 +190,17 @@ sdk::Status validate_url(std::string_view url, std::string_view what) {
   return sdk::Status::general("invalid " + w + " '" + std::string(url) + "': it must start with https://");
 }
 
+sdk::Status validate_issuer(std::string_view issuer) {
+  if (auto s = validate_url(issuer, "issuer"); !s) return s;
+  for (char c : issuer)
+    if (c == '?' || c == '#' || c == '@' || std::isspace(static_cast<unsigned char>(c)) ||
+        std::iscntrl(static_cast<unsigned char>(c)))
+      return sdk::Status::general("invalid issuer '" + printable(issuer) +
+                                  "': an issuer URL has no query, fragment, user name or space (OpenID Connect "
+                                  "Discovery 1.0 §2)");
+  return sdk::Status::ok();
+}
+
 bool is_pfx_path(std::string_view path) {
   std::string l = lower(path);
   auto ends = [&](std::string_view suffix) {
@@ -248,8 +259,10 @@ sdk::Status validate_certificate_files(const Profile& p) {
 sdk::Status validate_profile(const Profile& p) {
   if (auto s = validate_profile_name(p.name); !s) return s;
   const bool managed = p.auth_method == kManagedIdentity;
-  // A managed identity needs no tenant, and a client id only to pick a user-assigned identity.
-  if (!managed || !p.tenant_id.empty())
+  const bool openid = !p.issuer.empty();
+  // A managed identity needs no tenant, and a client id only to pick a user-assigned identity; an
+  // issuer's endpoints come from its discovery document, so it needs no tenant either.
+  if ((!managed && !openid) || !p.tenant_id.empty())
     if (auto s = validate_tenant(p.tenant_id); !s) return s;
   if (!managed || !p.client_id.empty())
     if (auto s = validate_client_id(p.client_id); !s) return s;
@@ -279,6 +292,15 @@ sdk::Status validate_profile(const Profile& p) {
   }
   if (!p.authority_host.empty()) {
     if (auto s = validate_url(p.authority_host, "authority host"); !s) return s;
+  }
+  if (openid) {
+    if (auto s = validate_issuer(p.issuer); !s) return s;
+    if (!p.authority_host.empty())
+      return sdk::Status::general(
+          "a profile names an issuer (any OpenID provider) or an authority host (Entra), not both; "
+          "remove one");
+    if (managed)
+      return sdk::Status::general("a managed identity gets its tokens from Azure, not from an issuer; remove --issuer");
   }
   for (const auto& [key, value] : p.settings) {
     if (key == "client_auth") {
@@ -312,6 +334,7 @@ json::Value profile_to_json(const Profile& p) {
   put("default_flow", p.default_flow);
   put("redirect_uri", p.redirect_uri);
   put("authority_host", p.authority_host);
+  put("issuer", p.issuer);
   put("ca_bundle", p.ca_bundle);
   put("federated_token_file", p.federated_token_file);
   put("service_connection_id", p.service_connection_id);
@@ -345,6 +368,7 @@ sdk::Result<Profile> profile_from_json(const json::Value& v) {
   p.default_flow = v.get_string("default_flow");
   p.redirect_uri = v.get_string("redirect_uri");
   p.authority_host = v.get_string("authority_host");
+  p.issuer = v.get_string("issuer");
   p.ca_bundle = v.get_string("ca_bundle");
   p.federated_token_file = v.get_string("federated_token_file");
   p.service_connection_id = v.get_string("service_connection_id");
@@ -522,7 +546,7 @@ sdk::Status ProfileStore::save(Profile profile, bool overwrite) {
     // Keep members a newer entratool may have added; replace every field this one knows.
     json::Value fresh = profile_to_json(profile);
     for (const char* key : {"certificate_path", "private_key_path", "default_flow", "redirect_uri", "authority_host",
-                            "ca_bundle", "settings"})
+                            "issuer", "ca_bundle", "settings"})
       existing->erase(key);
     for (auto& [k, v] : fresh.members()) existing->set(k, v);
   } else {

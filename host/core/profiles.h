@@ -32,6 +32,9 @@ struct Profile {
   std::string default_flow;          ///< a flow plugin's id (PluginRegistry::resolve_flow_name)
   std::string redirect_uri;
   std::string authority_host;  ///< empty: AZURE_AUTHORITY_HOST or https://login.microsoftonline.com
+  /// An OpenID provider's issuer URL: endpoints come from its discovery document, no tenant is
+  /// needed, and nothing Entra-specific applies. Empty: Entra's URL layout under authority_host.
+  std::string issuer;
   std::string ca_bundle;
   std::string federated_token_file;   ///< workload identity: the assertion file (else AZURE_FEDERATED_TOKEN_FILE)
   std::string service_connection_id;  ///< Azure Pipelines service connection (else the environment)
@@ -57,6 +60,8 @@ sdk::Status validate_client_id(std::string_view client_id);
 sdk::Status validate_scopes(const std::vector<std::string>& scopes);
 /// "https://..." or "http://" on a loopback host (test providers); `what` names the field.
 sdk::Status validate_url(std::string_view url, std::string_view what);
+/// An OpenID issuer: validate_url's rules, and no query, fragment, user info or space.
+sdk::Status validate_issuer(std::string_view issuer);
 /// The certificate files exist and look right: a PEM certificate plus a PEM private key (in
 /// private_key_path, or in the certificate file when that is empty). A PFX is only checked to
 /// exist and be readable here; opening it needs its password (export_crypto.h).

@@ -120,6 +120,7 @@ std::optional<CachedToken> TokenCache::parse_entry(std::string_view text, const 
       out.token.scopes.push_back(s.text());
     }
   }
+  out.key_text = doc.get_string("key");
   out.token.refresh_token = doc.get_string("refresh_token");
   out.token.id_token = doc.get_string("id_token");
   if (const json::Value* extra = doc.find("extra"); extra && extra->is_array()) {
@@ -168,6 +169,38 @@ sdk::Result<std::optional<sdk::TokenResponse>> TokenCache::latest_for_profile(st
   if (!best && first_error) return *first_error;  // nothing usable, and the store said why
   if (!best) return std::optional<sdk::TokenResponse>();
   return std::optional<sdk::TokenResponse>(std::move(best->token));
+}
+
+std::optional<CacheKey> TokenCache::key_from_text(std::string_view text, std::string_view profile) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    lines.emplace_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  if (lines.size() < 5 || lines[0] != "v1") return std::nullopt;
+  CacheKey key{lines[1], lines[2], lines[3], lines[4], {}, std::string(profile)};
+  for (size_t i = 5; i < lines.size(); ++i) key.scopes.push_back(lines[i]);
+  if (normalised_key(key) != text) return std::nullopt;
+  return key;
+}
+
+sdk::Result<std::vector<std::pair<CacheKey, CachedToken>>> TokenCache::entries_of_profile(std::string_view profile) {
+  auto names = store_.list(profile_prefix(profile));
+  if (!names) return names.status();
+  std::vector<std::pair<CacheKey, CachedToken>> out;
+  for (const auto& name : *names) {
+    auto value = store_.get(name);
+    if (!value || !value->has_value()) continue;  // damaged or removed meanwhile: not a candidate
+    auto entry = parse_entry(**value);
+    if (!entry) continue;
+    auto key = key_from_text(entry->key_text, profile);
+    if (!key || entry_name(*key) != name) continue;
+    out.emplace_back(std::move(*key), std::move(*entry));
+  }
+  return out;
 }
 
 sdk::Status TokenCache::erase_profile(std::string_view profile) {

@@ -30,6 +30,7 @@ struct CacheKey {
 struct CachedToken {
   sdk::TokenResponse token;
   std::chrono::system_clock::time_point stored_at;
+  std::string key_text;  ///< the normalised key the entry was stored under
 };
 
 class TokenCache {
@@ -51,6 +52,11 @@ class TokenCache {
                                      std::chrono::system_clock::time_point stored_at);
   /// Parses an entry; nullopt when it is damaged or, with `key`, belongs to another key.
   static std::optional<CachedToken> parse_entry(std::string_view text, const CacheKey* key = nullptr);
+  /// The key a normalised_key() text stands for (with `profile`); nullopt for a text of another
+  /// format version. normalised_key(*key_from_text(t, p)) == t.
+  static std::optional<CacheKey> key_from_text(std::string_view text, std::string_view profile);
+  /// Every readable entry of a profile with the key it is stored under (damaged ones skipped).
+  sdk::Result<std::vector<std::pair<CacheKey, CachedToken>>> entries_of_profile(std::string_view profile);
 
   /// A cached token, if present, parseable and valid for at least `min_validity` at `now`.
   /// Errors only when the store itself fails.

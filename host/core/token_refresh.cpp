@@ -45,6 +45,50 @@ sdk::Result<std::optional<StoredToken>> find_refreshable(Context& ctx, sdk::Secr
   return best;
 }
 
+sdk::Result<std::optional<StoredToken>> find_refresh_token_for_other_scopes(Context& ctx, sdk::SecretStore& store,
+                                                                            const AcquisitionPlan& plan) {
+  TokenCache cache(store);
+  auto entries = cache.entries_of_profile(plan.key.profile);
+  if (!entries) return entries.status();
+  const std::string own = TokenCache::normalised_key(plan.key);
+  // The same provider, tenant and client: compare the key lines as normalised_key() writes them.
+  CacheKey same = plan.key;
+  same.flow.clear();
+  same.scopes.clear();
+  const std::string wanted_prefix = TokenCache::normalised_key(same);  // "v1\n<authority>\n<tenant>\n<client>\n\n"
+  const std::string prefix = wanted_prefix.substr(0, wanted_prefix.size() - 1);
+  std::optional<StoredToken> best;
+  for (auto& [key, entry] : *entries) {
+    if (entry.token.refresh_token.empty() || entry.key_text == own) continue;
+    if (entry.key_text.compare(0, prefix.size(), prefix) != 0 || !is_user_flow(ctx, key.flow)) continue;
+    if (!best || entry.stored_at > best->entry.stored_at) best = StoredToken{key, std::move(entry), true};
+  }
+  return best;
+}
+
+sdk::Result<std::optional<LockedRefreshToken>> lock_refresh_token_for_other_scopes(
+    Context& ctx, sdk::SecretStore& store, const AcquisitionPlan& plan,
+    std::chrono::steady_clock::time_point deadline) {
+  auto found = find_refresh_token_for_other_scopes(ctx, store, plan);
+  if (!found) return found.status();
+  if (!found->has_value()) return std::optional<LockedRefreshToken>();
+  auto lock = lock_cache_key(ctx, (*found)->key, deadline);
+  if (!lock) return lock.status();
+  auto again = read_entry(store, (*found)->key);
+  if (!again) return again.status();
+  if (!again->has_value()) return std::optional<LockedRefreshToken>();
+  LockedRefreshToken out{std::move(**again), std::move(*lock)};
+  out.stored.other_scopes = true;
+  return std::optional<LockedRefreshToken>(std::move(out));
+}
+
+bool needs_sign_in_for_other_scopes(const sdk::Status& status) {
+  if (status.category() != sdk::ErrorCategory::auth_failed) return false;
+  const std::string& c = status.code();
+  return c == sdk::codes::kInvalidGrant || c == sdk::codes::kInteractionRequired || c == "invalid_scope" ||
+         c == "invalid_target";
+}
+
 sdk::Result<support::files::FileLock> lock_cache_key(Context& ctx, const CacheKey& key,
                                                      std::chrono::steady_clock::time_point deadline) {
   const std::string locks = ctx.config_dir() + "/locks";
@@ -76,11 +120,27 @@ sdk::Result<sdk::TokenResponse> redeem_refresh_token(Context& ctx, AcquisitionPl
   plan.credentials.timeout_text = describe_duration(timeout);
   auto token = run_flow(ctx, refresh_flow, plan.credentials, request,
                         "timed out after " + describe_duration(timeout) + " refreshing the token at " +
-                            request.token_endpoint + " (--timeout)");
+                            (plan.credentials.issuer.empty() ? request.token_endpoint : plan.credentials.issuer) +
+                            " (--timeout)");
   request.refresh_token.assign(request.refresh_token.size(), '\0');
   request.refresh_token.clear();
   TokenCache cache(store);
   Services& services = ctx.services();
+  if (stored.other_scopes) {
+    if (!token) return token.status();
+    if (auto s = cache.store(plan.key, *token, services.clock().now()); !s) {
+      // The new refresh token could not be kept: the old entry's is spent if it was rotated, so
+      // it is kept as it is (the next redemption tells) and the token is still returned.
+      services.logger().log(sdk::LogLevel::warning, "the new token was not cached: " + s.message());
+      return token;
+    }
+    sdk::TokenResponse without = stored.entry.token;
+    without.refresh_token.clear();
+    if (auto s = cache.store(stored.key, without, stored.entry.stored_at); !s)
+      services.logger().log(sdk::LogLevel::warning,
+                            "cannot remove the refresh token from the entry it came from: " + s.message());
+    return token;
+  }
   if (!token) {
     if (is_refused_refresh_token(token.status())) {
       // The provider will never accept it again: keep the entry (its access token may still be

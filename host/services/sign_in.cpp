@@ -112,8 +112,12 @@ sdk::Result<sdk::SignInResult> SignInService::sign_in(const sdk::FlowRequest& re
     target = std::move(*parsed);
   }
   if (request.authorize_endpoint.empty())
-    return sdk::Status::general("no authorize endpoint is known for this profile");
-  std::string prompt = "select_account";
+    return sdk::Status::general(
+        "no authorize endpoint is known for this profile (an OpenID provider must list authorization_endpoint in its "
+        "discovery document)");
+  // Entra's account picker (MSAL's default); other providers get no prompt unless a flow asks.
+  const Acquisition* acquisition = current_acquisition(request);
+  std::string prompt = acquisition && !acquisition->issuer.empty() ? "" : "select_account";
   std::vector<std::pair<std::string, std::string>> more;
   for (const auto& [name, value] : extra) {
     if (std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved))

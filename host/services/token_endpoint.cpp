@@ -301,24 +301,33 @@ std::string hint_for(const ProviderError& e) {
   return {};
 }
 
-sdk::Status error_status(const sdk::HttpResponse& response) {
+sdk::Status error_status(const sdk::HttpResponse& response, bool entra) {
   const std::string http = "HTTP " + std::to_string(response.status);
   auto err = parse_error(response.body);
+  // No such endpoint, whatever the body says (oidc-provider answers an unknown route with an
+  // OAuth error): the URL is wrong, or moved since the discovery document was read.
+  if (response.status == 404)
+    return sdk::Status::error(sdk::ErrorCategory::network,
+                              "the token endpoint returned an unusable response: " + http + " (not found" +
+                                  (entra ? "; wrong authority host or tenant?)"
+                                         : "; check the issuer: its discovery document names this endpoint)"),
+                              sdk::codes::kNotFound);
   if (!err) {
     if (retryable(response.status)) return sdk::Status::network("the token endpoint is unavailable (" + http + ")");
     std::string head = trim(std::string_view(response.body).substr(0, std::min<size_t>(response.body.size(), 64)));
     std::string what = !head.empty() && head[0] == '<' ? "an HTML page"
                        : head.empty()                  ? "an empty body"
                                                        : "no OAuth error in it";
-    return sdk::Status::network("the token endpoint returned an unusable response: " + http + " with " + what +
-                                (response.status == 404 ? " (wrong authority host or tenant?)" : ""));
+    return sdk::Status::network("the token endpoint returned an unusable response: " + http + " with " + what);
   }
   std::string message = err->error;
   if (!err->description.empty()) message += ": " + err->description;
   if (retryable(response.status))
     return sdk::Status::error(sdk::ErrorCategory::network,
                               "the token endpoint is unavailable (" + http + "): " + message, err->error);
-  std::string hint = hint_for(*err);
+  ProviderError shown = *err;
+  if (!entra) shown.aadsts.clear();  // another provider's codes are not Entra's
+  std::string hint = hint_for(shown);
   if (!hint.empty()) message += " Hint: " + hint;
   return sdk::Status::error(sdk::ErrorCategory::auth_failed, message, err->error);
 }
@@ -344,7 +353,8 @@ sdk::Result<std::string> TokenEndpointService::post(const sdk::FlowRequest& flow
   auto response = post_with_retries(services_, std::move(request), deadline, policy_,
                                     acquisition ? acquisition->timeout_text : std::string());
   if (!response) return response.status();
-  if (response->status < 200 || response->status > 299) return error_status(*response);
+  if (response->status < 200 || response->status > 299)
+    return error_status(*response, !acquisition || acquisition->issuer.empty());
   return std::move(response->body);
 }
 

@@ -69,8 +69,10 @@ std::optional<ProviderError> parse_error(std::string_view body);
 /// One line of advice for a known AADSTS code or OAuth error, or empty.
 std::string hint_for(const ProviderError& error);
 
-/// The Status for a non-2xx token endpoint response (see the categories above).
-sdk::Status error_status(const sdk::HttpResponse& response);
+/// The Status for a non-2xx token endpoint response (see the categories above). HTTP 404 is always
+/// ErrorCategory::network with code() = "not_found" (the URL is wrong or has moved). `entra`
+/// false (an issuer profile): no AADSTS advice and no mention of tenants.
+sdk::Status error_status(const sdk::HttpResponse& response, bool entra = true);
 
 /// sdk::TokenEndpoint over the host's services. Uses services.http() only when a request is
 /// sent (so the network module is loaded only then), services.clock() for the deadline and

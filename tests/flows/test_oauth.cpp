@@ -217,11 +217,11 @@ TEST_CASE("AADSTS errors become exit 3 with the code and a hint") {
 
 TEST_CASE("error responses that are not OAuth errors are network errors") {
   sdk::HttpResponse resp;
-  resp.status = 404;
-  resp.body = "<html>not found</html>";
+  resp.status = 403;
+  resp.body = "<html>proxy says no</html>";
   auto st = oauth::error_status(resp);
   CHECK(st.category() == sdk::ErrorCategory::network);
-  CHECK(st.message().find("HTTP 404 with an HTML page") != std::string::npos);
+  CHECK(st.message().find("HTTP 403 with an HTML page") != std::string::npos);
   resp.status = 502;
   resp.body = R"({"error":"bad_gateway"})";
   CHECK(oauth::error_status(resp).category() == sdk::ErrorCategory::network);
@@ -247,9 +247,37 @@ TEST_CASE("refusals carry the OAuth error as code(); unusable answers carry none
   CHECK(st.message().rfind("authorization_pending: AADSTS70016: pending", 0) == 0);
   resp.body = R"({"error":"invalid_grant"})";
   CHECK(oauth::error_status(resp).code() == sdk::codes::kInvalidGrant);
-  resp.status = 404;
-  resp.body = "<html>not found</html>";
+  resp.status = 403;
+  resp.body = "<html>proxy says no</html>";
   CHECK(oauth::error_status(resp).code().empty());
+}
+
+TEST_CASE("HTTP 404 is not_found whatever the body, so an issuer profile can re-read its discovery document") {
+  sdk::HttpResponse resp;
+  resp.status = 404;
+  for (const char* body :
+       {"<html>not found</html>", R"({"error":"invalid_request","error_description":"unrecognized route"})"}) {
+    resp.body = body;
+    auto entra = oauth::error_status(resp);
+    CHECK(entra.category() == sdk::ErrorCategory::network);
+    CHECK(entra.code() == sdk::codes::kNotFound);
+    CHECK(entra.message().find("tenant") != std::string::npos);
+    auto openid = oauth::error_status(resp, false);
+    CHECK(openid.code() == sdk::codes::kNotFound);
+    CHECK(openid.message().find("tenant") == std::string::npos);
+    CHECK(openid.message().find("issuer") != std::string::npos);
+  }
+}
+
+TEST_CASE("an issuer profile's refusals carry no Entra advice") {
+  sdk::HttpResponse resp;
+  resp.status = 401;
+  resp.body = R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."})";
+  CHECK(oauth::error_status(resp).message().find("secret's value, not its ID") != std::string::npos);
+  auto openid = oauth::error_status(resp, false);
+  CHECK(openid.category() == sdk::ErrorCategory::auth_failed);
+  CHECK(openid.message().find("not its ID") == std::string::npos);
+  CHECK(openid.message().find("Hint: check the client ID and its secret or certificate") != std::string::npos);
 }
 
 TEST_CASE("post() returns the 2xx body of any URL, or the mapped refusal") {

@@ -2,6 +2,10 @@
 //
 //   node server.js --config config.json [--port 0] [--cert server.pem --key server.key]
 //
+// With "layout": "oidc" in the config it is instead one plain oidc-provider in its own default
+// layout (issuer = the base URL, /token, /device/auth, /auth, /jwks; no tenants, no Entra texts,
+// no interval or message in device code answers): "any OpenID provider" for the tests.
+//
 // Prints one JSON line {"port":…,"issuer":…,"base_url":…} on stdout when it is listening on
 // 127.0.0.1; everything else goes to stderr. See README.md for the config file and the /_test/
 // endpoints. oidc-provider does the OAuth work; this file adds what Entra does differently:
@@ -40,7 +44,11 @@ function parseArgs(argv) {
 
 const args = parseArgs(process.argv.slice(2));
 const config = JSON.parse(fs.readFileSync(args.config, 'utf8'));
-const tenants = config.tenants || ['contoso'];
+const layout = config.layout || 'entra';
+if (layout !== 'entra' && layout !== 'oidc') throw new Error(`unknown layout ${layout}: use entra or oidc`);
+const entraLayout = layout === 'entra';
+// In the oidc layout one provider is mounted at the root, under the "tenant" ''.
+const tenants = entraLayout ? (config.tenants || ['contoso']) : [''];
 const accessTokenTTL = config.access_token_ttl || 3600;
 const refreshTokenTTL = config.refresh_token_ttl || 86400;
 const deviceCodeTTL = config.device_code_ttl || 900;
@@ -81,6 +89,9 @@ const clients = (config.clients || []).map((c) => {
     certs,
     assertionAlgs: c.assertion_algs || ['PS256', 'RS256'],
     roles: c.roles || [],
+    // Resources the application has permissions for, which (as in Entra) a user's refresh token
+    // may then mint access tokens for without a new sign-in; see widenRefreshToken().
+    consented: c.consented_resources || [],
   });
   const isPublic = auth === 'none';
   const out = {
@@ -310,23 +321,29 @@ const signingKey = (() => {
   return { ...privateKey.export({ format: 'jwk' }), kid: 'test-signing-key', use: 'sig', alg: 'RS256' };
 })();
 
+// Entra's routes under /{tenant}; the oidc layout keeps oidc-provider's defaults.
+const entraRoutes = {
+  authorization: '/oauth2/v2.0/authorize',
+  token: '/oauth2/v2.0/token',
+  device_authorization: '/oauth2/v2.0/devicecode',
+  code_verification: '/oauth2/v2.0/deviceauth',
+  jwks: '/discovery/v2.0/keys',
+  userinfo: '/oidc/userinfo',
+  end_session: '/oauth2/v2.0/logout',
+  revocation: '/oauth2/v2.0/revoke',
+};
+const tokenPath = entraLayout ? entraRoutes.token : '/token';
+const devicePath = entraLayout ? entraRoutes.device_authorization : '/device/auth';
+const authorizePath = entraLayout ? entraRoutes.authorization : '/auth';
+
 function makeProvider(baseUrl, tenant) {
   // tid: a GUID tenant is its own id; domain names stand for config.tenant_id when given.
-  const tid = /^[0-9a-f-]{36}$/i.test(tenant) ? tenant : (config.tenant_id || guidOf(tenant));
-  const provider = new Provider(`${baseUrl}/${tenant}/v2.0`, {
+  const tid = /^[0-9a-f-]{36}$/i.test(tenant) ? tenant : (config.tenant_id || guidOf(tenant || 'oidc'));
+  const provider = new Provider(entraLayout ? `${baseUrl}/${tenant}/v2.0` : baseUrl, {
     clients: structuredClone(clients),
     jwks: { keys: [signingKey] },
     cookies: { keys: ['entratool-test-provider-cookie-key'] },
-    routes: {
-      authorization: '/oauth2/v2.0/authorize',
-      token: '/oauth2/v2.0/token',
-      device_authorization: '/oauth2/v2.0/devicecode',
-      code_verification: '/oauth2/v2.0/deviceauth',
-      jwks: '/discovery/v2.0/keys',
-      userinfo: '/oidc/userinfo',
-      end_session: '/oauth2/v2.0/logout',
-      revocation: '/oauth2/v2.0/revoke',
-    },
+    ...(entraLayout ? { routes: entraRoutes } : {}),
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'oid', 'tid'], email: ['email'] },
     features: {
@@ -337,7 +354,8 @@ function makeProvider(baseUrl, tenant) {
       resourceIndicators: {
         enabled: true,
         defaultResource: async (ctx, client, oneOf) => {
-          if (oneOf) return oneOf[0];
+          // A refresh token that covers several resources mints for the one the scope names.
+          if (oneOf) return resourcesOf(ctx.oidc.params.scope).find((r) => oneOf.includes(r)) ?? oneOf[0];
           const r = resourcesOf(ctx.oidc.params.scope);
           return r.length ? r[0] : undefined;
         },
@@ -442,11 +460,11 @@ function makeProvider(baseUrl, tenant) {
     ctx.state.tenant = tenant;
     const fault = ctx.req.entraFault;
     await next();
-    if (ctx.path === '/oauth2/v2.0/token' && ctx.body && typeof ctx.body === 'object') {
+    if (ctx.path === tokenPath && ctx.body && typeof ctx.body === 'object') {
       if (ctx.body.error) {
-        entraError(ctx, ctx.state.oidcError);
+        if (entraLayout) entraError(ctx, ctx.state.oidcError);
       } else {
-        ctx.body.ext_expires_in = ctx.body.expires_in;
+        if (entraLayout) ctx.body.ext_expires_in = ctx.body.expires_in;
         if (ctx.body.refresh_token) {
           const cid = ctx.oidc?.client?.clientId;
           if (!refreshTokensByClient.has(cid)) refreshTokensByClient.set(cid, []);
@@ -455,7 +473,7 @@ function makeProvider(baseUrl, tenant) {
         if (fault?.kind === 'expires_in_string') ctx.body.expires_in = String(ctx.body.expires_in);
         if (fault?.kind === 'missing_access_token') delete ctx.body.access_token;
       }
-    } else if (ctx.path === '/oauth2/v2.0/devicecode' && ctx.body && typeof ctx.body === 'object') {
+    } else if (entraLayout && ctx.path === devicePath && ctx.body && typeof ctx.body === 'object') {
       if (ctx.body.error) {
         entraError(ctx, ctx.state.oidcError);
       } else {
@@ -540,7 +558,7 @@ async function handleTest(req, res, path) {
     }
     sendJson(res, 200, { ok: true, pending: faults.length });
   } else if (path === '/_test/device/approve') {
-    const tenant = body.tenant || tenants[0];
+    const tenant = entraLayout ? (body.tenant || tenants[0]) : '';
     const provider = providers.get(tenant)?.provider;
     const code = provider && await provider.DeviceCode.findByUserCode(normalizeUserCode(body.user_code));
     if (!code) {
@@ -599,9 +617,10 @@ async function handleTest(req, res, path) {
 }
 
 function endpointOf(rest) {
-  if (rest === '/oauth2/v2.0/token') return 'token';
-  if (rest === '/oauth2/v2.0/devicecode') return 'devicecode';
-  if (rest.startsWith('/oauth2/v2.0/authorize')) return 'authorize';
+  if (rest === tokenPath) return 'token';
+  if (rest === devicePath) return 'devicecode';
+  // The authorization endpoint and its interaction resumes (/authorize/<uid>), not /authx.
+  if (rest === authorizePath || rest.startsWith(`${authorizePath}/`)) return 'authorize';
   if (rest.includes('/.well-known/openid-configuration')) return 'discovery';
   return 'other';
 }
@@ -661,6 +680,34 @@ async function applyFault(fault, req, res) {
   }
 }
 
+// Entra lets a user's refresh token mint access tokens for any resource the application has
+// permissions for; oidc-provider only for the resources of the original sign-in (otherwise
+// invalid_scope "refresh token missing requested scope"). For a client whose config lists
+// `consented_resources`, a refresh request naming such a resource adds it, with the requested
+// scopes, to the refresh token and its grant before oidc-provider sees the request; any other
+// resource is refused by oidc-provider as before. The refresh token's value does not change.
+async function widenRefreshToken(provider, form) {
+  if (!form.refresh_token || !form.scope) return;
+  const rt = await provider.RefreshToken.find(String(form.refresh_token), { ignoreExpiration: true });
+  const consented = rt && clientExtras.get(rt.clientId)?.consented;
+  if (!consented?.length || rt.consumed || rt.isExpired) return;
+  const have = rt.resourceIndicators;
+  const wanted = resourcesOf(form.scope).filter((r) => !have.has(r));
+  if (!wanted.length || !wanted.every((r) => consented.includes(r))) return;
+  const grant = await provider.Grant.find(rt.grantId, { ignoreExpiration: true });
+  if (!grant) return;
+  const asked = String(form.scope).split(' ').filter(Boolean);
+  for (const r of wanted) {
+    scopesFor(r, form.scope);
+    const scopes = asked.filter((x) => resourceOf(x) === r);
+    grant.addResourceScope(r, scopes.join(' '));
+  }
+  await grant.save();
+  rt.resource = [...have].filter(Boolean).concat(wanted);
+  rt.scope = [...new Set([...(rt.scope || '').split(' ').filter(Boolean), ...asked])].join(' ');
+  await rt.save();
+}
+
 async function handle(req, res) {
   const url = new URL(req.url, 'http://127.0.0.1');
   const path = url.pathname;
@@ -668,7 +715,7 @@ async function handle(req, res) {
     await handleTest(req, res, path);
     return;
   }
-  const m = /^\/([^/]+)(\/.*)?$/.exec(path);
+  const m = entraLayout ? /^\/([^/]+)(\/.*)?$/.exec(path) : [path, '', path];
   if (!m) {
     sendJson(res, 404, { error: 'not_found' });
     return;
@@ -706,7 +753,7 @@ async function handle(req, res) {
   }
   const entry = endpoint === 'other' ? undefined : describeRequest(endpoint, tenant, req, form);
 
-  if (endpoint === 'token' && form && form.grant_type === 'client_credentials') {
+  if (entraLayout && endpoint === 'token' && form && form.grant_type === 'client_credentials') {
     const scopes = (form.scope || '').split(' ').filter(Boolean);
     if (!scopes.length || !scopes.every((s) => s.endsWith('/.default'))) {
       if (entry) { entry.status = 400; record(entry); }
@@ -743,7 +790,9 @@ async function handle(req, res) {
   if (fault && await applyFault(fault, req, res)) return;
   req.entraFault = fault;
 
-  req.originalUrl = `/${m[1]}${rest}${url.search}`;
+  if (endpoint === 'token' && form?.grant_type === 'refresh_token') await widenRefreshToken(mounted.provider, form);
+
+  req.originalUrl = entraLayout ? `/${m[1]}${rest}${url.search}` : `${rest}${url.search}`;
   req.url = `${rest}${url.search}`;
   mounted.handler(req, res);
 }
@@ -765,8 +814,9 @@ server.listen(args.port, '127.0.0.1', () => {
     const provider = makeProvider(base, t);
     providers.set(t, { provider, handler: provider.callback() });
   }
-  process.stdout.write(`${JSON.stringify({ port, issuer: `${base}/${tenants[0]}/v2.0`, base_url: base })}\n`);
-  log(`listening on ${base} for tenants ${tenants.join(', ')}`);
+  const issuer = entraLayout ? `${base}/${tenants[0]}/v2.0` : base;
+  process.stdout.write(`${JSON.stringify({ port, issuer, base_url: base, layout })}\n`);
+  log(entraLayout ? `listening on ${base} for tenants ${tenants.join(', ')}` : `listening on ${base} (oidc layout)`);
 });
 
 const stop = () => {

@@ -212,8 +212,15 @@ class Provider:
     """
 
     def __init__(self, https=False, access_token_ttl=3600, refresh_token_ttl=86400, device_code_ttl=900,
-                 device_interval=1, tenants=None, extra_clients=None, start_timeout=30):
+                 device_interval=1, tenants=None, extra_clients=None, start_timeout=30, layout="entra",
+                 consented_resources=None):
         self.https = https
+        # "entra": Entra's URL layout per tenant; "oidc": oidc-provider's own default layout, one
+        # issuer at the base URL (/token, /device/auth, /auth), no Entra texts: any OpenID provider.
+        self.layout = layout
+        # Resources the public and webapp clients have permissions for: a user's refresh token may
+        # mint tokens for them without a new sign-in, as in Entra (server.js widenRefreshToken).
+        self.consented_resources = consented_resources or []
         self.access_token_ttl = access_token_ttl
         self.refresh_token_ttl = refresh_token_ttl
         self.device_code_ttl = device_code_ttl
@@ -270,8 +277,10 @@ class Provider:
             {"client_id": c["cert_rs256"].client_id, "auth": "private_key_jwt", "certificates": [cert["cert_pem"]],
              "assertion_algs": ["RS256"]},
             {"client_id": c["wrong_cert"].client_id, "auth": "private_key_jwt", "certificates": [other]},
-            {"client_id": c["public"].client_id, "auth": "none", "redirect_uris": public_uris},
-            {"client_id": c["webapp"].client_id, "client_secret": c["webapp"].secret, "redirect_uris": web_uris},
+            {"client_id": c["public"].client_id, "auth": "none", "redirect_uris": public_uris,
+             "consented_resources": self.consented_resources},
+            {"client_id": c["webapp"].client_id, "client_secret": c["webapp"].secret, "redirect_uris": web_uris,
+             "consented_resources": self.consented_resources},
             {"client_id": c["federated"].client_id, "auth": "federated", "roles": ["Deploy.All"],
              "federated": [{"issuer": GITHUB_ISSUER, "subject": GITHUB_SUBJECT},
                            {"issuer": AKS_ISSUER, "subject": AKS_SUBJECT},
@@ -285,6 +294,7 @@ class Provider:
         self.ca_path = os.path.join(pki, "ca.pem")
         self.workdir = tempfile.mkdtemp(prefix="entratool-idp-")
         config = {
+            "layout": self.layout,
             "tenants": self.tenants,
             "tenant_id": TENANT_GUID,
             "access_token_ttl": self.access_token_ttl,
@@ -358,12 +368,18 @@ class Provider:
 
     # -- endpoints -----------------------------------------------------------------------------
     def token_endpoint(self, tenant=None):
+        if self.layout == "oidc":
+            return f"{self.base_url}/token"
         return f"{self.base_url}/{tenant or self.tenant}/oauth2/v2.0/token"
 
     def devicecode_endpoint(self, tenant=None):
+        if self.layout == "oidc":
+            return f"{self.base_url}/device/auth"
         return f"{self.base_url}/{tenant or self.tenant}/oauth2/v2.0/devicecode"
 
     def authorize_endpoint(self, tenant=None):
+        if self.layout == "oidc":
+            return f"{self.base_url}/auth"
         return f"{self.base_url}/{tenant or self.tenant}/oauth2/v2.0/authorize"
 
     # -- HTTP ----------------------------------------------------------------------------------
@@ -418,7 +434,7 @@ class Provider:
                                {"issuer": issuer, "subject": subject, "audience": audience, "ttl": ttl})["token"]
 
     def fault(self, kind, count=1, endpoint="token", **options):
-        """Makes the next `count` requests to `endpoint` ("token", "devicecode", "any") fail as `kind`:
+        """Makes the next `count` requests to `endpoint` ("token", "devicecode", "discovery", "any") fail as `kind`:
           status             HTTP `status` (default 500) with an Entra-style JSON error;
                              retry_after=<seconds or HTTP date> adds Retry-After; body=<dict> replaces it
           json               HTTP `status` (default 200) with body=<dict> (e.g. {"error": "slow_down"})
