@@ -1,5 +1,7 @@
 #include "device_code_flow.h"
 
+#include "device_authorization.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -15,43 +17,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::steady_clock;
 
-constexpr long long kDefaultInterval = 5;  // RFC 8628 §3.2
-constexpr long long kSlowDownStep = 5;     // RFC 8628 §3.5
-
-struct DeviceAuthorization {
-  std::string device_code;  // secret
-  std::string user_code;
-  std::string verification_uri;
-  long long expires_in = 900;
-  long long interval = kDefaultInterval;
-};
-
-std::optional<long long> number_or_numeric_string(const support::json::Value* v) {
-  if (!v) return std::nullopt;
-  if (v->is_number()) return v->as_int();
-  if (v->is_string() && !v->text().empty() && v->text().size() < 10 &&
-      v->text().find_first_not_of("0123456789") == std::string::npos)
-    return std::stoll(v->text());
-  return std::nullopt;
-}
-
-sdk::Result<DeviceAuthorization> parse_device_authorization(const std::string& body) {
-  auto doc = support::json::parse(body);
-  if (!doc || !doc->is_object())
-    return sdk::Status::network("the device code endpoint returned an unusable response (not a JSON object)");
-  DeviceAuthorization d;
-  d.device_code = doc->get_string("device_code");
-  d.user_code = doc->get_string("user_code");
-  // Entra's v1 endpoint says verification_url; RFC 8628 and v2 say verification_uri.
-  d.verification_uri = doc->get_string("verification_uri", doc->get_string("verification_url"));
-  if (d.device_code.empty() || d.user_code.empty() || d.verification_uri.empty())
-    return sdk::Status::network(
-        "the device code endpoint returned an unusable response (device_code, user_code or "
-        "verification_uri missing)");
-  if (auto e = number_or_numeric_string(doc->find("expires_in")); e && *e > 0) d.expires_in = *e;
-  if (auto i = number_or_numeric_string(doc->find("interval")); i && *i > 0) d.interval = *i;
-  return d;
-}
+constexpr long long kSlowDownStep = 5;  // RFC 8628 §3.5
 
 // "<error>: <description>" of a refusal, without the hint the token endpoint service appends.
 std::string without_hint(const std::string& message) {
@@ -158,7 +124,7 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
     const std::string& code = status.code();
     if (code == "authorization_pending") continue;
     if (code == "slow_down") {
-      interval += kSlowDownStep;
+      interval = std::min(interval + kSlowDownStep, kMaxInterval);
       services.logger().log(sdk::LogLevel::info,
                             "the provider asked to poll more slowly; polling every " + std::to_string(interval) + "s");
       continue;

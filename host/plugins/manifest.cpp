@@ -39,7 +39,23 @@ bool parse_sdk_version(const std::string& text, int& major, int& minor) {
   return true;
 }
 
-sdk::Status bad(const std::string& what) { return sdk::Status::general("invalid manifest: " + what); }
+// Messages quote values from the file: control characters in them are shown as \xNN, so an error
+// stays one line and cannot drive the terminal.
+sdk::Status bad(const std::string& what) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string shown = "invalid manifest: ";
+  for (char ch : what) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      shown += "\\x";
+      shown += kHex[c >> 4];
+      shown += kHex[c & 15];
+    } else {
+      shown += ch;
+    }
+  }
+  return sdk::Status::general(shown);
+}
 
 // A printable-ASCII word list ("aliases", "secrets", ...).
 sdk::Status string_list(const json::Value& object, const char* name, const std::string& where,

@@ -195,6 +195,19 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view ta
   return out;
 }
 
+RequestHead parse_request_head(std::string_view request) {
+  // "GET /path?query HTTP/1.1"
+  const std::string head(request.substr(0, request.find("\r\n")));
+  auto sp1 = head.find(' ');
+  auto sp2 = head.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
+  RequestHead r;
+  r.method = sp1 == std::string::npos ? "" : head.substr(0, sp1);
+  r.target = sp1 == std::string::npos || sp2 == std::string::npos ? "" : head.substr(sp1 + 1, sp2 - sp1 - 1);
+  r.path = r.target.substr(0, r.target.find('?'));
+  r.query = parse_query(r.target);
+  return r;
+}
+
 sdk::Result<std::unique_ptr<LoopbackListener>> LoopbackListener::open(const RedirectTarget& target) {
   std::unique_ptr<LoopbackListener> l(new LoopbackListener(target));
   std::string error;
@@ -304,16 +317,11 @@ sdk::Result<Callback> LoopbackListener::wait(std::string_view expected_state, st
         }
         continue;
       }
-      std::string head = conn->buffer.substr(0, conn->buffer.find("\r\n"));
+      const RequestHead request = parse_request_head(conn->buffer);
       connections_.erase(conn);
-      // "GET /path?query HTTP/1.1"
-      auto sp1 = head.find(' ');
-      auto sp2 = head.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
-      std::string method = sp1 == std::string::npos ? "" : head.substr(0, sp1);
-      std::string target =
-          sp1 == std::string::npos || sp2 == std::string::npos ? "" : head.substr(sp1 + 1, sp2 - sp1 - 1);
-      std::string path = target.substr(0, target.find('?'));
-      auto query = parse_query(target);
+      const std::string& method = request.method;
+      const std::string& path = request.path;
+      const auto& query = request.query;
       auto param = [&](std::string_view name) -> const std::string* {
         for (const auto& [k, v] : query)
           if (k == name) return &v;

@@ -74,6 +74,17 @@ class LoopbackListener {
   int wrong_state_requests_ = 0;
 };
 
+/// The request line of what a browser sent to the listener, as the listener reads it.
+struct RequestHead {
+  std::string method;  ///< "GET"; empty when the request line has no space
+  std::string target;  ///< "/cb?code=x&state=y"; empty when there is no second space
+  std::string path;    ///< the target up to '?'
+  std::vector<std::pair<std::string, std::string>> query;  ///< parse_query(target)
+};
+
+/// Parses the first line of `request` (up to CRLF, or all of it): "METHOD TARGET VERSION".
+RequestHead parse_request_head(std::string_view request);
+
 /// The query of a request target ("/cb?code=x&state=y") as decoded name/value pairs, in order.
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view target);
 

@@ -32,3 +32,14 @@ TEST_CASE("NO_PROXY matching") {
   CHECK_FALSE(bypasses_proxy("login.microsoftonline.com", "."));
   CHECK_FALSE(bypasses_proxy("microsoftonline.com.evil.test", "microsoftonline.com"));
 }
+
+// Found by tests/fuzz/fuzz_proxy_rules.cpp: "127.0.0.256" and "127.999.0.1" counted as loopback
+// (three digits were enough), so plain http:// was allowed to a name a resolver may send anywhere.
+TEST_CASE("a dotted 127 address with an octet above 255 is not loopback") {
+  for (const char* h : {"127.0.0.256", "127.999.0.1", "127.0.300.1", "127.255.255.999"}) {
+    CAPTURE(h);
+    CHECK_FALSE(is_loopback(h));
+  }
+  CHECK(is_loopback("127.255.255.255"));
+  CHECK(is_loopback("127.0.0.1"));
+}

@@ -2,6 +2,7 @@
 // slow_down, the ways it stops, and what the user is shown.
 #include <doctest/doctest.h>
 
+#include "device_authorization.h"
 #include "device_code_flow.h"
 #include "support/fakes.h"
 
@@ -160,4 +161,25 @@ TEST_CASE("a client with a secret authenticates on every request") {
     CHECK(basic);
     CHECK(form_value(req, "client_secret").empty());
   }
+}
+
+// Found by tests/fuzz/fuzz_device_code.cpp: an expires_in or interval near INT64_MAX overflowed
+// the deadline arithmetic (seconds -> steady_clock nanoseconds, undefined behaviour).
+TEST_CASE("huge expires_in and interval from the provider are capped, not overflowed") {
+  auto d = entratool::flows::parse_device_authorization(
+      R"({"device_code":"d","user_code":"U","verification_uri":"https://v","expires_in":9223372036854775807,"interval":9000000000000000000})");
+  REQUIRE(d);
+  CHECK(d->expires_in == entratool::flows::kMaxExpiresIn);
+  CHECK(d->interval == entratool::flows::kMaxInterval);
+
+  Services s;
+  s.http_.reply(
+      200,
+      R"({"device_code":"d","user_code":"U","verification_uri":"https://v","expires_in":9223372036854775807,"interval":9223372036854775807})");
+  s.http_.reply(200, kToken);
+  FlowRequest r = request_for(s);
+  r.deadline = s.clock_.mono + std::chrono::hours(1);
+  auto token = DeviceCodeFlow().acquire(r, s);
+  REQUIRE(token);
+  CHECK(s.clock_.slept == std::chrono::seconds(entratool::flows::kMaxInterval));
 }

@@ -18,20 +18,25 @@ bool is_loopback(std::string host) {
   if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
   if (host.size() > 10 && host.compare(host.size() - 10, 10, ".localhost") == 0) return true;
   if (host.rfind("127.", 0) != 0) return false;
+  // Four decimal octets of at most 255: "127.0.0.256" is a name the resolver may send anywhere.
   int dots = 0;
   size_t digits = 0;
+  unsigned octet = 0;
   for (char c : host) {
     if (c == '.') {
-      if (digits == 0 || digits > 3) return false;
+      if (digits == 0 || digits > 3 || octet > 255) return false;
       ++dots;
       digits = 0;
+      octet = 0;
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
       ++digits;
+      octet = octet * 10 + static_cast<unsigned>(c - '0');
+      if (digits > 3) return false;
     } else {
       return false;
     }
   }
-  return dots == 3 && digits > 0 && digits <= 3;
+  return dots == 3 && digits > 0 && digits <= 3 && octet <= 255;
 }
 
 bool bypasses_proxy(const std::string& host, const std::string& no_proxy) {
