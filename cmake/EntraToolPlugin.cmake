@@ -371,7 +371,13 @@ function(entratool_add_plugin target)
   # references are bound when it is loaded, so one that is missing on the user's machine is a
   # refusal at load time, not a crash at first call (the host opens plugins RTLD_LAZY, so the C++
   # runtime a plugin brings along is bound only as far as it is used).
-  target_link_options(${target} PRIVATE -Wl,-z,defs -Wl,-z,now)
+  # ELF only: a PE DLL (Windows) cannot be linked with an undefined symbol anyway, and Apple's
+  # linker has no -z; there -undefined error gives the same refusal at link time.
+  if(APPLE)
+    target_link_options(${target} PRIVATE -Wl,-undefined,error)
+  elseif(NOT WIN32)
+    target_link_options(${target} PRIVATE -Wl,-z,defs -Wl,-z,now)
+  endif()
   # Only the entry point is exported: hidden visibility alone leaves the C++ library's template
   # instantiations (std::vector<std::string>::_M_realloc_insert, ...) in the dynamic symbol table.
   if(NOT APPLE AND NOT WIN32)
@@ -396,9 +402,11 @@ function(entratool_add_plugin target)
   file(GENERATE OUTPUT ${ETP_OUTPUT_DIRECTORY}/${ETP_ID}.plugin.json
     CONTENT "${manifest}\n"
     FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-  add_custom_command(TARGET ${target} POST_BUILD
-    COMMAND chmod go-w $<TARGET_FILE:${target}> ${ETP_OUTPUT_DIRECTORY}
-    VERBATIM)
+  if(CMAKE_HOST_UNIX)
+    add_custom_command(TARGET ${target} POST_BUILD
+      COMMAND chmod go-w $<TARGET_FILE:${target}> ${ETP_OUTPUT_DIRECTORY}
+      VERBATIM)
+  endif()
 
   # The dependency rule, once every target_link_libraries() call has been made.
   # (Through EVAL so the target name is taken now: deferred arguments are read when they run.)

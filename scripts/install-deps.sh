@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl)
 if [[ "${1:-}" == "--test" ]]; then
   want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl)
+  # The DPAPI store (Windows) is cross-built with mingw-w64 and tested under Wine (tests/dpapi).
+  want+=(g++-mingw-w64-x86-64-posix wine64)
 fi
 
 missing=()
