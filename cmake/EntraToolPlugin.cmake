@@ -371,14 +371,20 @@ function(entratool_add_plugin target)
   # references are bound when it is loaded, so one that is missing on the user's machine is a
   # refusal at load time, not a crash at first call (the host opens plugins RTLD_LAZY, so the C++
   # runtime a plugin brings along is bound only as far as it is used).
-  target_link_options(${target} PRIVATE -Wl,-z,defs -Wl,-z,now)
+  # ELF only: a PE DLL (Windows) cannot be linked with an undefined symbol anyway, and Apple's
+  # linker has no -z; there -undefined error gives the same refusal at link time.
+  if(APPLE)
+    target_link_options(${target} PRIVATE -Wl,-undefined,error)
+  elseif(NOT WIN32)
+    target_link_options(${target} PRIVATE -Wl,-z,defs -Wl,-z,now)
+  endif()
   # ENTRATOOL_PLUGIN_STATIC_RUNTIME (set by entratool's own build; off for other users of the
   # SDK): with g++, the plugin carries its own libstdc++/libgcc as the host does, so loading it
   # maps and relocates no libstdc++.so (a cached get-token loads two plugins). Safe because nothing
   # C++ crosses the boundary; --exclude-libs keeps the copy's symbols private. A plugin that links
   # a shared C++ library (whose objects it shares) sets the target property
   # ENTRATOOL_SHARED_RUNTIME to keep the shared runtime.
-  if(ENTRATOOL_PLUGIN_STATIC_RUNTIME AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  if(ENTRATOOL_PLUGIN_STATIC_RUNTIME AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT APPLE AND NOT WIN32)
     set(static_runtime "$<NOT:$<BOOL:$<TARGET_PROPERTY:${target},ENTRATOOL_SHARED_RUNTIME>>>")
     target_link_options(${target} PRIVATE
       "$<${static_runtime}:-static-libstdc++;-static-libgcc;-Wl,--exclude-libs,ALL;-Wl,--gc-sections>")
@@ -407,9 +413,11 @@ function(entratool_add_plugin target)
   file(GENERATE OUTPUT ${ETP_OUTPUT_DIRECTORY}/${ETP_ID}.plugin.json
     CONTENT "${manifest}\n"
     FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-  add_custom_command(TARGET ${target} POST_BUILD
-    COMMAND chmod go-w $<TARGET_FILE:${target}> ${ETP_OUTPUT_DIRECTORY}
-    VERBATIM)
+  if(CMAKE_HOST_UNIX)
+    add_custom_command(TARGET ${target} POST_BUILD
+      COMMAND chmod go-w $<TARGET_FILE:${target}> ${ETP_OUTPUT_DIRECTORY}
+      VERBATIM)
+  endif()
 
   # The dependency rule, once every target_link_libraries() call has been made.
   # (Through EVAL so the target name is taken now: deferred arguments are read when they run.)
