@@ -14,21 +14,28 @@ namespace entratool::host {
 
 namespace {
 constexpr const char* kDefaultScope = "https://graph.microsoft.com/.default";
-}
 
-sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
+ArgParser create_profile_parser() {
   ArgParser parser("entratool create-profile", "Create a profile from flags (for CI and scripts).");
   declare_profile_flags(parser, /*creating=*/true);
   parser.epilog(
       "The client secret is stored in the secret store, never in profiles.json. Without a secret flag it\n"
       "comes from AZURE_CLIENT_SECRET when set. Without --scope the profile asks for\n" +
       std::string(kDefaultScope) +
-      ". On a terminal, without flags (or with only --use-certificate), it asks its questions.\n"
+      ".\nOn a terminal, without flags (or with only --use-certificate), it asks its questions; with flags,\n"
+      "it asks for what they leave out (name, tenant and client id, a secret, a certificate).\n"
       "\nExamples:\n"
       "  printf %s \"$CLIENT_SECRET\" | entratool create-profile --name ci --tenant-id \"$TENANT_ID\" \\\n"
       "      --client-id \"$CLIENT_ID\" --client-secret-stdin --scope https://management.azure.com/.default\n"
       "  entratool create-profile --name secure-app --tenant-id contoso.onmicrosoft.com --client-id \"$CLIENT_ID\" \\\n"
       "      --use-certificate --certificate-path cert.pem --private-key-path key.pem\n");
+  return parser;
+}
+
+}  // namespace
+
+sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
+  ArgParser parser = create_profile_parser();
   if (auto s = parser.parse(args); !s) return s;
   if (parser.help_requested()) {
     ctx.out << parser.help_text();
@@ -42,6 +49,18 @@ sdk::Status cmd_create_profile(Context& ctx, const Args& args) {
     if (parser.has("use-certificate")) profile.auth_method = "certificate";
     if (auto s = prompt_profile(ctx, /*editing=*/false, profile, secrets); !s) return s;
   } else {
+    // On a terminal, what the flags leave out is asked for (spec 004's certificate example names
+    // no tenant); the answers are parsed as the flags they stand for.
+    if (ctx.services().console().interactive()) {
+      Args extra;
+      if (auto s = prompt_missing_profile_flags(ctx, parser, extra, secrets); !s) return s;
+      if (!extra.empty()) {
+        Args all = args;
+        all.insert(all.end(), extra.begin(), extra.end());
+        parser = create_profile_parser();
+        if (auto s = parser.parse(all); !s) return s;
+      }
+    }
     if (auto s = apply_profile_flags(parser, ctx, /*creating=*/true, profile, secrets); !s) return s;
     if (profile.scopes.empty()) profile.scopes = {kDefaultScope};
   }

@@ -70,7 +70,7 @@ sdk::Status cmd_discover(Context& ctx, const Args& args) {
   if (format != "text" && format != "json")
     return sdk::Status::general("unknown output format '" + format + "' for discover (text or json)");
 
-  auto text = read_token_input(ctx, parser);
+  auto text = read_token_input(ctx, parser, "discover");
   if (!text) return text.status();
   auto token = jwt::decode(*text);
   if (!token) return token.status();

@@ -22,11 +22,12 @@ const std::vector<Command>& commands() {
       {"create-profile", "Create a profile from flags only (for CI)", cmd_create_profile},
       {"plugins", "List the plugins found and why any was skipped; show one plugin", cmd_plugins},
       {"lock", "Forget the secret store's unlocked key (its passphrase is asked again)", cmd_lock},
+      {"cache", "List cached tokens (never the tokens themselves) or clear them", cmd_cache},
+      {"git-credential", "Git credential helper: a profile's token as the password (Azure DevOps)", cmd_git_credential},
+      {"help", "Show the help of a command: entratool help <command>", cmd_help},
   };
   return table;
 }
-
-namespace {
 
 void print_program_help(std::ostream& out) {
   out << "entratool " ENTRATOOL_VERSION
@@ -46,8 +47,6 @@ void print_program_help(std::ostream& out) {
          "\nExit codes: 0 success, 1 general error, 2 profile not found, 3 authentication failed,\n"
          "            4 network error, 5 timeout.\n";
 }
-
-}  // namespace
 
 int run_cli(int argc, char** argv) {
   GlobalOptions options;
@@ -71,7 +70,7 @@ int run_cli(int argc, char** argv) {
       std::cout << "entratool " ENTRATOOL_VERSION " (SDK " << ENTRATOOL_SDK_VERSION_MAJOR << "."
                 << ENTRATOOL_SDK_VERSION_MINOR << ")\n";
       return 0;
-    } else if (command.empty() && (a == "--help" || a == "-h" || a == "help")) {
+    } else if (command.empty() && (a == "--help" || a == "-h")) {
       print_program_help(std::cout);
       return 0;
     } else if (command.empty()) {

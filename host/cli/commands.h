@@ -3,6 +3,7 @@
 // Status; main() turns that into the exit code (docs/exit-codes.md). A command prints its
 // own output on ctx.out and nothing else there.
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,9 @@ struct Command {
 /// The table, in --help order.
 const std::vector<Command>& commands();
 
+/// The program's --help: usage, the table's commands, global options, exit codes.
+void print_program_help(std::ostream& out);
+
 /// Parses global flags, dispatches, prints the error line. Returns the exit code.
 int run_cli(int argc, char** argv);
 
@@ -35,5 +39,8 @@ sdk::Status cmd_config(Context& ctx, const Args& args);
 sdk::Status cmd_create_profile(Context& ctx, const Args& args);
 sdk::Status cmd_plugins(Context& ctx, const Args& args);
 sdk::Status cmd_lock(Context& ctx, const Args& args);
+sdk::Status cmd_cache(Context& ctx, const Args& args);
+sdk::Status cmd_git_credential(Context& ctx, const Args& args);
+sdk::Status cmd_help(Context& ctx, const Args& args);
 
 }  // namespace entratool::host

@@ -147,6 +147,15 @@ sdk::Result<bool> ask_yes_no(Context& ctx, const std::string& question, bool def
 
 }  // namespace
 
+sdk::Result<std::string> prompt_field(Context& ctx, const std::string& question, bool secret,
+                                      const std::string& fallback, const Check& check) {
+  return ask(ctx, question, secret, fallback, check);
+}
+sdk::Status check_certificate_file(const std::string& path) { return check_certificate_path(path); }
+sdk::Status check_certificate_password(const std::string& path, const std::string& password, bool given) {
+  return check_pfx_password(path, password, given);
+}
+
 bool can_prompt(Context& ctx) {
   if (ctx.services().console().interactive()) return true;
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -502,7 +511,7 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
   } else {
     profile.redirect_uri.clear();
   }
-  return sdk::Status::ok();
+  return prompt_authority(ctx, profile);
 }
 
 sdk::Status save_profile_with_secrets(Context& ctx, const Profile& profile, const SecretUpdate& secrets,

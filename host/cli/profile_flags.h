@@ -2,8 +2,10 @@
 // What `create-profile`, `config create` and `config edit` share: the profile flags, the
 // interactive prompts, the checks before saving, and saving a profile with its secrets.
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/profiles.h"
 #include "entratool/sdk/status.h"
@@ -47,6 +49,26 @@ sdk::Status prompt_profile(Context& ctx, bool editing, Profile& profile, SecretU
 /// `previous` is the stored profile being replaced (nullptr when new).
 sdk::Status save_profile_with_secrets(Context& ctx, const Profile& profile, const SecretUpdate& secrets,
                                       const Profile* previous, bool set_default);
+
+/// One question on the terminal, asked again after an answer `check` refuses (three times in
+/// all); an empty answer means `fallback`. Secrets are read without echo.
+sdk::Result<std::string> prompt_field(Context& ctx, const std::string& question, bool secret,
+                                      const std::string& fallback,
+                                      const std::function<sdk::Status(const std::string&)>& check);
+/// A certificate file a profile can name: a PEM certificate or a .pfx/.p12 that can be read.
+sdk::Status check_certificate_file(const std::string& path);
+/// Whether `password` opens the .pfx/.p12 at `path`; `given`: the user gave one (for the message).
+sdk::Status check_certificate_password(const std::string& path, const std::string& password, bool given);
+
+/// The question `config create` ends with: the authority host or a sovereign cloud's name
+/// (public, usgov, china); the public cloud is stored as "" (the default).
+sdk::Status prompt_authority(Context& ctx, Profile& profile);
+/// `create-profile` with flags on a terminal: asks for what the flags leave out and would
+/// otherwise be an error (name, tenant id, client id, the secret of --auth-method secret, the
+/// certificate path, a PEM key not in the certificate file, the password a PFX needs). Answers
+/// come back as extra flags for a second parse, and secrets in `secrets` (never as flags).
+sdk::Status prompt_missing_profile_flags(Context& ctx, const ArgParser& parser, std::vector<std::string>& extra,
+                                         SecretUpdate& secrets);
 
 /// "secret", "certificate" or "none" for a user's spelling ("ClientSecret", "cert", "public"),
 /// or "" when not recognised.

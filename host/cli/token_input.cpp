@@ -70,7 +70,19 @@ void declare_token_source_flags(ArgParser& parser) {
       .option("profile", 'p', "PROFILE", "Use the token cached for PROFILE by get-token");
 }
 
-sdk::Result<std::string> read_token_input(Context& ctx, const ArgParser& parser) {
+namespace {
+// The tutorial's `inspect $(cat last-token.txt)` with no such file, an empty --file or input:
+// say where the token is instead of "not a JWT".
+sdk::Result<std::string> non_empty(sdk::Result<std::string> text, std::string_view from, std::string_view command) {
+  if (!text || !jwt::strip_token_text(*text).empty()) return text;
+  return sdk::Status::general("the token " + std::string(from) +
+                              " is empty; to decode the token get-token cached for a "
+                              "profile use 'entratool " +
+                              std::string(command) + " -p PROFILE'");
+}
+}  // namespace
+
+sdk::Result<std::string> read_token_input(Context& ctx, const ArgParser& parser, std::string_view command) {
   const auto& positionals = parser.positionals();
   int sources = static_cast<int>(positionals.size());
   for (const char* flag : {"token", "file", "profile"}) sources += static_cast<int>(parser.values(flag).size());
@@ -79,20 +91,21 @@ sdk::Result<std::string> read_token_input(Context& ctx, const ArgParser& parser)
 
   if (auto token = parser.value("token")) {
     if (token->size() > jwt::kMaxTokenBytes) return sdk::Status::general(jwt::kTooLargeMessage);
-    return *token;
+    return non_empty(*token, "given with -t", command);
   }
-  if (auto file = parser.value("file")) return read_token_file(*file);
+  if (auto file = parser.value("file"))
+    return non_empty(read_token_file(*file), *file == "-" ? "on standard input" : "in '" + *file + "'", command);
   if (auto profile = parser.value("profile")) return read_profile_token(ctx, *profile);
   if (!positionals.empty()) {
-    if (positionals.front() == "-") return read_stdin();
+    if (positionals.front() == "-") return non_empty(read_stdin(), "on standard input", command);
     if (positionals.front().size() > jwt::kMaxTokenBytes) return sdk::Status::general(jwt::kTooLargeMessage);
-    return positionals.front();
+    return non_empty(positionals.front(), "given as the argument", command);
   }
   // Nothing given: a pipe or a redirected file is the token; a terminal would just hang.
   if (::isatty(STDIN_FILENO))
     return sdk::Status::general(
         "no token given: pass it as an argument, with -t TOKEN, -f FILE or -p PROFILE, or pipe it on standard input");
-  return read_stdin();
+  return non_empty(read_stdin(), "on standard input", command);
 }
 
 }  // namespace entratool::host

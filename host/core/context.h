@@ -47,6 +47,9 @@ class Context {
   /// else "encrypted-file" on Linux. Loaded and opened on first use (its folder is
   /// <config>/keystore-<id>). The pointer stays valid until exit.
   sdk::Result<sdk::SecretStore*> secret_store();
+  /// <config>/config.json's object (nullptr when there is no such file), read once; an error when
+  /// it is not a JSON object or not safe to trust.
+  sdk::Result<const support::json::Value*> settings() { return user_config(); }
 
  private:
   GlobalOptions options_;

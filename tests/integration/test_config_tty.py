@@ -148,6 +148,12 @@ class TtyCase(unittest.TestCase):
         t.send("n")
         t.expect(r"Configure custom redirect URI\? \[y/N\]: ")
         t.send("n")
+        self.public_cloud(t)
+
+    def public_cloud(self, t):
+        """Enter at the authority question: the public cloud (stored as the default, no field)."""
+        t.expect(r"Authority host or cloud \(public, usgov, china, or a URL\) \[public\]: ")
+        t.send("")
 
     def tutorial(self, t, name="demo-profile"):
         self.answer_names(t, name, TENANT_GUID, "11111111-2222-3333-4444-555555555555", GRAPH + ", openid")
@@ -161,6 +167,7 @@ class TtyCase(unittest.TestCase):
         t.send("ClientCredentials")
         t.expect(r"Configure custom redirect URI\? \[y/N\]: ")
         t.send("n")
+        self.public_cloud(t)
 
 
 class ConfigCreateTest(TtyCase):
@@ -208,6 +215,7 @@ class ConfigCreateTest(TtyCase):
         t.send("y")
         t.expect(r"Redirect URI: ")
         t.send("http://localhost:8400/callback")
+        self.public_cloud(t)
         self.assertEqual(t.finish(), 0, t.text())
         p = self.profiles()["second"]
         self.assertEqual((p["auth_method"], p["redirect_uri"]), ("none", "http://localhost:8400/callback"))
@@ -272,6 +280,115 @@ class ConfigCreateTest(TtyCase):
         self.assert_nowhere(PFX_PASSWORD, t.text())
 
 
+class AuthorityQuestionTest(TtyCase):
+    def create(self, name, answers):
+        t = self.terminal("config", "create")
+        self.answer_names(t, name, "common", "public-app", GRAPH)
+        t.expect(r"Authentication method .*: ")
+        t.send("none")
+        t.expect(r"Set default OAuth2 flow\? \[y/N\]: ")
+        t.send("")
+        t.expect(r"Configure custom redirect URI\? \[y/N\]: ")
+        t.send("")
+        for pattern, line in answers:
+            t.expect(pattern)
+            if line is not None:
+                t.send(line)
+        self.assertEqual(t.finish(), 0, t.text())
+        return self.profiles()[name]
+
+    def test_config_create_asks_for_the_cloud_or_authority_host(self):
+        q = r"Authority host or cloud \(public, usgov, china, or a URL\) \[public\]: "
+        p = self.create("gov", [(q, "moon"), (r"answer public, usgov, china, or the authority's https:// URL", None),
+                                (q, "USGov")])
+        self.assertEqual(p["authority_host"], "https://login.microsoftonline.us")
+        p = self.create("cn", [(q, "china")])
+        self.assertEqual(p["authority_host"], "https://login.chinacloudapi.cn")
+        p = self.create("url", [(q, "http://login.example.com"), (r"plain http://", None),
+                                (q, "https://Login.Example.com/")])
+        self.assertEqual(p["authority_host"], "https://login.example.com")
+        p = self.create("pub", [(q, "public")])
+        self.assertNotIn("authority_host", p)
+
+    def test_config_edit_offers_the_current_authority(self):
+        self.create("gov", [(r"\[public\]: ", "usgov")])
+        t = self.terminal("config", "edit", "-p", "gov")
+        for pattern in (r"Tenant ID .*: ", r"Client ID .*: ", r"Scopes .*: ", r"Authentication method .*: ",
+                        r"Set default OAuth2 flow\? \[y/N\]: ", r"Configure custom redirect URI\? \[y/N\]: "):
+            t.expect(pattern)
+            t.send("")
+        t.expect(r"Authority host or cloud \(public, usgov, china, or a URL\) \[https://login\.microsoftonline\.us\]: ")
+        t.send("")
+        self.assertEqual(t.finish(), 0, t.text())
+        self.assertEqual(self.profiles()["gov"]["authority_host"], "https://login.microsoftonline.us")
+
+
+class CreateProfileAsksWhatIsMissingTest(TtyCase):
+    def test_spec_004_certificate_example_asks_tenant_and_client_id(self):
+        pki = _material()
+        args = ("create-profile", "--name", "secure-app", "--use-certificate",
+                "--certificate-path", os.path.join(pki, "client.pem"), "--private-key-path", os.path.join(pki, "client.key"))
+        t = self.terminal(*args)
+        t.expect(r"Tenant ID: ")
+        t.send("not a tenant")
+        t.expect(r"invalid tenant id 'not a tenant'")
+        t.expect(r"Tenant ID: ")
+        t.send("contoso.onmicrosoft.com")
+        t.expect(r"Client ID: ")
+        t.send("cert-app")
+        t.expect(r"Profile 'secure-app' created")
+        self.assertEqual(t.finish(), 0, t.text())
+        p = self.profiles()["secure-app"]
+        self.assertEqual((p["tenant_id"], p["client_id"], p["auth_method"], p["certificate_path"]),
+                         ("contoso.onmicrosoft.com", "cert-app", "certificate", os.path.join(pki, "client.pem")))
+        self.assertEqual(p["scopes"], [GRAPH])
+
+        # Not a terminal: the flags' own error, as before.
+        rc, out, err = self.sb.run(list(args))
+        self.assertEqual((rc, out), (1, ""))
+        self.assertEqual(err, "entratool: missing --tenant-id: give the directory (tenant) id from the app "
+                              "registration's overview\n")
+
+    def test_name_and_secret_are_asked_and_the_secret_without_echo(self):
+        t = self.terminal("create-profile", "--tenant-id", TENANT_GUID, "--client-id", "ci-app",
+                          "--auth-method", "secret")
+        t.expect(r"Profile name: ")
+        t.send("asked-ci")
+        t.expect(r"Client secret: ")
+        t.send_secret(SECRET)
+        t.expect(r"Profile 'asked-ci' created; the client secret is in the secret store")
+        self.assertEqual(t.finish(), 0, t.text())
+        p = self.profiles()["asked-ci"]
+        self.assertEqual((p["auth_method"], p["client_id"]), ("secret", "ci-app"))
+        self.assertEqual(len(self.secret_files()), 1)
+        self.assert_nowhere(SECRET, t.text())
+        self.assertNotIn("--client-secret is visible", t.text())
+
+    def test_certificate_path_key_and_pfx_password_are_asked(self):
+        pki = _material()
+        t = self.terminal("create-profile", "--name", "pem-app", "--tenant-id", "common", "--client-id", "cert-app",
+                          "--use-certificate")
+        t.expect(r"Certificate path \(PEM, or \.pfx/\.p12\): ")
+        t.send(os.path.join(pki, "client.pem"))
+        t.expect(r"Private key path \(PEM\): ")
+        t.send(os.path.join(pki, "client.key"))
+        self.assertEqual(t.finish(), 0, t.text())
+        self.assertEqual(self.profiles()["pem-app"]["private_key_path"], os.path.join(pki, "client.key"))
+
+        t = self.terminal("create-profile", "--name", "pfx-app", "--tenant-id", "common", "--client-id", "cert-app",
+                          "--certificate-path", os.path.join(pki, "client.pfx"))
+        t.expect(r"Certificate password: ")
+        t.send_secret("wrong")
+        t.expect(r"password is wrong")
+        t.expect(r"Certificate password: ")
+        t.send_secret(PFX_PASSWORD)
+        t.expect(r"Profile 'pfx-app' created")
+        self.assertEqual(t.finish(), 0, t.text())
+        self.assertEqual(self.profiles()["pfx-app"]["certificate_path"], os.path.join(pki, "client.pfx"))
+        self.assertEqual(len(self.secret_files()), 1)
+        self.assert_nowhere(PFX_PASSWORD, t.text())
+
+
 class EditDeleteExportTest(TtyCase):
     def setUp(self):
         super().setUp()
@@ -297,6 +414,8 @@ class EditDeleteExportTest(TtyCase):
         t.expect(r"Default flow \(.*\) \[client-credentials\]: ")
         t.send("")
         t.expect(r"Configure custom redirect URI\? \[y/N\]: ")
+        t.send("")
+        t.expect(r"Authority host or cloud \(public, usgov, china, or a URL\) \[public\]: ")
         t.send("")
         t.expect(r"Profile 'app' updated")
         self.assertEqual(t.finish(), 0, t.text())

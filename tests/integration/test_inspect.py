@@ -182,12 +182,18 @@ class Inspect(InspectCase):
                 self.fails([command, "-t", token], message)
                 self.fails([command], message, input=(token + "\n").encode())
 
-    def test_empty_input_is_an_empty_token(self):
+    def test_empty_token_points_to_the_cached_token_of_a_profile(self):
+        # The tutorial's `inspect $(cat last-token.txt)`: there is no such file, the token is in the cache.
         for command in ("inspect", "discover"):
-            self.fails([command], "the token is empty", input=b"")
-            self.fails([command], "the token is empty", input=b"  \n\r\n")
-            self.fails([command, "-f", self.write("empty.txt", "")], "the token is empty")
-            self.fails([command, "-t", ""], "the token is empty")
+            hint = "is empty; to decode the token get-token cached for a profile use 'entratool %s -p PROFILE'" % command
+            self.fails([command], "the token on standard input " + hint, input=b"")
+            self.fails([command], "the token on standard input " + hint, input=b"  \n\r\n")
+            self.fails([command, "-"], "the token on standard input " + hint, input=b"\n")
+            path = self.write("empty.txt", "")
+            self.fails([command, "-f", path], "the token in '%s' %s" % (path, hint))
+            self.fails([command, "-t", ""], "the token given with -t " + hint)
+            self.fails([command, ""], "the token given as the argument " + hint)
+            self.fails([command, "Bearer "], "the token given as the argument " + hint)
 
     def test_one_megabyte_of_text_is_decoded_and_rejected_quickly(self):
         started = time.monotonic()
