@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl)
+  want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl
+         zsh fish dpkg-dev file man-db groff-base)
 fi
 
 missing=()

@@ -21,11 +21,14 @@ const std::vector<Command>& commands() {
       {"config", "Manage profiles: create, list, show, edit, delete, set-default, export, import", cmd_config},
       {"create-profile", "Create a profile from flags only (for CI)", cmd_create_profile},
       {"plugins", "List the plugins found and why any was skipped; show one plugin", cmd_plugins},
+      {"doctor", "Check the installation, configuration, secret store and network; say what to fix", cmd_doctor},
+      {"completion", "Print the shell completion script for bash, zsh or fish", cmd_completion},
+      // Hidden ("__"): called by the completion scripts and the build (the man page).
+      {"__complete", "Completion candidates for the words given", cmd_complete},
+      {"__man", "The manual page (roff), generated from the help texts", cmd_man},
   };
   return table;
 }
-
-namespace {
 
 void print_program_help(std::ostream& out) {
   out << "entratool " ENTRATOOL_VERSION
@@ -33,6 +36,7 @@ void print_program_help(std::ostream& out) {
          "\nUsage: entratool [--plugin-dir DIR] [--verbose] <command> [options]\n"
          "\nCommands:\n";
   for (const auto& c : commands()) {
+    if (c.name.rfind("__", 0) == 0) continue;
     std::string name(c.name);
     name.resize(18, ' ');
     out << "  " << name << c.summary << "\n";
@@ -46,14 +50,16 @@ void print_program_help(std::ostream& out) {
          "            4 network error, 5 timeout.\n";
 }
 
-}  // namespace
-
 int run_cli(int argc, char** argv) {
   GlobalOptions options;
   Args rest;
   std::string command;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (command == "__complete") {  // the words of a command line being typed, global flags included
+      rest.push_back(a);
+      continue;
+    }
     if (a == "--plugin-dir" || a.rfind("--plugin-dir=", 0) == 0) {
       if (a == "--plugin-dir") {
         if (i + 1 >= argc) {

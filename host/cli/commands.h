@@ -3,6 +3,7 @@
 // Status; main() turns that into the exit code (docs/exit-codes.md). A command prints its
 // own output on ctx.out and nothing else there.
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,12 @@ struct Command {
   CommandFn run;
 };
 
-/// The table, in --help order.
+/// The table, in --help order. Names starting with "__" are hidden (not in --help, the man
+/// page or completion).
 const std::vector<Command>& commands();
+
+/// The program's --help text (the command list and the global options).
+void print_program_help(std::ostream& out);
 
 /// Parses global flags, dispatches, prints the error line. Returns the exit code.
 int run_cli(int argc, char** argv);
@@ -34,5 +39,9 @@ sdk::Status cmd_discover(Context& ctx, const Args& args);
 sdk::Status cmd_config(Context& ctx, const Args& args);
 sdk::Status cmd_create_profile(Context& ctx, const Args& args);
 sdk::Status cmd_plugins(Context& ctx, const Args& args);
+sdk::Status cmd_doctor(Context& ctx, const Args& args);
+sdk::Status cmd_completion(Context& ctx, const Args& args);
+sdk::Status cmd_complete(Context& ctx, const Args& args);
+sdk::Status cmd_man(Context& ctx, const Args& args);
 
 }  // namespace entratool::host
