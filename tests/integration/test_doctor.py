@@ -14,7 +14,11 @@ import subprocess
 import tempfile
 import threading
 import time
+import sys
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from provider import Provider  # noqa: E402
 
 BIN = os.environ["ENTRATOOL_BIN"]
 PLUGINS = os.environ["ENTRATOOL_PLUGIN_DIR"]
@@ -234,6 +238,52 @@ class Doctor(unittest.TestCase):
         r, lines = self.doctor("--offline", env=dict(self.env, BROWSER="/bin/true"))
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertTrue(any(line.startswith("ok") and "browser:" in line and "/bin/true" in line for line in lines))
+
+
+class DoctorAgainstProvider(unittest.TestCase):
+    """The authority check over HTTPS against the suite's provider: with its CA bundle the
+    authority answers and the clocks agree; without it the TLS failure is a FAIL naming the CA."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.idp = Provider(https=True)
+        cls.idp.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.idp.stop()
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="entratool-doctor-idp-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("ENTRATOOL_", "XDG_", "AZURE_")) and k != "SSL_CERT_FILE"}
+        self.env.update({"HOME": self.tmp, "ENTRATOOL_CONFIG_DIR": os.path.join(self.tmp, "cfg")})
+
+    def run_tool(self, *args, input=None):
+        return subprocess.run([BIN, *args], capture_output=True, text=True, env=self.env, input=input, timeout=120)
+
+    def create(self, name, *extra):
+        r = self.run_tool("create-profile", "--name", name, "--tenant-id", self.idp.tenant, "--client-id",
+                          self.idp.simple.client_id, "--client-secret-stdin", "--authority-host", self.idp.base_url,
+                          *extra, input=self.idp.simple.secret + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_with_the_providers_ca_the_authority_answers_and_the_clock_agrees(self):
+        self.create("tls", "--ca-bundle", self.idp.ca_path)
+        r = self.run_tool("doctor", "-p", "tls")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("ca-bundle: %s: system CAs plus %s" % (self.idp.base_url, self.idp.ca_path), r.stdout)
+        self.assertIn("authority: %s answers" % self.idp.base_url, r.stdout)
+        self.assertRegex(r.stdout, r"ok +clock: within \d+s of ")
+
+    def test_without_the_ca_the_tls_failure_says_to_give_the_bundle(self):
+        self.create("notls")
+        r = self.run_tool("doctor", "-p", "notls")
+        self.assertEqual(r.returncode, 1, r.stdout)
+        line = [x for x in r.stdout.splitlines() if x.startswith("FAIL  authority:")]
+        self.assertEqual(len(line), 1, r.stdout)
+        self.assertIn("--ca-bundle", line[0])
 
 
 if __name__ == "__main__":
