@@ -57,6 +57,10 @@ std::string octal_mode(mode_t mode) {
   return buf;
 }
 
+std::string counted(size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
@@ -281,7 +285,7 @@ class Doctor {
       }
     }
     if (orphans.empty()) {
-      add("store-leftovers", "ok", std::to_string(names->size()) + " entries, none of a deleted profile");
+      add("store-leftovers", "ok", counted(names->size(), "entry", "entries") + ", none of a deleted profile");
       return;
     }
     std::vector<std::string> owners;
@@ -349,7 +353,7 @@ class Doctor {
     if (problems.empty()) {
       std::vector<std::string> kinds;
       for (const char* kind : {"flow", "formatter", "secret-store"})
-        kinds.push_back(std::to_string(r.ids_of_kind(kind).size()) + " " + kind + "s");
+        kinds.push_back(counted(r.ids_of_kind(kind).size(), kind, std::string(kind) + "s"));
       add("plugins", "ok", std::to_string(used) + " found (" + join(kinds) + "), none shadowed or refused");
     }
   }
@@ -446,9 +450,11 @@ class Doctor {
     auto sent_at = ctx_.services().clock().now();
     auto response = ctx_.services().http().send(req);
     if (!response) {
-      std::string hint = response.status().category() == sdk::ErrorCategory::timeout
-                             ? "; check the network or give a longer --timeout"
-                             : "; check the network, HTTPS_PROXY/NO_PROXY and the CA bundle (--ca-bundle)";
+      std::string hint =
+          response.status().category() == sdk::ErrorCategory::timeout
+              ? "; check the network or give a longer --timeout"
+              : "; check the network, HTTPS_PROXY/NO_PROXY and the CA bundle (the profile's --ca-bundle, or "
+                "ENTRATOOL_CA_BUNDLE)";
       add("authority", "fail", host + " is not reachable: " + response.status().message() + hint);
       add("clock", "skip", host + ": not compared (no answer)");
       return;
