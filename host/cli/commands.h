@@ -23,7 +23,9 @@ struct Command {
 };
 
 /// The table, in --help order. Names starting with "__" are hidden (not in --help, the man
-/// page or completion).
+/// page or completion). Shell completion and the man page run every command with --help
+/// (command_model.h), so --help must do nothing else; a command that dispatches subcommands
+/// itself lists them under a "Subcommands:" heading in its help, as config does.
 const std::vector<Command>& commands();
 
 /// The program's --help text (the command list and the global options).

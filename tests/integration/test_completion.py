@@ -134,6 +134,14 @@ class Completion(unittest.TestCase):
         # zsh and fish pass "--output=js" as one word.
         self.assertEqual(self.complete("get-token", "--output=js"), ["--output=json"])
 
+    def test_a_missing_or_unknown_shell_is_one_line_and_exit_1(self):
+        for args, says in (([], "which shell?"), (["tcsh"], "no completion for shell 'tcsh'")):
+            r = subprocess.run([BIN, "completion", *args], capture_output=True, text=True, env=self.env, timeout=30)
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stdout, "")
+            self.assertIn(says, r.stderr)
+            self.assertEqual(len(r.stderr.splitlines()), 1)
+
     def test_zsh_script_is_valid_zsh(self):
         r = subprocess.run(["zsh", "-n", self.scripts["zsh"]], capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
