@@ -12,6 +12,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # keyutils: `keyctl session` gives the keystore tests a keyring of their own; valgrind: bench/.
   want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl
     keyutils valgrind)
+  # Completions (zsh, fish), the .deb and the man page checks.
+  want+=(zsh fish dpkg-dev file man-db groff-base)
   # The DPAPI store (Windows) is cross-built with mingw-w64 and tested under Wine (tests/dpapi).
   want+=(g++-mingw-w64-x86-64-posix wine64)
 fi

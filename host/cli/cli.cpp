@@ -23,15 +23,28 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+namespace {
+thread_local DescribeScope* active_describe = nullptr;
+}
+
+DescribeScope::DescribeScope(ParserDescription& target) : target_(target), previous_(active_describe) {
+  active_describe = this;
+}
+DescribeScope::~DescribeScope() { active_describe = previous_; }
+
 ArgParser::ArgParser(std::string command, std::string summary, std::string usage)
     : command_(std::move(command)), summary_(std::move(summary)), usage_(std::move(usage)) {}
 
 ArgParser& ArgParser::flag(std::string name, char short_name, std::string help) {
-  specs_.push_back({std::move(name), short_name, {}, std::move(help)});
+  specs_.push_back({std::move(name), short_name, {}, std::move(help), {}});
   return *this;
 }
 ArgParser& ArgParser::option(std::string name, char short_name, std::string value_name, std::string help) {
-  specs_.push_back({std::move(name), short_name, std::move(value_name), std::move(help)});
+  specs_.push_back({std::move(name), short_name, std::move(value_name), std::move(help), {}});
+  return *this;
+}
+ArgParser& ArgParser::choices(std::vector<std::string> values) {
+  if (!specs_.empty()) specs_.back().choices = std::move(values);
   return *this;
 }
 ArgParser& ArgParser::positional(std::string name, std::string help) {
@@ -55,6 +68,13 @@ const ArgParser::Spec* ArgParser::find_short(char c) const {
 }
 
 sdk::Status ArgParser::parse(const std::vector<std::string>& args, size_t max_positionals) {
+  if (DescribeScope* scope = active_describe; scope && !scope->captured_) {
+    ParserDescription& d = scope->target_;
+    d = ParserDescription{command_, summary_, usage_, epilog_, positional_docs_, {}};
+    for (const auto& s : specs_) d.options.push_back({s.name, s.short_name, s.value_name, s.help, s.choices});
+    scope->captured_ = true;
+    return sdk::Status::general("describe-only").with_code("entratool.describe_only");
+  }
   const std::string see = "; see '" + command_ + " --help'";
   bool only_positionals = false;
   for (size_t i = 0; i < args.size(); ++i) {

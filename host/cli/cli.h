@@ -15,6 +15,39 @@ namespace entratool::host {
 /// row is usually the header).
 std::string format_table(const std::vector<std::vector<std::string>>& rows);
 
+/// What one ArgParser declares: the source of generated documentation (the man page) and shell
+/// completion (command_model.h), so they say what --help says.
+struct ParserDescription {
+  struct Option {
+    std::string name;        ///< long name without "--"
+    char short_name = 0;     ///< 0 for none
+    std::string value_name;  ///< empty: a boolean flag
+    std::string help;
+    std::vector<std::string> choices;  ///< the values it accepts, when they are a fixed set
+  };
+  std::string command, summary, usage, epilog;
+  std::vector<std::pair<std::string, std::string>> positionals;  ///< (name, help)
+  std::vector<Option> options;
+};
+
+/// While one is alive, the next ArgParser::parse on this thread records its declarations into
+/// `target` and returns a "describe-only" error instead of parsing, so the command that called
+/// it stops before doing anything. Used to describe commands from the command table.
+class DescribeScope {
+ public:
+  explicit DescribeScope(ParserDescription& target);
+  ~DescribeScope();
+  DescribeScope(const DescribeScope&) = delete;
+  DescribeScope& operator=(const DescribeScope&) = delete;
+  bool captured() const { return captured_; }
+
+ private:
+  friend class ArgParser;
+  ParserDescription& target_;
+  bool captured_ = false;
+  DescribeScope* previous_;
+};
+
 class ArgParser {
  public:
   /// `command` as the user types it ("entratool get-token"); `usage` the synopsis after it.
@@ -24,6 +57,9 @@ class ArgParser {
   ArgParser& flag(std::string name, char short_name, std::string help);
   /// A flag with a value: `--name VALUE`, `--name=VALUE`, `-x VALUE`. Repeatable.
   ArgParser& option(std::string name, char short_name, std::string value_name, std::string help);
+  /// The fixed set of values the option declared last accepts (for completion and the man page;
+  /// the command still validates what it is given).
+  ArgParser& choices(std::vector<std::string> values);
   /// Documents a positional argument for --help.
   ArgParser& positional(std::string name, std::string help);
   /// Free text appended to --help (examples, notes).
@@ -47,6 +83,7 @@ class ArgParser {
     char short_name;
     std::string value_name;  // empty: boolean flag
     std::string help;
+    std::vector<std::string> choices;
   };
   const Spec* find_long(std::string_view name) const;
   const Spec* find_short(char c) const;

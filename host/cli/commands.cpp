@@ -25,6 +25,11 @@ const std::vector<Command>& commands() {
       {"cache", "List cached tokens (never the tokens themselves) or clear them", cmd_cache},
       {"git-credential", "Git credential helper: a profile's token as the password (Azure DevOps)", cmd_git_credential},
       {"help", "Show the help of a command: entratool help <command>", cmd_help},
+      {"doctor", "Check the installation, configuration, secret store and network; say what to fix", cmd_doctor},
+      {"completion", "Print the shell completion script for bash, zsh or fish", cmd_completion},
+      // Hidden ("__"): called by the completion scripts and the build (the man page).
+      {"__complete", "Completion candidates for the words given", cmd_complete},
+      {"__man", "The manual page (roff), generated from the help texts", cmd_man},
   };
   return table;
 }
@@ -35,6 +40,7 @@ void print_program_help(std::ostream& out) {
          "\nUsage: entratool [--plugin-dir DIR] [--verbose] <command> [options]\n"
          "\nCommands:\n";
   for (const auto& c : commands()) {
+    if (c.name.rfind("__", 0) == 0) continue;
     std::string name(c.name);
     name.resize(18, ' ');
     out << "  " << name << c.summary << "\n";
@@ -54,6 +60,10 @@ int run_cli(int argc, char** argv) {
   std::string command;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (command == "__complete") {  // the words of a command line being typed, global flags included
+      rest.push_back(a);
+      continue;
+    }
     if (a == "--plugin-dir" || a.rfind("--plugin-dir=", 0) == 0) {
       if (a == "--plugin-dir") {
         if (i + 1 >= argc) {

@@ -22,10 +22,14 @@ struct Command {
   CommandFn run;
 };
 
-/// The table, in --help order.
+/// The table, in --help order. Names starting with "__" are hidden (not in --help, the man
+/// page or completion). Shell completion and the man page run every command with --help
+/// (command_model.h), so --help must do nothing else; a command that dispatches subcommands
+/// itself lists them under a "Subcommands:" heading in its help, as config does.
 const std::vector<Command>& commands();
 
 /// The program's --help: usage, the table's commands, global options, exit codes.
+/// The program's --help text (the command list and the global options).
 void print_program_help(std::ostream& out);
 
 /// Parses global flags, dispatches, prints the error line. Returns the exit code.
@@ -42,5 +46,9 @@ sdk::Status cmd_lock(Context& ctx, const Args& args);
 sdk::Status cmd_cache(Context& ctx, const Args& args);
 sdk::Status cmd_git_credential(Context& ctx, const Args& args);
 sdk::Status cmd_help(Context& ctx, const Args& args);
+sdk::Status cmd_doctor(Context& ctx, const Args& args);
+sdk::Status cmd_completion(Context& ctx, const Args& args);
+sdk::Status cmd_complete(Context& ctx, const Args& args);
+sdk::Status cmd_man(Context& ctx, const Args& args);
 
 }  // namespace entratool::host

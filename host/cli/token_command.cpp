@@ -90,6 +90,7 @@ void add_authority_flags(ArgParser& parser, bool signs_in) {
       .option("authority-host", 0, "URL",
               "Authority host (default: the profile's, AZURE_AUTHORITY_HOST, or the public cloud)")
       .option("cloud", 0, "NAME", "Sovereign cloud: public, usgov or china")
+      .choices({"public", "usgov", "china"})
       .option("issuer", 0, "URL", "Any OpenID provider: its issuer URL (endpoints from its discovery document)")
       .option("ca-bundle", 0, "FILE", "Extra CA certificates (PEM) to trust (also ENTRATOOL_CA_BUNDLE, SSL_CERT_FILE)");
 }

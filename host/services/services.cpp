@@ -155,44 +155,13 @@ std::string cmd_escaped(std::string_view url) {
 class ProcessBrowserLauncher final : public sdk::BrowserLauncher {
  public:
   sdk::Status open(std::string_view url) override {
-    std::vector<std::string> argv;
-    const char* browser = std::getenv("BROWSER");
-    if (browser && *browser) {
-      std::string word;
-      for (const char* p = browser;; ++p) {
-        if (*p == ' ' || *p == '\0') {
-          if (!word.empty()) argv.push_back(word);
-          word.clear();
-          if (*p == '\0') break;
-        } else {
-          word += *p;
-        }
-      }
-      if (argv.empty()) return sdk::Status::general("BROWSER is set but empty");
+    auto opener = browser_opener();
+    if (!opener) return opener.status();
+    std::vector<std::string> argv = std::move(*opener);
+    if (argv.front() == "cmd.exe")
+      argv.push_back(cmd_escaped(url));  // unquoted: no title argument needed
+    else
       argv.emplace_back(url);
-    } else {
-#if defined(__APPLE__)
-      argv = {"open", std::string(url)};
-#else
-      if (running_under_wsl()) {
-        if (program_exists("wslview"))
-          argv = {"wslview", std::string(url)};
-        else
-          argv = {"cmd.exe", "/c", "start", cmd_escaped(url)};  // unquoted: no title argument needed
-      } else {
-        const char* x = std::getenv("DISPLAY");
-        const char* w = std::getenv("WAYLAND_DISPLAY");
-        if ((!x || !*x) && (!w || !*w))
-          return sdk::Status::general(
-              "no browser can be opened here: BROWSER is not set and there is no graphical session (no DISPLAY or "
-              "WAYLAND_DISPLAY)");
-        if (!program_exists("xdg-open"))
-          return sdk::Status::general(
-              "no browser can be opened here: BROWSER is not set and xdg-open is not installed");
-        argv = {"xdg-open", std::string(url)};
-      }
-#endif
-    }
     auto child = run_child(argv, std::chrono::milliseconds(1500));
     if (!child) return sdk::Status::general("cannot start the browser '" + argv[0] + "'");
     if (!child->running && child->exit_code != 0) {
@@ -205,6 +174,42 @@ class ProcessBrowserLauncher final : public sdk::BrowserLauncher {
 };
 
 }  // namespace
+
+sdk::Result<std::vector<std::string>> browser_opener() {
+  std::vector<std::string> argv;
+  const char* browser = std::getenv("BROWSER");
+  if (browser && *browser) {
+    std::string word;
+    for (const char* p = browser;; ++p) {
+      if (*p == ' ' || *p == '\0') {
+        if (!word.empty()) argv.push_back(word);
+        word.clear();
+        if (*p == '\0') break;
+      } else {
+        word += *p;
+      }
+    }
+    if (argv.empty()) return sdk::Status::general("BROWSER is set but empty");
+    return argv;
+  }
+#if defined(__APPLE__)
+  return std::vector<std::string>{"open"};
+#else
+  if (running_under_wsl()) {
+    if (program_exists("wslview")) return std::vector<std::string>{"wslview"};
+    return std::vector<std::string>{"cmd.exe", "/c", "start"};
+  }
+  const char* x = std::getenv("DISPLAY");
+  const char* w = std::getenv("WAYLAND_DISPLAY");
+  if ((!x || !*x) && (!w || !*w))
+    return sdk::Status::general(
+        "no browser can be opened here: BROWSER is not set and there is no graphical session (no DISPLAY or "
+        "WAYLAND_DISPLAY)");
+  if (!program_exists("xdg-open"))
+    return sdk::Status::general("no browser can be opened here: BROWSER is not set and xdg-open is not installed");
+  return std::vector<std::string>{"xdg-open"};
+#endif
+}
 
 Services::Services()
     : console_(std::make_unique<TerminalConsole>()),

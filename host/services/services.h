@@ -3,11 +3,18 @@
 // sdk::HostServices. Plugins reach it as C through host_bridge.h.
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "entratool/sdk/host_services.h"
 #include "services/signer.h"
 
 namespace entratool::host {
+
+/// The program that opens a URL for the sign-in, without the URL: $BROWSER's words, under WSL
+/// wslview or `cmd.exe /c start`, else xdg-open with a graphical session (DISPLAY or
+/// WAYLAND_DISPLAY); an error saying why none can be. `doctor` asks the same question.
+sdk::Result<std::vector<std::string>> browser_opener();
 
 class Services final : public sdk::HostServices {
  public:

@@ -15,6 +15,7 @@ COMMANDS = [
     ["config"], ["config", "create"], ["config", "list"], ["config", "show"], ["config", "edit"],
     ["config", "delete"], ["config", "set-default"], ["config", "export"], ["config", "import"],
     ["cache"], ["cache", "list"], ["cache", "clear"], ["git-credential"],
+    ["doctor"], ["completion"],
 ]
 
 
@@ -40,7 +41,7 @@ class HelpGolden(unittest.TestCase):
 
     def test_help_names_every_command_in_the_table(self):
         r = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=30)
-        for words in COMMANDS[1:9] + [["cache"], ["git-credential"], ["help"]]:
+        for words in COMMANDS[1:9] + [["cache"], ["git-credential"], ["help"], ["doctor"], ["completion"]]:
             self.assertIn(words[0], r.stdout)
 
 

@@ -1,6 +1,7 @@
 """Guards the installed layout: `cmake --install` into a fresh prefix gives a working entratool,
-the entra-auth-cli alias, the bundled plugins found beside the executable, and the lazily loaded
-modules (a network request and an export work from the installed tree)."""
+the entra-auth-cli alias, the bundled plugins found beside the executable, the lazily loaded
+modules (a network request and an export work from the installed tree), and the shell
+completions and man page in the folders bash-completion, zsh, fish and man look in."""
 import os
 import shutil
 import subprocess
@@ -46,6 +47,20 @@ class Install(unittest.TestCase):
         self.assertIn(os.path.join(self.prefix, "lib", "entratool", "plugins"), r.stdout)
         self.assertNotIn('"refused"', r.stdout)
         self.assertNotIn('"invalid"', r.stdout)
+
+    def test_completions_and_man_page_are_installed_where_shells_and_man_look(self):
+        share = os.path.join(self.prefix, "share")
+        for path, first in (("bash-completion/completions/entratool", "# bash completion for entratool"),
+                            ("zsh/vendor-completions/_entratool", "#compdef entratool"),
+                            ("fish/vendor_completions.d/entratool.fish", "# fish completion for entratool")):
+            with open(os.path.join(share, path)) as f:
+                self.assertTrue(f.read().startswith(first), path)
+        self.assertTrue(os.path.islink(os.path.join(share, "bash-completion/completions/entra-auth-cli")))
+        page = os.path.join(share, "man", "man1", "entratool.1.gz")
+        r = subprocess.run(["man", "-l", page], capture_output=True, text=True, timeout=60,
+                           env={"PATH": "/usr/bin:/bin", "MANPAGER": "cat", "HOME": self.home, "LANG": "C"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("entratool doctor", r.stdout)
 
     def test_modules_load_from_the_installed_tree(self):
         created = self.run_tool("entratool", ["create-profile", "--name", "inst", "--tenant-id", "contoso.onmicrosoft.com",
