@@ -95,6 +95,11 @@ key $(count "ENTRATOOL_CONFIG_DIR=$work/key" "${vg[@]}" "$entratool" get-token -
 pass $(count "ENTRATOOL_CONFIG_DIR=$work/pass" "${vg[@]}" "$entratool" get-token -p bench --silent)"
 fi
 
+# Closing its input stops the provider (and its node server); killing it would orphan the server.
+exec {idp_in}>&-
+wait "$idp_pid" 2>/dev/null || true
+idp_pid=
+
 field() { awk -v k="$1" -v f="$2" '$1==k{print $f}' <<<"$fast"$'\n'"$slow"; }
 echo "entratool get-token (cached), passphrase store vs key-file store: median wall time (p10-p90), cpu time"
 echo "build: $build; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
