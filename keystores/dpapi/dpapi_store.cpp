@@ -177,17 +177,23 @@ Result<std::optional<std::string>> read_if_exists(const std::string& path) {
 Status create_folders(const std::string& dir) {
   std::wstring w = widen(dir);
   if (w.empty()) return failure("the secret store folder " + quoted(dir) + " is not valid UTF-8");
-  for (std::size_t i = 1; i <= w.size(); ++i) {
-    if (i != w.size() && w[i] != L'\\' && w[i] != L'/') continue;
+  auto is_sep = [](wchar_t c) { return c == L'\\' || c == L'/'; };
+  std::size_t start = 1;
+  if (w.size() > 2 && is_sep(w[0]) && is_sep(w[1])) {
+    // \\server\share\...: the share itself is never created.
+    std::size_t seps = 0;
+    for (start = 2; start < w.size() && seps < 2; ++start)
+      if (is_sep(w[start])) ++seps;
+  }
+  for (std::size_t i = start; i <= w.size(); ++i) {
+    if (i != w.size() && !is_sep(w[i])) continue;
     std::wstring part = w.substr(0, i);
     if (part.size() == 2 && part[1] == L':') continue;  // a drive, "C:"
     if (!::CreateDirectoryW(part.c_str(), nullptr)) {
       DWORD err = ::GetLastError();
-      if (err == ERROR_ALREADY_EXISTS || err == ERROR_ACCESS_DENIED) {
-        // Access denied on an existing parent (C:\Users) is fine; on the last one it is not.
-        DWORD attrs = ::GetFileAttributesW(part.c_str());
-        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY)) continue;
-      }
+      // An existing folder is fine whatever the error says (C:\Users may answer access denied).
+      DWORD attrs = ::GetFileAttributesW(part.c_str());
+      if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY)) continue;
       return failure("cannot create the secret store folder " + quoted(narrow(part)) + ": " + win_error(err), "io");
     }
   }

@@ -79,10 +79,17 @@ set +e
 env -i PATH=/usr/bin:/bin HOME="$tmp" WINEPREFIX="$tmp/pfx" WINEDEBUG=-all \
   WINEDLLOVERRIDES='winemenubuilder.exe=d;mscoree,mshtml=' \
   ENTRATOOL_DPAPI_PLUGIN="$(winpath "$dll")" \
-  setsid -w "$wine" "$(winpath "$exe")" </dev/null 2> >(grep -v -E '^wine: (created the configuration directory|configuration in .* has been updated|failed to open .*rundll32)' >&2)
+  setsid -w "$wine" "$(winpath "$exe")" </dev/null >"$tmp/out.txt" \
+  2> >(grep -v -E '^wine: (created the configuration directory|configuration in .* has been updated|failed to open .*rundll32)' >&2)
 rc=$?
 set -e
+cat "$tmp/out.txt"
 if ((rc != 0)); then
   echo "dpapi_wine: the test program failed under Wine (exit $rc)" >&2
+  exit 1
 fi
-exit "$rc"
+# Exit 0 alone is not enough: the program must have run its test cases, all of them passing.
+if ! grep -q -E 'test cases: +[1-9][0-9]* \| +[1-9][0-9]* passed \| +0 failed' "$tmp/out.txt"; then
+  echo "dpapi_wine: Wine exited 0 but the test program did not report its test cases as passed" >&2
+  exit 1
+fi
