@@ -99,6 +99,8 @@ class Completion(unittest.TestCase):
     def test_a_plugin_folder_given_on_the_line_adds_its_formats(self):
         self.assertNotIn("c-formatter", self.bash("get-token", "-o", ""))
         self.assertIn("c-formatter", self.bash("--plugin-dir", C_PLUGIN, "get-token", "-o", ""))
+        self.assertIn("c-formatter", self.bash("get-token", "--plugin-dir", C_PLUGIN, "-o", ""))
+        self.assertIn("c-formatter", self.bash("--plugin-dir=" + C_PLUGIN, "get-token", "-o", ""))
         env = dict(self.env, ENTRATOOL_PLUGIN_PATH=C_PLUGIN)
         self.assertIn("c-formatter", self.bash("get-token", "-o", "", env=env))
 
