@@ -111,7 +111,7 @@ class Completer {
     for (const auto& w : words) {
       if (pending) {
         if (w == "=") continue;  // bash splits "--output=json" into three words
-        if (node == &root_ && pending->name == "plugin-dir") plugin_dirs_.push_back(w);
+        if (pending == root_.find_option("plugin-dir")) plugin_dirs_.push_back(w);
         pending = nullptr;
         continue;
       }
@@ -128,11 +128,9 @@ class Completer {
         if (!node) return;  // an unknown command: nothing sensible to offer
         continue;
       }
-      if (positionals == 0 || node->placeholders.empty()) {
-        if (const CommandNode* sub = node->subcommand(w); sub && positionals == 0) {
-          node = sub;
-          continue;
-        }
+      if (const CommandNode* sub = node->subcommand(w); sub && positionals == 0) {
+        node = sub;
+        continue;
       }
       ++positionals;
     }
@@ -163,14 +161,17 @@ class Completer {
   }
 
  private:
-  // The option a flag word leaves waiting for its value, or nullptr.
+  // The option a flag word leaves waiting for its value, or nullptr. Global flags are accepted
+  // after the command too (run_cli), so they are looked up last.
   const Option* flag_awaiting_value(const CommandNode& node, const std::string& w) {
     const Option* o = nullptr;
     if (starts_with(w, "--")) {
       auto eq = w.find('=');
-      o = node.find_option(w.substr(2, eq == std::string::npos ? std::string::npos : eq - 2));
+      std::string name = w.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      o = node.find_option(name);
+      if (!o) o = root_.find_option(name);
       if (o && eq != std::string::npos) {
-        if (&node == &root_ && o->name == "plugin-dir") plugin_dirs_.push_back(w.substr(eq + 1));
+        if (o == root_.find_option("plugin-dir")) plugin_dirs_.push_back(w.substr(eq + 1));
         return nullptr;
       }
     } else {

@@ -426,6 +426,10 @@ class Doctor {
       if (const char* v = env(name)) proxy.push_back(std::string(name) + "=" + without_credentials(v));
     add("proxy", "ok", proxy.empty() ? std::string("no proxy (HTTPS_PROXY is not set)") : join(proxy));
     auto targets = authorities();
+    if (targets.empty()) {
+      add("authority", "info", "no authority to check (a managed identity gets tokens from the platform's endpoint)");
+      return;
+    }
     for (const auto& [host, ca] : targets)
       add("ca-bundle", "ok", host + ": " + (ca.empty() ? std::string("system CAs") : "system CAs plus " + ca));
     if (offline_) {

@@ -1,6 +1,6 @@
 """Guards shell completion (`entratool completion bash|zsh|fish` and the hidden `__complete` it
 calls): bash completion run for real (COMP_WORDS/COMP_CWORD, the completion function, COMPREPLY),
-fish through `complete -C`, zsh syntax-checked; commands come from the command table, profiles
+fish through `complete -C`, zsh syntax-checked and driven for real in a pseudo-terminal; commands come from the command table, profiles
 from profiles.json, flows and formats from the plugins found at completion time (including one
 added with --plugin-dir); a broken profiles.json gives no candidates and no error."""
 import os
@@ -99,6 +99,8 @@ class Completion(unittest.TestCase):
     def test_a_plugin_folder_given_on_the_line_adds_its_formats(self):
         self.assertNotIn("c-formatter", self.bash("get-token", "-o", ""))
         self.assertIn("c-formatter", self.bash("--plugin-dir", C_PLUGIN, "get-token", "-o", ""))
+        self.assertIn("c-formatter", self.bash("get-token", "--plugin-dir", C_PLUGIN, "-o", ""))
+        self.assertIn("c-formatter", self.bash("--plugin-dir=" + C_PLUGIN, "get-token", "-o", ""))
         env = dict(self.env, ENTRATOOL_PLUGIN_PATH=C_PLUGIN)
         self.assertIn("c-formatter", self.bash("get-token", "-o", "", env=env))
 
@@ -147,6 +149,38 @@ class Completion(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(self.scripts["zsh"]) as f:
             self.assertTrue(f.readline().startswith("#compdef entratool"))
+
+    def zsh(self, line, until):
+        """What an interactive zsh shows after `line` and two Tabs, read until `until` appears."""
+        fpath = os.path.join(self.tmp, "zsh-functions")
+        os.makedirs(fpath, exist_ok=True)
+        shutil.copy(self.scripts["zsh"], os.path.join(fpath, "_entratool"))
+        driver = r"""
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='%% '; fpath=(%s \$fpath); autoload -U compinit; compinit -u -D; unsetopt beep"
+zpty -w -n z %s$'\t\t'
+local all= chunk
+for i in {1..600}; do
+  while zpty -r -t z chunk; do all+=$chunk; done
+  [[ $all == *%s* ]] && break
+  sleep 0.1
+done
+print -r -- "$all"
+zpty -d z
+""" % (shlex.quote(fpath), shlex.quote(line), shlex.quote(until))
+        r = subprocess.run(["zsh", "-f", "-c", driver], capture_output=True, text=True, env=self.env, cwd=self.tmp,
+                           timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_zsh_completes_for_real_with_descriptions(self):
+        shown = self.zsh("entratool get-token -o ", "-- Token response and documents as YAML")
+        self.assertIn("json", shown)
+        self.assertIn("exec-credential", shown)
+        self.assertIn("-- Token response and documents as pretty JSON", shown)
+        shown = self.zsh("entratool get-token -p ", "beta")
+        self.assertIn("alpha", shown)
 
     def test_fish_script_is_valid_and_completes_for_real(self):
         r = subprocess.run(["fish", "-n", self.scripts["fish"]], capture_output=True, text=True, timeout=30)

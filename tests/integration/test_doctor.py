@@ -209,6 +209,16 @@ class Doctor(unittest.TestCase):
         r, lines = self.doctor("-p", "app")
         self.assertEqual(r.returncode, 0, r.stdout)
 
+    def test_a_managed_identity_profile_contacts_no_authority(self):
+        r = self.run_tool("create-profile", "--name", "mi", "--managed-identity", "--scope",
+                          "https://management.azure.com/.default")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = self.server.requests
+        r, lines = self.doctor("-p", "mi")
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertTrue(any(line.startswith("info  authority: no authority to check") for line in lines))
+        self.assertEqual(self.server.requests, before)
+
     def test_an_unknown_profile_is_exit_2(self):
         self.create("app")
         r, _ = self.doctor("-p", "nope")
