@@ -33,7 +33,11 @@ DescribeScope::DescribeScope(ParserDescription& target) : target_(target), previ
 DescribeScope::~DescribeScope() { active_describe = previous_; }
 
 ArgParser::ArgParser(std::string command, std::string summary, std::string usage)
-    : command_(std::move(command)), summary_(std::move(summary)), usage_(std::move(usage)) {}
+    : command_(std::move(command)), summary_(std::move(summary)), usage_(std::move(usage)) {
+  // get-token declares about 20 options: one allocation instead of growing through five (every
+  // run pays for its declarations, the cached get-token included).
+  specs_.reserve(24);
+}
 
 ArgParser& ArgParser::flag(std::string name, char short_name, std::string help) {
   specs_.push_back({std::move(name), short_name, {}, std::move(help), {}});

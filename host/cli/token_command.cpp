@@ -104,8 +104,10 @@ sdk::Status read_acquire_flags(const ArgParser& parser, AcquireOptions& options)
   options.scopes = std::move(*scopes);
   options.authority_host = parser.value("authority-host").value_or("");
   options.cloud = parser.value("cloud").value_or("");
-  options.issuer = parser.value("issuer").value_or("");
-  if (parser.has("issuer") && options.issuer.empty()) return sdk::Status::general("flag '--issuer' needs a URL");
+  if (auto issuer = parser.value("issuer")) {
+    if (issuer->empty()) return sdk::Status::general("flag '--issuer' needs a URL");
+    options.issuer = std::move(*issuer);
+  }
   options.ca_bundle = parser.value("ca-bundle").value_or("");
   auto timeout = read_duration_flag(parser, "timeout", options.timeout, false);
   if (!timeout) return timeout.status();

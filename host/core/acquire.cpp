@@ -300,7 +300,6 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   a.declared_secrets = d.secrets;
   a.claims = options.claims;
   a.issuer = issuer;
-  a.config_dir = ctx.config_dir();
   a.browserless_flow = ctx.plugins().browserless_sign_in_flow();
   const bool from_environment = plan.profile.from_environment;
   const std::string profile_name = p.name;
@@ -367,7 +366,7 @@ sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id,
   };
   std::optional<Discovered> discovered;
   if (!credentials.issuer.empty()) {
-    auto found = discover_endpoints(credentials.config_dir, ctx.services(), credentials.issuer, request.ca_bundle,
+    auto found = discover_endpoints(ctx.config_dir(), ctx.services(), credentials.issuer, request.ca_bundle,
                                     request.deadline, false);
     if (!found) return found.status();
     discovered = std::move(*found);
@@ -390,7 +389,7 @@ sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id,
   // An endpoint that is gone (404) may have moved since the cached document was fetched: read it
   // again, and try once more only if it names other endpoints now.
   if (!result && discovered && discovered->from_cache && result.status().code() == sdk::codes::kNotFound) {
-    auto fresh = discover_endpoints(credentials.config_dir, ctx.services(), credentials.issuer, request.ca_bundle,
+    auto fresh = discover_endpoints(ctx.config_dir(), ctx.services(), credentials.issuer, request.ca_bundle,
                                     request.deadline, true);
     if (fresh && fresh->endpoints != discovered->endpoints) {
       ctx.services().logger().log(sdk::LogLevel::info,

@@ -43,8 +43,6 @@ struct Acquisition {
   /// discovery document, and the token endpoint service gives no Entra (AADSTS) advice. Empty:
   /// Entra's URL layout, endpoints already set.
   std::string issuer;
-  /// The config folder, where the discovery document of `issuer` is cached.
-  std::string config_dir;
 
   /// Forgets the secrets held here (called as soon as the flow returns).
   void clear_secrets() {

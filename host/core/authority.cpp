@@ -51,7 +51,10 @@ bool is_loopback_host(std::string_view host) {
     size_t dot = h.find('.', start);
     std::string_view part =
         std::string_view(h).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!all_digits(part) || part.size() > 3 || std::stoi(std::string(part)) > 255) return false;
+    if (!all_digits(part) || part.size() > 3) return false;
+    int value = 0;
+    for (char c : part) value = value * 10 + (c - '0');
+    if (value > 255) return false;
     ++parts;
     if (dot == std::string::npos) break;
     start = dot + 1;
@@ -60,54 +63,63 @@ bool is_loopback_host(std::string_view host) {
 }
 
 sdk::Result<std::string> normalise_authority_host(std::string_view url_in, std::string_view what) {
-  std::string url(url_in);
-  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
-  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.erase(0, 1);
-  const std::string label = std::string(what) + " '" + url + "'";
+  std::string_view url = url_in;
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.remove_suffix(1);
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.remove_prefix(1);
+  // Messages are built only on failure: every get-token, the cached one included, comes here.
+  auto fail = [&](std::string_view why) {
+    return sdk::Status::general(std::string(what).append(" '").append(url).append("' ").append(why));
+  };
   if (url.empty()) return sdk::Status::general(std::string(what) + " is empty");
   std::string scheme = "https";
-  std::string rest = url;
-  if (auto sep = url.find("://"); sep != std::string::npos) {
+  std::string_view rest = url;
+  if (auto sep = url.find("://"); sep != std::string_view::npos) {
     scheme = lower(url.substr(0, sep));
     rest = url.substr(sep + 3);
   }
-  if (scheme != "https" && scheme != "http") return sdk::Status::general(label + " must start with https://");
-  if (rest.find_first_of("?#") != std::string::npos)
-    return sdk::Status::general(label + " must not contain a query or fragment");
+  if (scheme != "https" && scheme != "http") return fail("must start with https://");
+  if (rest.find_first_of("?#") != std::string_view::npos) return fail("must not contain a query or fragment");
   size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  std::string path = slash == std::string::npos ? std::string() : rest.substr(slash);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  if (authority.empty()) return sdk::Status::general(label + " has no host name");
-  if (authority.find('@') != std::string::npos)
-    return sdk::Status::general(label + " must not contain a user name or password");
-  for (char c : authority + path)
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)))
-      return sdk::Status::general(label + " contains a space or control character");
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (authority.empty()) return fail("has no host name");
+  if (authority.find('@') != std::string_view::npos) return fail("must not contain a user name or password");
+  for (std::string_view part : {authority, path})
+    for (char c : part)
+      if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)))
+        return fail("contains a space or control character");
   // Split host and port; an IPv6 literal keeps its brackets.
-  std::string host = authority, port;
+  std::string_view host = authority, port;
   if (authority.front() == '[') {
     auto close = authority.find(']');
-    if (close == std::string::npos) return sdk::Status::general(label + " has an unterminated IPv6 address");
+    if (close == std::string_view::npos) return fail("has an unterminated IPv6 address");
     host = authority.substr(0, close + 1);
-    std::string after = authority.substr(close + 1);
+    std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after[0] != ':' || !all_digits(after.substr(1))) return sdk::Status::general(label + " has an invalid port");
+      if (after[0] != ':' || !all_digits(after.substr(1))) return fail("has an invalid port");
       port = after.substr(1);
     }
-  } else if (auto colon = authority.rfind(':'); colon != std::string::npos) {
+  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
-    if (!all_digits(port)) return sdk::Status::general(label + " has an invalid port");
+    if (!all_digits(port)) return fail("has an invalid port");
   }
-  if (!port.empty() && (port.size() > 5 || std::stoi(port) == 0 || std::stoi(port) > 65535))
-    return sdk::Status::general(label + " has an invalid port");
-  host = lower(host);
-  if (scheme == "http" && !is_loopback_host(host))
-    return sdk::Status::general(label +
-                                " uses plain http://, which is only allowed for loopback test providers "
-                                "(localhost, 127.0.0.1, ::1); use https://");
-  return scheme + "://" + host + (port.empty() ? "" : ":" + port) + path;
+  if (!port.empty()) {
+    long value = 0;
+    for (char c : port.substr(0, 6)) value = value * 10 + (c - '0');
+    if (port.size() > 5 || value == 0 || value > 65535) return fail("has an invalid port");
+  }
+  std::string lowered_host = lower(host);
+  if (scheme == "http" && !is_loopback_host(lowered_host))
+    return fail(
+        "uses plain http://, which is only allowed for loopback test providers "
+        "(localhost, 127.0.0.1, ::1); use https://");
+  std::string out = std::move(scheme);
+  out.append("://").append(lowered_host);
+  if (!port.empty()) out.append(":").append(port);
+  out.append(path);
+  return out;
 }
 
 sdk::Result<std::string> resolve_authority_host(const AuthoritySources& sources) {

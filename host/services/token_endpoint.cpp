@@ -306,12 +306,16 @@ sdk::Status error_status(const sdk::HttpResponse& response, bool entra) {
   auto err = parse_error(response.body);
   // No such endpoint, whatever the body says (oidc-provider answers an unknown route with an
   // OAuth error): the URL is wrong, or moved since the discovery document was read.
-  if (response.status == 404)
+  if (response.status == 404) {
+    std::string said;  // what the server said, when it said it as an OAuth error
+    if (err) said = ": " + err->error + (err->description.empty() ? std::string() : ": " + err->description);
     return sdk::Status::error(sdk::ErrorCategory::network,
                               "the token endpoint returned an unusable response: " + http + " (not found" +
                                   (entra ? "; wrong authority host or tenant?)"
-                                         : "; check the issuer: its discovery document names this endpoint)"),
+                                         : "; check the issuer: its discovery document names this endpoint)") +
+                                  said,
                               sdk::codes::kNotFound);
+  }
   if (!err) {
     if (retryable(response.status)) return sdk::Status::network("the token endpoint is unavailable (" + http + ")");
     std::string head = trim(std::string_view(response.body).substr(0, std::min<size_t>(response.body.size(), 64)));

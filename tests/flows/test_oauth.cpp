@@ -267,6 +267,7 @@ TEST_CASE("HTTP 404 is not_found whatever the body, so an issuer profile can re-
     CHECK(openid.message().find("tenant") == std::string::npos);
     CHECK(openid.message().find("issuer") != std::string::npos);
   }
+  CHECK(oauth::error_status(resp).message().find(": invalid_request: unrecognized route") != std::string::npos);
 }
 
 TEST_CASE("an issuer profile's refusals carry no Entra advice") {

@@ -1,8 +1,9 @@
 """Any OpenID provider (issue 13 item 5): the suite's provider started in oidc-provider's own
 default layout (issuer = its base URL; /token, /device/auth, /auth; no tenant, no /oauth2/v2.0/,
-no Entra texts) and profiles that name only its issuer. Client credentials, device code, browser
-sign-in (the printed URL completed by the test, and headless chromium) and refresh all work end
-to end; endpoints come from the discovery document, which is cached in the config folder and
+no Entra texts) and profiles that name only its issuer. Client credentials (secret, and a
+certificate whose assertion is for the discovered token endpoint), device code, browser sign-in
+(the printed URL completed by the test, and headless chromium), authorization code and refresh
+all work end to end; endpoints come from the discovery document, which is cached in the config folder and
 re-read after 24 hours or when an endpoint answers 404; a cached get-token reads nothing. Bad
 discovery documents (another issuer, no token_endpoint, 404, garbage) and a plain-http issuer
 off loopback each exit with the documented code and one line saying what to check."""
@@ -10,6 +11,7 @@ off loopback each exit with the documented code and one line saying what to chec
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -25,6 +27,17 @@ from userflows_support import (BROWSER_SH, BrowserLog, UserFlowCase, browser_ski
 API = "https://api.example.test"
 API_READ = API + "/read"
 CODE = r"enter the code: (\S+)"
+WEB_CLIENT = "55555555-eeee-4000-8000-0000000000c1"
+WEB_SECRET = "web app secret+%:"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+WEB_REDIRECT = f"http://localhost:{free_port()}/callback"
 URL_LINE = r"\n  (http\S+\?\S+)\n"
 
 
@@ -37,7 +50,9 @@ class OpenIdCase(UserFlowCase):
     """The provider in its own layout over HTTPS (its CA on each profile), short access tokens."""
 
     https = True
-    provider_options = {"layout": "oidc", "access_token_ttl": 60}
+    provider_options = {"layout": "oidc", "access_token_ttl": 60,
+                        "extra_clients": [{"client_id": WEB_CLIENT, "client_secret": WEB_SECRET,
+                                           "redirect_uris": [WEB_REDIRECT]}]}
 
     def profile(self, name, client, *extra, flow=None, scope=API_READ, issuer=None, secret=None):
         args = ["create-profile", "--name", name, "--issuer", issuer or self.idp.issuer, "--client-id",
@@ -48,7 +63,7 @@ class OpenIdCase(UserFlowCase):
         if secret is not None:
             args.append("--client-secret-stdin")
             data = secret + "\n"
-        else:
+        elif "--use-certificate" not in extra:
             args += ["--auth-method", "none"]
         self.ok(args + list(extra), input=data)
         self.idp.reset()
@@ -197,6 +212,32 @@ class OpenIdFlowsTest(OpenIdCase):
         code = [r for r in self.requests_to("token") if r.get("grant_type") == "authorization_code"]
         self.assertEqual([r["path"] for r in code], ["/token"])
         self.assertTrue(code[0]["has_code_verifier"])
+
+    def test_certificate_assertion_is_for_the_discovered_token_endpoint(self):
+        c = self.idp.cert
+        self.profile("cert", c, "--use-certificate", "--certificate-path", c.cert_pem, "--private-key-path",
+                     c.key_pem)
+        out, _ = self.ok(["get-token", "-p", "cert", "-q", "--min-validity", "10s"])
+        self.assertEqual(decode_jwt(out.strip())[1]["appid"], c.client_id)
+        assertion = self.idp.requests()["assertions"][-1]
+        self.assertEqual(assertion["aud"], self.idp.base_url + "/token")
+        self.assertEqual(assertion["x5t#S256"], c.x5t_s256)
+
+    def test_authorization_code_for_a_web_application(self):
+        class Web:
+            client_id = WEB_CLIENT
+        self.profile("web", Web, "--redirect-uri", WEB_REDIRECT, flow="authorization-code", secret=WEB_SECRET)
+        run = self.background(["get-token", "-p", "web", "--no-browser", "--timeout", "60s"],
+                              env={"BROWSER": "/bin/false"})
+        url = run.wait_for_stderr(URL_LINE).group(1)
+        self.assertTrue(url.startswith(self.idp.base_url + "/auth?"), url)
+        self.assertIn("redirect_uri=" + urllib.parse.quote(WEB_REDIRECT, safe=""), url)
+        self.idp.sign_in(url)
+        rc, out, err = run.finish()
+        self.assertEqual(rc, 0, err)
+        code = [r for r in self.requests_to("token") if r.get("grant_type") == "authorization_code"]
+        self.assertEqual([(r["path"], r["auth_method"]) for r in code], [("/token", "basic")])
+        self.assertEqual(decode_jwt(out.strip())[1]["aud"], API)
 
     def test_a_moved_endpoint_is_found_by_reading_the_document_again(self):
         self.profile("app", self.idp.simple, secret=self.idp.simple.secret)
