@@ -73,7 +73,7 @@ class Completion(unittest.TestCase):
         got = self.bash("get-token", "--")
         for flag in ("--profile", "--output", "--flow", "--scope", "--timeout", "--help"):
             self.assertIn(flag, got)
-        self.assertEqual(self.bash("get-token", "--no-c"), ["--no-cache"])
+        self.assertEqual(self.bash("get-token", "--no-ca"), ["--no-cache"])
         self.assertIn("--plugin-dir", self.bash("--"))
 
     def test_bash_completes_profile_names_from_profiles_json(self):

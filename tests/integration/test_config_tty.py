@@ -347,7 +347,7 @@ class CreateProfileAsksWhatIsMissingTest(TtyCase):
         rc, out, err = self.sb.run(list(args))
         self.assertEqual((rc, out), (1, ""))
         self.assertEqual(err, "entratool: missing --tenant-id: give the directory (tenant) id from the app "
-                              "registration's overview\n")
+                              "registration's overview (or --issuer URL for another OpenID provider)\n")
 
     def test_name_and_secret_are_asked_and_the_secret_without_echo(self):
         t = self.terminal("create-profile", "--tenant-id", TENANT_GUID, "--client-id", "ci-app",

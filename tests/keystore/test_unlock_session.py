@@ -26,15 +26,23 @@ def keyctl(*args):
     return subprocess.run(["keyctl", *args], capture_output=True, text=True, timeout=30)
 
 
+def session_key_ids():
+    """The ids of the keys linked (directly or below) in this test's own session keyring: /proc/keys
+    also lists keys of this user in other sessions, such as those of tests running in parallel."""
+    r = subprocess.run(["keyctl", "show", "@s"], capture_output=True, text=True, timeout=10)
+    return {int(m.group(1)) for m in re.finditer(r"^\s*(\d+) ", r.stdout, re.M)}
+
+
 def entratool_keys():
-    """(id, timeout column of /proc/keys) of every live entratool: key this process can see (not
-    the invalidated, revoked, dead or expired ones the kernel has yet to collect)."""
+    """(id, timeout column of /proc/keys) of every live entratool: key in this test's session
+    keyring (not the invalidated, revoked, dead or expired ones the kernel has yet to collect)."""
+    mine = session_key_ids()
     out = []
     with open("/proc/keys") as f:
         for line in f:
             cols = line.split(None, 8)
             if len(cols) == 9 and cols[7] == "user" and cols[8].startswith("entratool:") \
-                    and not set(cols[1]) & set("iRD") and cols[3] != "expd":
+                    and not set(cols[1]) & set("iRD") and cols[3] != "expd" and int(cols[0], 16) in mine:
                 out.append((int(cols[0], 16), cols[3]))
     return out
 
