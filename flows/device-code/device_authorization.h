@@ -11,8 +11,8 @@ namespace entratool::flows {
 inline constexpr long long kDefaultInterval = 5;  // RFC 8628 §3.2
 /// Bounds on what the provider may ask for, so the flow's deadline arithmetic cannot overflow:
 /// a code lives at most a day (Entra: 15 min) and polling waits at most 5 min between requests.
-inline constexpr long long kMaxExpiresIn = 24 * 60 * 60;
-inline constexpr long long kMaxInterval = 5 * 60;
+inline constexpr long long kMaxExpiresIn = 24LL * 60 * 60;
+inline constexpr long long kMaxInterval = 5LL * 60;
 
 struct DeviceAuthorization {
   std::string device_code;  // secret
