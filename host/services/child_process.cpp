@@ -28,17 +28,19 @@ constexpr std::string_view kSecretVariables[] = {
     "AZURE_PASSWORD",
     "ENTRATOOL_KEYSTORE_PASSPHRASE",
     "ENTRATOOL_EXPORT_PASSPHRASE",
+    // The App Service / Functions identity endpoint's secret header (read by a flow plugin).
+    "IDENTITY_HEADER",
 };
+// Any variable whose name says it holds a secret, whatever its prefix: the CI platforms' request
+// tokens flow plugins read (ACTIONS_ID_TOKEN_REQUEST_TOKEN, SYSTEM_ACCESSTOKEN), GITHUB_TOKEN,
+// MSI_SECRET, ... A browser needs none of them.
 constexpr std::string_view kSecretWords[] = {"SECRET", "PASSWORD", "PASSPHRASE", "TOKEN"};
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 
 bool is_secret_variable(std::string_view name) {
   for (auto v : kSecretVariables)
     if (name == v) return true;
-  if (!starts_with(name, "AZURE_") && !starts_with(name, "ENTRATOOL_")) return false;
   for (auto w : kSecretWords)
     if (name.find(w) != std::string_view::npos) return true;
   return false;

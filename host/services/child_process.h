@@ -13,9 +13,9 @@
 
 namespace entratool::host {
 
-/// True for a variable a child must not inherit: one entratool reads a secret from (or the path
-/// of one), and any AZURE_* or ENTRATOOL_* variable whose name says it holds a secret (SECRET,
-/// PASSWORD, PASSPHRASE, TOKEN).
+/// True for a variable a child must not inherit: one entratool or a flow reads a secret from (or
+/// the path of one, IDENTITY_HEADER included), and any variable whose name says it holds a secret
+/// (SECRET, PASSWORD, PASSPHRASE, TOKEN: also the CI platforms' request tokens).
 bool is_secret_variable(std::string_view name);
 
 /// `env` ("NAME=value" entries, null-terminated like environ) without the secret variables.

@@ -18,11 +18,13 @@ import threading
 import time
 import urllib.parse
 
+import canary
 from provider import ADO_ISSUER, ADO_SUBJECT, GITHUB_ISSUER, GITHUB_SUBJECT
 
-REQUEST_TOKEN = "gh-request-token-7f3a9c"      # never to appear in entratool's output or files
-PIPELINES_TOKEN = "ado-system-access-token-4b2e"
-IDENTITY_HEADER = "app-service-identity-header-91d0"
+# Never to appear in entratool's output or files (canary values in secret canary mode).
+REQUEST_TOKEN = canary.value("github_request_token", "gh-request-token-7f3a9c")
+PIPELINES_TOKEN = canary.value("pipelines_token", "ado-system-access-token-4b2e")
+IDENTITY_HEADER = canary.value("identity_header", "app-service-identity-header-91d0")
 
 
 class _Fake:

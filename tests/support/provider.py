@@ -31,6 +31,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import canary
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("ENTRATOOL_SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
 SERVER_JS = os.path.join(SOURCE_DIR, "tests", "provider", "server.js")
@@ -47,9 +49,12 @@ ADO_ISSUER = "https://vstoken.dev.azure.com/00000000-0000-4000-8000-0000000000ad
 ADO_SUBJECT = "sc://contoso/app/deploy"
 
 # A secret with every character RFC 6749 §2.3.1 makes clients encode: '%', '+', ':' and spaces.
-TRICKY_SECRET = "p%40ss+word:with spaces%"
-KEY_PASSWORD = "key pass:w%rd"
-PFX_PASSWORD = "pfx pass+w%rd"
+# In secret canary mode (canary.py) each is a canary value of the same shape.
+TRICKY_SECRET = canary.value("client_secret", "p%40ss+word:with spaces%")
+KEY_PASSWORD = canary.value("key_password", "key pass:w%rd")
+PFX_PASSWORD = canary.value("pfx_password", "pfx pass+w%rd")
+SIMPLE_SECRET = canary.value("simple_secret", "simple-secret-value")
+WEBAPP_SECRET = canary.value("webapp_secret", "webapp-secret value+%")
 
 
 class Client:
@@ -197,7 +202,7 @@ class Provider:
 
     Clients:
       secret      client_secret_basic/post client whose secret is TRICKY_SECRET
-      simple      client with a plain secret ("simple-secret-value")
+      simple      client with a plain secret (SIMPLE_SECRET)
       cert        private_key_jwt, accepts PS256/x5t#S256 and RS256/x5t; PEM cert, PEM key, encrypted
                   PEM key (key_password) and PFX (pfx_password)
       cert_ps256  same certificate, accepts only PS256 assertions
@@ -254,14 +259,13 @@ class Provider:
                        "http://localhost/callback", "http://127.0.0.1"]
         self.clients = {
             "secret": Client("11111111-aaaa-4000-8000-000000000001", TRICKY_SECRET, redirect_uris=web_uris),
-            "simple": Client("11111111-aaaa-4000-8000-000000000002", "simple-secret-value", redirect_uris=web_uris),
+            "simple": Client("11111111-aaaa-4000-8000-000000000002", SIMPLE_SECRET, redirect_uris=web_uris),
             "cert": Client("22222222-bbbb-4000-8000-000000000001", **cert),
             "cert_ps256": Client("22222222-bbbb-4000-8000-000000000002", **cert),
             "cert_rs256": Client("22222222-bbbb-4000-8000-000000000003", **cert),
             "wrong_cert": Client("22222222-bbbb-4000-8000-000000000004", **cert),
             "public": Client("33333333-cccc-4000-8000-000000000001", redirect_uris=public_uris),
-            "webapp": Client("44444444-dddd-4000-8000-000000000001", "webapp-secret value+%",
-                             redirect_uris=web_uris),
+            "webapp": Client("44444444-dddd-4000-8000-000000000001", WEBAPP_SECRET, redirect_uris=web_uris),
             "federated": Client("66666666-ffff-4000-8000-0000000000fe"),
         }
         for name, c in self.clients.items():
@@ -430,8 +434,10 @@ class Provider:
     def mint_federated(self, issuer, subject, audience="api://AzureADTokenExchange", ttl=300):
         """A JWT from the provider's stand-in external issuer (GitHub, AKS, Azure DevOps), which the
         `federated` client trusts for the registered (issuer, subject, audience); ttl < 0: expired."""
-        return self._test_post("/_test/federated/mint",
-                               {"issuer": issuer, "subject": subject, "audience": audience, "ttl": ttl})["token"]
+        token = self._test_post("/_test/federated/mint",
+                                {"issuer": issuer, "subject": subject, "audience": audience, "ttl": ttl})["token"]
+        canary.record("federated token", token)
+        return token
 
     def fault(self, kind, count=1, endpoint="token", **options):
         """Makes the next `count` requests to `endpoint` ("token", "devicecode", "discovery", "any") fail as `kind`:
