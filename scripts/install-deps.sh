@@ -5,9 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl)
+want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl
+  libsecret-1-dev)
 if [[ "${1:-}" == "--test" ]]; then
   want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl)
+  # The secret-service store's tests: a private session bus with GNOME Keyring, and secret-tool.
+  want+=(dbus dbus-bin gnome-keyring libsecret-tools)
 fi
 
 missing=()

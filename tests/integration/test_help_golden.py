@@ -14,6 +14,7 @@ COMMANDS = [
     [], ["get-token"], ["refresh"], ["inspect"], ["discover"], ["create-profile"], ["plugins"],
     ["config"], ["config", "create"], ["config", "list"], ["config", "show"], ["config", "edit"],
     ["config", "delete"], ["config", "set-default"], ["config", "export"], ["config", "import"],
+    ["config", "store"], ["config", "store", "migrate"],
 ]
 
 
