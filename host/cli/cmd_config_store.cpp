@@ -151,6 +151,10 @@ sdk::Status migrate(Context& ctx, const ArgParser& parser) {
     return sdk::Status::ok();
   }
 
+  // Old copies of an unfinished migration are only found through its record: finish it first.
+  if (!pending.empty() && pending != *to)
+    return sdk::Status::general("an earlier migration from '" + pending + "' to '" + choice->id +
+                                "' is unfinished; run 'entratool config store migrate --to " + choice->id + "' first");
   auto source = ctx.secret_store();
   if (!source) return source.status();
   auto target = ctx.open_store(*to);

@@ -432,6 +432,14 @@ class Migrate(SecretServiceCase):
         self.assertNotIn("secret_store_previous", self.config_json()[0])
         self.assert_every_secret_is_readable(names)
 
+    def test_an_unfinished_migration_must_be_finished_before_another(self):
+        self.write_config({"secret_store": "secret-service", "secret_store_previous": "encrypted-file"})
+        rc, _, err = self.run_tool(["config", "store", "migrate", "--to", "keychain"])
+        self.assertEqual(rc, 1)
+        self.assertIn("an earlier migration from 'encrypted-file' to 'secret-service' is unfinished; run 'entratool "
+                      "config store migrate --to secret-service' first", err)
+        self.assertEqual(self.config_json()[0]["secret_store_previous"], "encrypted-file")
+
 
 if __name__ == "__main__":
     unittest.main()
