@@ -7,11 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev libyaml-cpp-dev doctest-dev libssl-dev openssl
-  libsodium-dev libkeyutils-dev)
+  libsodium-dev libkeyutils-dev libsecret-1-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # keyutils: `keyctl session` gives the keystore tests a keyring of their own; valgrind: bench/.
   want+=(python3 python3-yaml nodejs npm chromium clang clang-format clang-tidy libclang-rt-14-dev libc++-dev libc++abi-dev curl
     keyutils valgrind)
+  # The secret-service store's tests: a private session bus with GNOME Keyring, and secret-tool.
+  want+=(dbus dbus-bin gnome-keyring libsecret-tools)
   # Completions (zsh, fish), the .deb and the man page checks.
   want+=(zsh fish dpkg-dev file man-db groff-base)
   # The DPAPI store (Windows) is cross-built with mingw-w64 and tested under Wine (tests/dpapi).

@@ -1,4 +1,5 @@
-// `entratool config <subcommand>`: create, list, show, edit, delete, set-default, export, import.
+// `entratool config <subcommand>`: create, list, show, edit, delete, set-default, export, import,
+// store (cmd_config_store.cpp).
 #include <unistd.h>
 
 #include <algorithm>
@@ -481,6 +482,7 @@ constexpr SubcommandEntry kSubcommands[] = {
     {"set-default", "Make a profile the default", sub_set_default},
     {"export", "Export a profile, encrypted with a passphrase", sub_export},
     {"import", "Import a profile from an export", sub_import},
+    {"store", "Show the secret store in force and why; 'store migrate --to ID' moves to another", cmd_config_store},
 };
 
 void print_config_help(std::ostream& out) {
@@ -499,7 +501,7 @@ sdk::Status cmd_config(Context& ctx, const Args& args) {
   if (args.empty())
     return sdk::Status::general(
         "'entratool config' needs a subcommand: create, list, show, edit, delete, set-default, "
-        "export or import; see 'entratool config --help'");
+        "export, import or store; see 'entratool config --help'");
   if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
     print_config_help(ctx.out);
     return sdk::Status::ok();
@@ -507,7 +509,7 @@ sdk::Status cmd_config(Context& ctx, const Args& args) {
   for (const auto& s : kSubcommands)
     if (args.front() == s.name) return s.run(ctx, Args(args.begin() + 1, args.end()));
   return sdk::Status::general("unknown subcommand 'config " + args.front() +
-                              "'; use create, list, show, edit, delete, set-default, export or import");
+                              "'; use create, list, show, edit, delete, set-default, export, import or store");
 }
 
 }  // namespace entratool::host

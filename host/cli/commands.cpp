@@ -18,7 +18,7 @@ const std::vector<Command>& commands() {
       {"refresh", "Refresh a profile's token now and print it", cmd_refresh},
       {"inspect", "Decode a token and print its header, payload and signature as JSON", cmd_inspect},
       {"discover", "Summarise a token: audience, expiry, scopes, identity; exit 1 when expired", cmd_discover},
-      {"config", "Manage profiles: create, list, show, edit, delete, set-default, export, import", cmd_config},
+      {"config", "Manage profiles (create, list, show, edit, delete, export, ...) and the secret store", cmd_config},
       {"create-profile", "Create a profile from flags only (for CI)", cmd_create_profile},
       {"plugins", "List the plugins found and why any was skipped; show one plugin", cmd_plugins},
       {"lock", "Forget the secret store's unlocked key (its passphrase is asked again)", cmd_lock},

@@ -40,6 +40,8 @@ sdk::Status cmd_refresh(Context& ctx, const Args& args);
 sdk::Status cmd_inspect(Context& ctx, const Args& args);
 sdk::Status cmd_discover(Context& ctx, const Args& args);
 sdk::Status cmd_config(Context& ctx, const Args& args);
+/// `config store [migrate --to ID]` (cmd_config_store.cpp), a subcommand of cmd_config.
+sdk::Status cmd_config_store(Context& ctx, const Args& args);
 sdk::Status cmd_create_profile(Context& ctx, const Args& args);
 sdk::Status cmd_plugins(Context& ctx, const Args& args);
 sdk::Status cmd_lock(Context& ctx, const Args& args);

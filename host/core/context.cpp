@@ -71,24 +71,55 @@ Services& Context::services() {
   if (!services_) {
     services_ = std::make_unique<Services>();
     services_->set_verbose(options_.verbose);
+    // A store that keeps its key in the platform store (encrypted-file, os-store) reaches it here.
+    services_->set_store_opener([this](const std::string& platform_id) { return open_store(platform_id); });
   }
   return *services_;
 }
 
-sdk::Result<sdk::SecretStore*> Context::secret_store() {
-  if (store_) return store_;
+sdk::Result<Context::StoreChoice> Context::store_choice() {
   // A store the system policy forces cannot be changed by the environment or the user's config.
-  std::string id = plugins().policy().secret_store;
-  const bool forced = !id.empty();
-  if (const char* env = std::getenv("ENTRATOOL_KEYSTORE"); !forced && env && *env) id = env;
-  sdk::StoreContext sc;
-  // config.json is optional settings for the whole tool:
-  // {"keystore": "<plugin id>", "keystore_settings": {"<name>": "<string>", ...}, "allow_shadowing": false}.
+  if (const std::string& forced = plugins().policy().secret_store; !forced.empty())
+    return StoreChoice{forced, "policy", "forced by the system policy " + policy_path()};
+  if (const char* env = std::getenv("ENTRATOOL_KEYSTORE"); env && *env)
+    return StoreChoice{env, "environment", "chosen by ENTRATOOL_KEYSTORE"};
   const std::string path = config_dir() + "/config.json";
   auto cfg = user_config();
   if (!cfg) return cfg.status();
   if (const support::json::Value* doc = *cfg) {
-    if (id.empty()) id = doc->get_string("keystore");
+    // "secret_store" is the name; "keystore" the older one, still read.
+    const support::json::Value* chosen = doc->find("secret_store");
+    const support::json::Value* alias = doc->find("keystore");
+    for (const auto* v : {chosen, alias})
+      if (v && (!v->is_string() || v->text().empty()))
+        return sdk::Status::general("'" + path + "': \"" + (v == chosen ? "secret_store" : "keystore") +
+                                    "\" must be the id of a secret store plugin");
+    if (chosen && alias && chosen->text() != alias->text())
+      return sdk::Status::general("'" + path + "' names two secret stores (\"secret_store\": \"" + chosen->text() +
+                                  "\", \"keystore\": \"" + alias->text() + "\"); remove \"keystore\"");
+    if (chosen) return StoreChoice{chosen->text(), "config", "chosen by \"secret_store\" in " + path};
+    if (alias) return StoreChoice{alias->text(), "config", "chosen by \"keystore\" in " + path};
+  }
+#if defined(_WIN32)
+  return StoreChoice{"dpapi", "default", "the default on Windows"};
+#elif defined(__APPLE__)
+  return StoreChoice{"keychain", "default", "the default on macOS"};
+#else
+  return StoreChoice{"encrypted-file", "default", "the default on Linux"};
+#endif
+}
+
+std::vector<std::string> Context::store_ids() { return plugins().ids_of_kind("secret-store"); }
+
+sdk::Result<sdk::SecretStore*> Context::open_store(const std::string& id) {
+  if (auto it = opened_stores_.find(id); it != opened_stores_.end()) return it->second;
+  sdk::StoreContext sc;
+  // config.json is optional settings for the whole tool: {"secret_store": "<plugin id>",
+  // "keystore_settings": {"<name>": "<string>", ...}, "allow_shadowing": false}.
+  const std::string path = config_dir() + "/config.json";
+  auto cfg = user_config();
+  if (!cfg) return cfg.status();
+  if (const support::json::Value* doc = *cfg) {
     if (const auto* settings = doc->find("keystore_settings")) {
       if (!settings->is_object())
         return sdk::Status::general("'" + path + "': \"keystore_settings\" must be an object of strings");
@@ -99,15 +130,6 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
         sc.settings[name] = value.text();
       }
     }
-  }
-  if (id.empty()) {
-#if defined(_WIN32)
-    id = "dpapi";
-#elif defined(__APPLE__)
-    id = "keychain";
-#else
-    id = "encrypted-file";
-#endif
   }
   auto store = plugins().secret_store(id);
   if (!store) return store.status();
@@ -120,6 +142,31 @@ sdk::Result<sdk::SecretStore*> Context::secret_store() {
     opened = sdk::Status::general("secret store plugin '" + id + "' threw an exception while opening");
   }
   if (!opened) return opened;
+  opened_stores_[id] = *store;
+  return *store;
+}
+
+sdk::Result<sdk::SecretStore*> Context::secret_store() {
+  if (store_) return store_;
+  auto choice = store_choice();
+  if (!choice) return choice.status();
+  auto store = open_store(choice->id);
+  if (!store) {
+    // Never a silent fallback to another (maybe weaker) store: say what the user can do.
+    std::string others;
+    for (const auto& id : store_ids())
+      if (id != choice->id) others += (others.empty() ? "" : ", ") + id;
+    std::string message = "the secret store '" + choice->id + "' (" + choice->because +
+                          ") cannot be used: " + store.status().message() + "; ";
+    if (choice->source == "policy")
+      message += "ask your administrator (the system policy forces this store)";
+    else
+      message += (others.empty() ? std::string("no other store is installed")
+                                 : "other installed stores: " + others +
+                                       " (choose with ENTRATOOL_KEYSTORE or "
+                                       "\"secret_store\" in config.json)");
+    return store.status().with_message(message);
+  }
   store_ = *store;
   return store_;
 }

@@ -3,6 +3,7 @@
 // (plugin registry, services, secret store), so a command pays only for what it uses.
 
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,14 +43,31 @@ class Context {
   PluginRegistry& plugins();
   /// Created on first use.
   Services& services();
-  /// The secret store: the system policy's "secret_store" if it sets one (then nothing else
-  /// can change it), else the plugin id from $ENTRATOOL_KEYSTORE, else config.json's "keystore",
-  /// else "encrypted-file" on Linux. Loaded and opened on first use (its folder is
-  /// <config>/keystore-<id>). The pointer stays valid until exit.
+  /// The secret store of store_choice(), loaded and opened on first use. When it cannot be
+  /// used (not installed, no bus, locked) the error names it, the reason and the other
+  /// installed stores; there is never a fallback to another store. Valid until exit.
   sdk::Result<sdk::SecretStore*> secret_store();
   /// <config>/config.json's object (nullptr when there is no such file), read once; an error when
   /// it is not a JSON object or not safe to trust.
   sdk::Result<const support::json::Value*> settings() { return user_config(); }
+
+  /// Which secret store is in force and what decided it.
+  struct StoreChoice {
+    std::string id;
+    std::string source;   ///< "policy", "environment", "config" or "default"
+    std::string because;  ///< one line for `config store`, e.g. "chosen by ENTRATOOL_KEYSTORE"
+  };
+  /// The system policy's "secret_store" (then nothing else can change it), else
+  /// $ENTRATOOL_KEYSTORE, else config.json's "secret_store" (or its older name "keystore"), else
+  /// the platform's default: dpapi on Windows, keychain on macOS, encrypted-file on Linux.
+  sdk::Result<StoreChoice> store_choice();
+  /// A store by plugin id, loaded and opened once (folder <config>/keystore-<id>, settings from
+  /// config.json "keystore_settings"). Errors are the plugin's, unwrapped.
+  sdk::Result<sdk::SecretStore*> open_store(const std::string& id);
+  /// The ids of the installed secret-store plugins, sorted.
+  std::vector<std::string> store_ids();
+  /// config.json (nullptr when absent), for commands that rewrite it.
+  sdk::Result<const support::json::Value*> config_document() { return user_config(); }
 
  private:
   GlobalOptions options_;
@@ -57,6 +75,7 @@ class Context {
   std::unique_ptr<PluginRegistry> plugins_;
   std::unique_ptr<Services> services_;
   sdk::SecretStore* store_ = nullptr;
+  std::map<std::string, sdk::SecretStore*> opened_stores_;
   /// <config>/config.json, read once (nullptr when absent); an error when it is not an object.
   sdk::Result<const support::json::Value*> user_config();
   bool config_read_ = false;

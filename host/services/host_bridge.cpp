@@ -153,6 +153,34 @@ int32_t secrets_get(void* ctx, const et_flow_request* request, et_str name, et_s
   });
 }
 
+int32_t platform_get(void* ctx, et_str name, et_sink value, int32_t* found, et_status* status) {
+  if (found) *found = 0;
+  return guarded(status, [&]() -> sdk::Status {
+    auto got = of(ctx).platform_secrets().get(view(name));
+    if (!got) return got.status();
+    if (got->has_value()) {
+      write(value, **got);
+      if (found) *found = 1;
+    }
+    return sdk::Status::ok();
+  });
+}
+
+int32_t platform_put(void* ctx, et_str name, et_str value, et_status* status) {
+  return guarded(status, [&] { return of(ctx).platform_secrets().put(view(name), view(value)); });
+}
+
+int32_t platform_erase(void* ctx, et_str name, et_status* status) {
+  return guarded(status, [&] { return of(ctx).platform_secrets().erase(view(name)); });
+}
+
+void platform_describe(void* ctx, et_sink out) noexcept {
+  try {
+    write(out, of(ctx).platform_secrets().describe());
+  } catch (...) {  // NOLINT(bugprone-empty-catch): nothing may unwind into the plugin
+  }
+}
+
 // One set of service structs per HostServices; their ctx is the HostServices.
 struct Bridge {
   et_host host{};
@@ -165,6 +193,7 @@ struct Bridge {
   et_client_auth_service client_auth{};
   et_sign_in_service sign_in{};
   et_secrets_service secrets{};
+  et_platform_secrets_service platform_secrets{};
 
   explicit Bridge(sdk::HostServices& s) {
     void* ctx = &s;
@@ -178,6 +207,8 @@ struct Bridge {
     client_auth = {sizeof client_auth, ctx, &client_auth_apply};
     sign_in = {sizeof sign_in, ctx, &sign_in_run};
     secrets = {sizeof secrets, ctx, &secrets_get};
+    platform_secrets = {sizeof platform_secrets, ctx, &platform_get, &platform_put, &platform_erase,
+                        &platform_describe};
   }
 
   static const void* get_service(void* ctx, const char* id) {
@@ -193,6 +224,7 @@ struct Bridge {
     if (name == ET_SERVICE_CLIENT_AUTH) return &b->client_auth;
     if (name == ET_SERVICE_SIGN_IN) return &b->sign_in;
     if (name == ET_SERVICE_SECRETS) return &b->secrets;
+    if (name == ET_SERVICE_PLATFORM_SECRETS) return &b->platform_secrets;
     return nullptr;
   }
 };

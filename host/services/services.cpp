@@ -2,6 +2,7 @@
 
 #include "services/child_process.h"
 #include "services/client_auth.h"
+#include "services/platform_secrets.h"
 #include "services/secrets.h"
 #include "services/sign_in.h"
 #include "services/token_endpoint.h"
@@ -240,6 +241,15 @@ sdk::SignIn& Services::sign_in() {
 sdk::Secrets& Services::secrets() {
   if (!secrets_) secrets_ = std::make_unique<SecretsService>();
   return *secrets_;
+}
+
+sdk::PlatformSecrets& Services::platform_secrets() {
+  if (!platform_secrets_) platform_secrets_ = std::make_unique<PlatformSecretsService>(store_opener_);
+  return *platform_secrets_;
+}
+
+void Services::set_store_opener(std::function<sdk::Result<sdk::SecretStore*>(const std::string&)> open) {
+  store_opener_ = std::move(open);
 }
 
 void Services::set_silent(bool silent) { static_cast<TerminalConsole&>(*console_).silent = silent; }

@@ -2,12 +2,17 @@
 // The host's implementation of the services lent to plugins (sdk/host_services.h): all of
 // sdk::HostServices. Plugins reach it as C through host_bridge.h.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "entratool/sdk/host_services.h"
 #include "services/signer.h"
+
+namespace entratool::sdk {
+class SecretStore;
+}
 
 namespace entratool::host {
 
@@ -37,6 +42,11 @@ class Services final : public sdk::HostServices {
   sdk::SignIn& sign_in() override;
   /// The secrets the running flow declared (secrets.h).
   sdk::Secrets& secrets() override;
+  /// entratool.platform-secrets/1 (platform_secrets.h): the platform store, opened on first
+  /// use through the opener set with set_store_opener().
+  sdk::PlatformSecrets& platform_secrets() override;
+  /// How platform_secrets() opens a store by id (Context::open_store); set before its first use.
+  void set_store_opener(std::function<sdk::Result<sdk::SecretStore*>(const std::string&)> open);
 
   /// --silent: status lines are dropped (notices and errors still show).
   void set_silent(bool silent);
@@ -60,6 +70,8 @@ class Services final : public sdk::HostServices {
   std::unique_ptr<sdk::ClientAuthenticator> client_auth_;
   std::unique_ptr<sdk::SignIn> sign_in_;
   std::unique_ptr<sdk::Secrets> secrets_;
+  std::function<sdk::Result<sdk::SecretStore*>(const std::string&)> store_opener_;
+  std::unique_ptr<sdk::PlatformSecrets> platform_secrets_;
 };
 
 }  // namespace entratool::host

@@ -15,6 +15,7 @@
 #include "entratool/support/encoding.h"
 #include "entratool/support/json.h"
 #include "key_cache.h"
+#include "os_key_source.h"
 
 namespace entratool::keystore {
 
@@ -133,7 +134,8 @@ struct EncryptedFileStore::Settings {
   Mode mode = Mode::key_file;
   ScryptParams scrypt;
   std::string salt;
-  std::string check;  ///< nonce || AES-GCM(kCheckPlaintext) || tag, AAD = check_aad()
+  std::string check;   ///< nonce || AES-GCM(kCheckPlaintext) || tag, AAD = check_aad()
+  std::string key_id;  ///< os_store: names the data key in the platform store
 
   /// Binds the check value to the KDF parameters, so editing them is detected.
   std::string check_aad() const {
@@ -162,6 +164,9 @@ Status EncryptedFileStore::open(const sdk::StoreContext& context, sdk::HostServi
       if (!timeout) return timeout.status();
       unlock_timeout_s_ = *timeout;
     }
+    auto os_store = os_key::requested(context.settings);
+    if (!os_store) return os_store.status();
+    create_with_os_store_key_ = *os_store;
     // Only the folder is made here; the key or passphrase settings appear with the first secret,
     // so a command that never stores anything never creates (or prompts for) a key.
     return support::files::ensure_private_directory(dir_);
@@ -313,12 +318,15 @@ std::string EncryptedFileStore::describe() const {
   try {
     auto settings = read_settings();
     if (!settings) return head + "settings unreadable: " + settings.status().message() + ")";
+    if (!*settings && create_with_os_store_key_)
+      return head + "data key in the platform store, created with the first secret)";
     if (!*settings) {
       return head + "key file " + key_path() + " created with the first secret, or a passphrase if " + kPassphraseEnv +
              " is set then)";
     }
     const Settings& s = **settings;
     if (s.mode == Mode::key_file) return head + "key file " + key_path() + ")";
+    if (s.mode == Mode::os_store) return head + os_key::describe(services_, s.key_id) + ")";
     return head + "passphrase with scrypt N=" + std::to_string(s.scrypt.n) + " r=" + std::to_string(s.scrypt.r) +
            " p=" + std::to_string(s.scrypt.p) + ")";
   } catch (const std::exception&) {
@@ -346,6 +354,12 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
   std::string mode = doc->get_string("mode");
   if (mode == "key-file") {
     s.mode = Mode::key_file;
+    return std::optional<Settings>(std::move(s));
+  }
+  if (mode == os_key::kModeName) {
+    s.mode = Mode::os_store;
+    s.key_id = doc->get_string(os_key::kKeyIdField);
+    if (!os_key::valid_key_id(s.key_id)) return damaged("have a missing or invalid key_id");
     return std::optional<Settings>(std::move(s));
   }
   if (mode != "passphrase") return damaged("name an unknown key mode '" + mode + "'");
@@ -394,6 +408,19 @@ Status EncryptedFileStore::load_key(bool may_create) {
 
 Status EncryptedFileStore::unlock(const Settings& settings) {
   std::string passphrase = passphrase_from_env();
+  if (settings.mode == Mode::os_store) {
+    if (!passphrase.empty()) {
+      wipe(passphrase);
+      return Status::general(std::string("the secret store at ") + dir_ + " keeps its key in the platform store, but " +
+                             kPassphraseEnv + " is set; unset it to use this store");
+    }
+    if (!services_) return Status::general("the secret store at " + dir_ + " needs the host's platform store");
+    auto key = os_key::load(*services_, settings.key_id, dir_);
+    if (!key) return key.status();
+    key_ = std::move(*key);
+    mode_ = Mode::os_store;
+    return Status::ok();
+  }
   if (settings.mode == Mode::key_file) {
     if (!passphrase.empty()) {
       wipe(passphrase);
@@ -488,6 +515,23 @@ Status EncryptedFileStore::create_store() {
   support::json::Value doc = support::json::Value::object();
   doc.set("format", support::json::Value::number(static_cast<long long>(kSettingsFormat)));
   std::string passphrase = passphrase_from_env();
+  if (create_with_os_store_key_) {
+    if (!passphrase.empty()) {
+      wipe(passphrase);
+      return Status::general(std::string("the keystore setting key_source is \"os-store\" but ") + kPassphraseEnv +
+                             " is set; choose one (unset it, or remove key_source from config.json)");
+    }
+    if (!services_) return Status::general("the secret store at " + dir_ + " needs the host's platform store");
+    auto made = os_key::create(*services_, dir_);
+    if (!made) return made.status();
+    doc.set("mode", support::json::Value::string(os_key::kModeName));
+    doc.set(os_key::kKeyIdField, support::json::Value::string(made->key_id));
+    if (Status s = support::files::atomic_write(settings_path(), support::json::serialize(doc, 2) + "\n", 0600); !s)
+      return s;
+    key_ = std::move(made->key);
+    mode_ = Mode::os_store;
+    return Status::ok();
+  }
   if (passphrase.empty()) {
     auto key = create_key_file();
     if (!key) return key.status();

@@ -56,7 +56,9 @@ class EncryptedFileStore final : public sdk::SecretStore {
   std::string path_for(std::string_view name) const;
 
  private:
-  enum class Mode { key_file, passphrase };
+  /// os_store: the data key is in the platform's store (os_key_source.h); its files are
+  /// written like a key file store's (header key mode 1: a random data key).
+  enum class Mode { key_file, passphrase, os_store };
   struct Settings;
 
   sdk::Result<std::optional<std::string>> get_impl(std::string_view name);
@@ -95,6 +97,7 @@ class EncryptedFileStore final : public sdk::SecretStore {
   std::string dir_;
   sdk::HostServices* services_ = nullptr;
   Mode mode_ = Mode::key_file;
+  bool create_with_os_store_key_ = false;  ///< keystore setting key_source=os-store
   DataKey key_;
   unsigned unlock_timeout_s_;
   et_store_lock lock_extension_;

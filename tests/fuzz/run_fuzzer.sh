@@ -31,8 +31,9 @@ case "$target" in
     # whichever crypto library the store uses.
     store_dir="$src/keystores/encrypted-file"
     sources=("$here/fuzz_store.cpp" "$store_dir/crypto.cpp" "$store_dir/encrypted_file_store.cpp"
-             "$src/sdk/support/src/files.cpp" "$src/sdk/support/src/sha256.cpp" "${support[@]}")
+             "$store_dir/key_cache.cpp" "$store_dir/os_key_source.cpp" "$src/sdk/support/src/files.cpp" "$src/sdk/support/src/sha256.cpp" "${support[@]}")
     includes=(-I"$store_dir" -I"$src/tests" -I"$src/sdk/include")
+    libs+=(-lkeyutils -ldl)
     for lib in libcrypto libsodium; do
       if pkg-config --exists "$lib" 2>/dev/null; then read -ra more <<<"$(pkg-config --libs "$lib")"; libs+=("${more[@]}"); fi
     done

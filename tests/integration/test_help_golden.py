@@ -16,6 +16,7 @@ COMMANDS = [
     ["config", "delete"], ["config", "set-default"], ["config", "export"], ["config", "import"],
     ["cache"], ["cache", "list"], ["cache", "clear"], ["git-credential"],
     ["doctor"], ["completion"],
+    ["config", "store"], ["config", "store", "migrate"],
 ]
 
 

@@ -333,6 +333,13 @@ class Trust(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("no secret-store plugin 'no-such-store'", p.stderr)
         self.assertNotIn("s3cret", p.stderr)
+        # Issue 12: the message says the policy chose it, and nothing lets the user move away.
+        self.assertIn("the secret store 'no-such-store' (forced by the system policy %s) cannot be used"
+                      % self.policy_file, p.stderr)
+        self.assertIn("ask your administrator", p.stderr)
+        p = self.run_tool("config", "store", "migrate", "--to", "encrypted-file")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("the system policy forces the secret store 'no-such-store'", p.stderr)
 
 
 if __name__ == "__main__":

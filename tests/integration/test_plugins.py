@@ -16,9 +16,9 @@ FIXTURES = os.path.join(BUILD, "tests", "fixtures", "bad_plugins")
 BROKEN = {
     # id: (fixture folder, the refusal as it appears after "entratool: "); {lib} and {man} are the
     # fixture's library and manifest.
-    "wrong-major": ("wrong_major", "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.0"),
-    "future-sdk": ("future_sdk", "plugin 'future-sdk' was built for SDK 2.1; this entratool provides 2.0"),
-    "old-sdk": ("old_sdk", "plugin 'old-sdk' was built for SDK 1.0; this entratool provides 2.0; "
+    "wrong-major": ("wrong_major", "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.1"),
+    "future-sdk": ("future_sdk", "plugin 'future-sdk' was built for SDK 2.2; this entratool provides 2.1"),
+    "old-sdk": ("old_sdk", "plugin 'old-sdk' was built for SDK 1.0; this entratool provides 2.1; "
                            "rebuild it against this SDK (docs/plugin-abi.md)"),
     "no-entry": ("no_entry", "plugin 'no-entry' ({lib}) has no entratool_plugin_entry: not an entratool plugin"),
     "null-descriptor": ("null_descriptor", "plugin 'null-descriptor' ({lib}) returned no descriptor: not an entratool plugin"),
@@ -92,7 +92,7 @@ class PluginsCommand(unittest.TestCase):
                                       "bundle", "signer"})
         good = by_path[library_of("good", "fixture-good")]
         self.assertEqual((good["status"], good["kind"], good["version"], good["sdk"], good["origin"], good["reason"]),
-                         ("available", "formatter", "1.0.0", "2.0", "--plugin-dir", ""))
+                         ("available", "formatter", "1.0.0", "2.1", "--plugin-dir", ""))
         # Broken plugins look available until loaded, except what the manifest alone reveals.
         self.assertEqual(by_path[library_of("future_sdk", "future-sdk")]["status"], "refused")
         self.assertEqual(by_path[library_of("no_entry", "no-entry")]["status"], "available")
@@ -114,7 +114,7 @@ class PluginsCommand(unittest.TestCase):
         self.assertEqual(lines[1].split(), ["ID", "KIND", "VERSION", "SDK", "STATUS", "ORIGIN", "BUNDLE", "SIGNER",
                                             "PATH", "REASON"])
         good = next(l for l in lines if l.startswith("fixture-good "))
-        self.assertEqual(good.split()[:6], ["fixture-good", "formatter", "1.0.0", "2.0", "available", "--plugin-dir"])
+        self.assertEqual(good.split()[:6], ["fixture-good", "formatter", "1.0.0", "2.1", "available", "--plugin-dir"])
         self.assertTrue(any(l.startswith("dup ") and " shadowed " in l for l in lines))
         self.assertTrue(any(l.startswith("broken ") and " invalid " in l and "invalid manifest" in l for l in lines))
         self.assertEqual(p.stderr, "")
@@ -129,7 +129,7 @@ class PluginsCommand(unittest.TestCase):
         self.assertEqual(fields["manifest"], os.path.join(FIXTURES, "good", "fixture-good.plugin.json"))
         self.assertTrue(fields["built with"].startswith("gcc-"), fields)
         self.assertTrue(fields["built with"].endswith(";libstdc++"), fields)
-        self.assertEqual(fields["sdk"], "2.0")
+        self.assertEqual(fields["sdk"], "2.1")
         self.assertEqual(os.listdir(self.markers), ["fixture-good.loaded"])
 
         j = self.run_tool(*self.dirs("good"), "plugins", "info", "fixture-good", "-o", "json")

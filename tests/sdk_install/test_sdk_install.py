@@ -136,7 +136,7 @@ class InstalledSdk(unittest.TestCase):
         self.assertIn("add_library(EntraToolSDK::sdk INTERFACE IMPORTED)", text)
         self.assertIn("add_library(EntraToolSDK::support STATIC IMPORTED)", text)
         with open(os.path.join(os.path.dirname(targets), "EntraToolSDKConfigVersion.cmake")) as f:
-            self.assertIn('set(PACKAGE_VERSION "2.0")', f.read())
+            self.assertIn('set(PACKAGE_VERSION "2.1")', f.read())
 
     def test_the_installed_headers_pull_in_no_third_party_library(self):
         include = os.path.join(self.prefix, "include")
@@ -199,7 +199,7 @@ class InstalledSdk(unittest.TestCase):
         with open(os.path.join(self.plugin_dir("hello-formatter"), "hello.plugin.json")) as f:
             hello = json.load(f)
         self.assertEqual(hello, {
-            "entratool_plugin_manifest": 2, "id": "hello", "version": "1.0.0", "sdk": "2.0",
+            "entratool_plugin_manifest": 2, "id": "hello", "version": "1.0.0", "sdk": "2.1",
             "library": "entratool-hello.so", "description": "Says hello to your token (an example plugin)",
             "components": [{"kind": "formatter", "id": "hello",
                             "description": "Says hello to your token (an example plugin)"}]})

@@ -101,13 +101,13 @@ TEST_CASE("asking for the wrong kind or an unknown id says what exists") {
 
 TEST_CASE("wrong SDK major in the binary is refused at load time") {
   CHECK(refusal_of("wrong_major", "wrong-major") ==
-        "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.0");
+        "plugin 'wrong-major' was built for SDK 3.1; this entratool provides 2.1");
 }
 
 TEST_CASE("wrong SDK major in the manifest is refused without loading") {
   auto r = registry_of({"future_sdk"});
   CHECK(only(r).state == State::refused);
-  CHECK(only(r).reason == "plugin 'future-sdk' was built for SDK 2.1; this entratool provides 2.0");
+  CHECK(only(r).reason == "plugin 'future-sdk' was built for SDK 2.2; this entratool provides 2.1");
   CHECK(r.ids_of_kind("formatter").empty());
   CHECK(r.formatter("future-sdk").status().message() == only(r).reason);
 }

@@ -140,6 +140,7 @@ typedef struct et_host {
 #define ET_SERVICE_CLIENT_AUTH "entratool.client-auth/1"
 #define ET_SERVICE_SIGN_IN "entratool.sign-in/1"
 #define ET_SERVICE_SECRETS "entratool.secrets/1"
+#define ET_SERVICE_PLATFORM_SECRETS "entratool.platform-secrets/1" /* SDK 2.1 */
 
 typedef enum et_log_level { ET_LOG_DEBUG = 0, ET_LOG_INFO = 1, ET_LOG_WARNING = 2, ET_LOG_ERROR = 3 } et_log_level;
 
@@ -297,6 +298,23 @@ typedef struct et_secrets_service {
   int32_t (*get)(void* ctx, const et_flow_request* request, et_str name, et_sink value, int32_t* found,
                  et_status* status);
 } et_secrets_service;
+
+/** SDK 2.1. A few small secrets (a store's data key) kept in the platform's own secret store
+ *  (the Secret Service on Linux, the Keychain on macOS, DPAPI on Windows), for a secret store that
+ *  keeps its bulk data elsewhere. The host opens that store; the names are the caller's and kept
+ *  apart from the user's secrets. Errors name the platform store and why it is unavailable. */
+typedef struct et_platform_secrets_service {
+  uint32_t size;
+  void* ctx;
+  /** `found` is set to 0 when the secret is absent; the value goes to `value`. */
+  int32_t (*get)(void* ctx, et_str name, et_sink value, int32_t* found, et_status* status);
+  /** Creates or replaces. */
+  int32_t (*put)(void* ctx, et_str name, et_str value, et_status* status);
+  /** Removes; absent is not an error. */
+  int32_t (*erase)(void* ctx, et_str name, et_status* status);
+  /** One line: which store holds them, e.g. "the Secret Service (keyring 'Login' ...)". */
+  void (*describe)(void* ctx, et_sink out);
+} et_platform_secrets_service;
 
 /** An OAuth2 grant. Stateless between calls. */
 typedef struct et_flow {

@@ -157,6 +157,22 @@ class Secrets {
   virtual Result<std::optional<std::string>> get(const FlowRequest& request, std::string_view name) = 0;
 };
 
+/// SDK 2.1: a few small secrets (a store's data key) in the platform's own secret store (the
+/// Secret Service, the Keychain, DPAPI), which the host opens. For secret stores that keep their
+/// bulk data elsewhere; names are the caller's, kept apart from the user's secrets.
+class PlatformSecrets {
+ public:
+  virtual ~PlatformSecrets() = default;
+  /// The value, std::nullopt when absent.
+  virtual Result<std::optional<std::string>> get(std::string_view name) = 0;
+  /// Creates or replaces.
+  virtual Status put(std::string_view name, std::string_view value) = 0;
+  /// Removes; absent is not an error.
+  virtual Status erase(std::string_view name) = 0;
+  /// One line: which store holds them.
+  virtual std::string describe() = 0;
+};
+
 /// Everything above, owned by the host. The HTTP stack is loaded on first use of http() or the
 /// token endpoint, so plugins that never touch the network never load it.
 class HostServices {
@@ -171,6 +187,30 @@ class HostServices {
   virtual ClientAuthenticator& client_auth() = 0;
   virtual SignIn& sign_in() = 0;
   virtual Secrets& secrets() = 0;
+  /// SDK 2.1. Not pure, so HostServices written for 2.0 (test fakes) still compile; the
+  /// default has no platform store and says so.
+  virtual PlatformSecrets& platform_secrets();
 };
+
+/// What HostServices::platform_secrets() gives when the host has no platform store.
+class NoPlatformSecrets final : public PlatformSecrets {
+ public:
+  Result<std::optional<std::string>> get(std::string_view) override { return missing(); }
+  Status put(std::string_view, std::string_view) override { return missing(); }
+  Status erase(std::string_view) override { return missing(); }
+  std::string describe() override { return "no platform secret store"; }
+
+ private:
+  static Status missing() {
+    return Status::error(ErrorCategory::general,
+                         "this entratool has no platform secret store (entratool.platform-secrets/1)",
+                         codes::kUnsupported);
+  }
+};
+
+inline PlatformSecrets& HostServices::platform_secrets() {
+  static NoPlatformSecrets none;
+  return none;
+}
 
 }  // namespace entratool::sdk

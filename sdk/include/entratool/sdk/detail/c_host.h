@@ -235,6 +235,46 @@ class CSecrets final : public Secrets {
   ENTRATOOL_DETAIL_SERVICE(et_secrets_service, ET_SERVICE_SECRETS, get)
 };
 
+class CPlatformSecrets final : public PlatformSecrets {
+ public:
+  explicit CPlatformSecrets(const et_host* h) : host_(h) {}
+  Result<std::optional<std::string>> get(std::string_view name) override {
+    const auto* s = service();
+    if (!s) return unsupported(ET_SERVICE_PLATFORM_SECRETS);
+    std::string value;
+    int32_t found = 0;
+    et_status st = empty_status();
+    int32_t rc = s->get(s->ctx, to_c(name), string_sink(value), &found, &st);
+    if (rc != ET_OK) return from_c(rc, st);
+    if (!found) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(value));
+  }
+  Status put(std::string_view name, std::string_view value) override {
+    const auto* s = service();
+    if (!s) return unsupported(ET_SERVICE_PLATFORM_SECRETS);
+    et_status st = empty_status();
+    int32_t rc = s->put(s->ctx, to_c(name), to_c(value), &st);
+    return rc == ET_OK ? Status::ok() : from_c(rc, st);
+  }
+  Status erase(std::string_view name) override {
+    const auto* s = service();
+    if (!s) return unsupported(ET_SERVICE_PLATFORM_SECRETS);
+    et_status st = empty_status();
+    int32_t rc = s->erase(s->ctx, to_c(name), &st);
+    return rc == ET_OK ? Status::ok() : from_c(rc, st);
+  }
+  std::string describe() override {
+    const auto* s = service();
+    if (!s) return "no platform secret store";
+    std::string text;
+    s->describe(s->ctx, string_sink(text));
+    return text;
+  }
+
+ private:
+  ENTRATOOL_DETAIL_SERVICE(et_platform_secrets_service, ET_SERVICE_PLATFORM_SECRETS, describe)
+};
+
 #undef ENTRATOOL_DETAIL_SERVICE
 
 /// sdk::HostServices over one et_host.
@@ -249,7 +289,8 @@ class CHostServices final : public HostServices {
         token_endpoint_(host),
         client_auth_(host),
         sign_in_(host),
-        secrets_(host) {}
+        secrets_(host),
+        platform_secrets_(host) {}
   HttpClient& http() override { return http_; }
   Console& console() override { return console_; }
   BrowserLauncher& browser() override { return browser_; }
@@ -259,6 +300,7 @@ class CHostServices final : public HostServices {
   ClientAuthenticator& client_auth() override { return client_auth_; }
   SignIn& sign_in() override { return sign_in_; }
   Secrets& secrets() override { return secrets_; }
+  PlatformSecrets& platform_secrets() override { return platform_secrets_; }
 
  private:
   CHttp http_;
@@ -270,6 +312,7 @@ class CHostServices final : public HostServices {
   CClientAuth client_auth_;
   CSignIn sign_in_;
   CSecrets secrets_;
+  CPlatformSecrets platform_secrets_;
 };
 
 /// The plugin's HostServices for `host`, made on first use and kept until exit (a store may
