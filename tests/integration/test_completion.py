@@ -106,7 +106,7 @@ class Completion(unittest.TestCase):
 
     def test_bash_completes_subcommands(self):
         self.assertEqual(sorted(self.bash("config", "")),
-                         ["create", "delete", "edit", "export", "import", "list", "set-default", "show"])
+                         ["create", "delete", "edit", "export", "import", "list", "set-default", "show", "store"])
         self.assertEqual(sorted(self.bash("plugins", "")), ["bundle", "info", "list", "verify"])
         self.assertEqual(self.bash("plugins", "bundle", ""), ["create"])
         self.assertIn("encrypted-file", self.bash("plugins", "info", ""))

@@ -174,9 +174,10 @@ class UnlockSession(ProviderPerClass, unittest.TestCase):
         rc, out, err = self.run_tool(["get-token", "-p", "app", "--silent"])
         self.assertEqual(rc, 1)
         self.assertEqual(out, "")
-        self.assertEqual(err.strip().splitlines()[-1],
-                         "entratool: the keystore setting 'unlock_timeout' is 'a while'; give seconds (900), or "
-                         "minutes or hours (15m, 1h), or 0 to never keep the unlocked key")
+        # The error (after the cache's warning): the store that cannot be opened, then the setting at
+        # fault and what to give.
+        self.assertIn("the keystore setting 'unlock_timeout' is 'a while'; give seconds (900), or "
+                      "minutes or hours (15m, 1h), or 0 to never keep the unlocked key", err.strip().splitlines()[-1])
 
     def test_lock_on_a_key_file_store_has_nothing_to_lock(self):
         self.create_profile()
