@@ -19,6 +19,7 @@
 #include "modules/crypto/crypto_api.h"
 #include "plugins/manifest.h"
 #include "plugins/trust.h"
+#include "plugins/trust_crypto.h"
 
 namespace entratool::host {
 
@@ -69,13 +70,8 @@ sdk::Result<Crypto*> crypto() {
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
 sdk::Result<std::string> digest_hex(std::string_view data) {
-  auto c = crypto();
-  if (!c) return c.status();
-  unsigned char out[32];
-  size_t len = 0;
-  if ((*c)->digest(256, bytes(data), data.size(), out, sizeof out, &len) != 0 || len != 32)
-    return sdk::Status::general("SHA-256 failed in the encryption module");
-  return support::hex_encode(std::string_view(reinterpret_cast<const char*>(out), len));
+  const auto digest = trust_crypto::sha256(data);
+  return support::hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 // Reads a small file of a bundle through an fd, after its owner and mode were checked.
@@ -161,16 +157,10 @@ sdk::Status verify_bundle_signature(Bundle& b, const Policy& policy) {
     b.problem = where + " is not signed (no bundle.json.sig)";
     return sdk::Status::ok();
   }
-  auto c = crypto();
-  if (!c) return c.status();
-  char err[256] = "";
-  int rc = b.signer_raw.empty() ? 2
-                                : (*c)->verify(bytes(b.signer_raw), b.signer_raw.size(), bytes(b.bytes), b.bytes.size(),
-                                               bytes(b.signature), b.signature.size(), err, sizeof err);
-  if (rc != 0) {
+  if (!trust_crypto::ed25519_verify(b.signer_raw, b.bytes, b.signature)) {
     b.state = Bundle::Signature::bad;
     b.problem = where + " has a bad signature: bundle.json was changed after it was signed, or bundle.json.sig " +
-                "belongs to another file" + (rc == 1 ? std::string(" (") + err + ")" : std::string());
+                "belongs to another file";
     return sdk::Status::ok();
   }
   const TrustedKey* key = policy.trusted(b.signer_raw);
@@ -189,7 +179,7 @@ sdk::Result<std::string> sha256_of_fd(int fd, const std::string& name) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return sdk::Status::general("cannot read '" + name + "': " + std::strerror(errno));
   if (st.st_size == 0) return digest_hex({});
-  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   if (map == MAP_FAILED) return sdk::Status::general("cannot read '" + name + "': " + std::strerror(errno));
   auto hex = digest_hex(std::string_view(static_cast<const char*>(map), static_cast<size_t>(st.st_size)));
   ::munmap(map, static_cast<size_t>(st.st_size));

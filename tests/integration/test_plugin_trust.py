@@ -117,6 +117,8 @@ class Trust(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr[-2000:])
         self.assertRegex(p.stderr, r"file=/proc/self/fd/\d+ ")
         self.assertNotRegex(p.stderr, r"file=\S*entratool-fixture-good\.so")
+        # Checking the signature and the hashes loads no crypto library (plugins/trust_crypto.h).
+        self.assertNotRegex(p.stderr, r"file=\S*(libcrypto|libsodium|entratool-crypto)")
         p = self.run_tool("--plugin-dir", folder, "plugins", "verify", folder, "-o", "json")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["policy"]["plugins"], "signed")
@@ -203,8 +205,10 @@ class Trust(unittest.TestCase):
                                    r"the system policy '%s' pins 0{64}" % (self.lib(folder), self.policy_file))
         actual = p.stderr.split("its SHA-256 is ")[1][:64]
         self.write_policy({"plugins": "pinned", "pins": {"fixture-good": actual}})
-        p = self.run_tool("--plugin-dir", folder, "plugins", "info", "fixture-good")
-        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_tool("--plugin-dir", folder, "plugins", "info", "fixture-good", extra_env={"LD_DEBUG": "files"})
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        # The pin is checked without loading a crypto library (plugins/trust_crypto.h).
+        self.assertNotRegex(p.stderr, r"file=\S*(libcrypto|libsodium|entratool-crypto)")
         p = self.run_tool("--plugin-dir", folder, "plugins", "info", "json")
         self.assertEqual(p.returncode, 1)
         self.assertIn("plugin 'json' (%s/entratool-json.so) is neither pinned nor in a bundle" % self.bundled, p.stderr)
