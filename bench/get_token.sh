@@ -42,7 +42,7 @@ echo "building the helpers..." >&2
 # SDK 2.0's EntraToolSDK::sdk is header-only; a build from before it also has libentratool_sdk.a.
 sdk_lib=$build/sdk/libentratool_sdk.a; [[ -f $sdk_lib ]] || sdk_lib=
 "$cxx" -O2 -std=c++17 -I"$source_dir/host" -I"$source_dir/sdk/include" -o "$work/fill_cache" "$here/fill_cache.cpp" \
-  "$build/host/libentratool_host.a" ${sdk_lib:+"$sdk_lib"} "$build/sdk/libentratool_support.a" -ldl -lpthread
+  "$build/host/libentratool_host.a" ${sdk_lib:+"$sdk_lib"} "$build/sdk/libentratool_support.a" -lcrypto -lsodium -ldl -lpthread
 
 # Isolated state: nothing of the user's (profiles, store, plugins, proxies) takes part.
 export HOME=$work/home XDG_DATA_HOME=$work/home/data XDG_CONFIG_HOME=$work/home/config

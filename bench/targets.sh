@@ -26,7 +26,7 @@ source "$here/common.sh"
 # SDK 2.0's EntraToolSDK::sdk is header-only; a build from before it also has libentratool_sdk.a.
 sdk_lib=$build/sdk/libentratool_sdk.a; [[ -f $sdk_lib ]] || sdk_lib=
 "$cxx" -O2 -std=c++17 -I"$source_dir/host" -I"$source_dir/sdk/include" -o "$work/fill_cache" "$here/fill_cache.cpp" \
-  "$build/host/libentratool_host.a" ${sdk_lib:+"$sdk_lib"} "$build/sdk/libentratool_support.a" -ldl -lpthread
+  "$build/host/libentratool_host.a" ${sdk_lib:+"$sdk_lib"} "$build/sdk/libentratool_support.a" -lcrypto -lsodium -ldl -lpthread
 
 many=$work/many
 make_profile "$many"
