@@ -33,6 +33,7 @@
 #include "entratool/support/json.h"
 #include "plugins/plugin_registry.h"
 #include "services/services.h"
+#include "services/token_endpoint.h"
 
 extern char** environ;
 
@@ -88,26 +89,10 @@ void find_open_modes(const std::string& dir, std::vector<std::string>& found, in
 }
 
 // "Tue, 01 Dec 2026 11:30:00 GMT" (RFC 9110 IMF-fixdate) as a time point.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char weekday[4] = {}, month[4] = {}, zone[4] = {};
-  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
-  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour, &minute, &second,
-                  zone) != 8 ||
-      std::strcmp(zone, "GMT") != 0)
-    return std::nullopt;
-  int mon = -1;
-  for (int i = 0; i < 12; ++i)
-    if (std::strcmp(month, kMonths[i]) == 0) mon = i;
-  if (mon < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return std::chrono::system_clock::from_time_t(::timegm(&tm));
+std::optional<std::chrono::system_clock::time_point> http_date(const std::string& text) {
+  const auto seconds = parse_http_date(text);
+  if (!seconds) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(static_cast<std::time_t>(*seconds));
 }
 
 std::string human_duration(std::chrono::seconds s) {
@@ -464,7 +449,7 @@ class Doctor {
       return;
     }
     add("authority", "ok", host + " answers (HTTP " + std::to_string(response->status) + ")");
-    auto date = parse_http_date(response->header("Date"));
+    auto date = http_date(response->header("Date"));
     if (!date) {
       add("clock", "info", host + " sent no usable Date header; clock not compared");
       return;

@@ -78,15 +78,9 @@ std::optional<long long> jwt_exp(const std::string& token) {
 
 }  // namespace
 
-std::optional<milliseconds> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
-  std::string v = trim(value);
-  if (v.empty()) return std::nullopt;
-  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    // Any number of digits: a huge delay saturates (and then overruns the deadline, said so).
-    if (v.size() > 9) return kMaxRetryAfter;
-    return std::min(milliseconds(std::stoll(v) * 1000), kMaxRetryAfter);
-  }
+std::optional<long long> parse_http_date(std::string_view value) {
   // IMF-fixdate (RFC 9110): "Sun, 06 Nov 1994 08:49:37 GMT".
+  const std::string v(value);
   char wday[4] = {}, mon[4] = {}, zone[4] = {};
   int day = 0, year = 0, hh = 0, mm = 0, ss = 0;
   if (std::sscanf(v.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &hh, &mm, &ss, zone) != 8 ||
@@ -104,9 +98,22 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, std::chron
   tm.tm_hour = hh;
   tm.tm_min = mm;
   tm.tm_sec = ss;
+  return static_cast<long long>(timegm(&tm));
+}
+
+std::optional<milliseconds> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
+  std::string v = trim(value);
+  if (v.empty()) return std::nullopt;
+  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    // Any number of digits: a huge delay saturates (and then overruns the deadline, said so).
+    if (v.size() > 9) return kMaxRetryAfter;
+    return std::min(milliseconds(std::stoll(v) * 1000), kMaxRetryAfter);
+  }
   // In seconds as integers: a date in year 9999 is past system_clock's range (2262), and
   // converting it would wrap to a wait of 0. The wait saturates at kMaxRetryAfter instead.
-  const long long when = static_cast<long long>(timegm(&tm));
+  const auto date = parse_http_date(v);
+  if (!date) return std::nullopt;
+  const long long when = *date;
   const long long now_s = std::chrono::duration_cast<seconds>(now.time_since_epoch()).count();
   if (when <= now_s) return milliseconds(0);
   const long long max_s = std::chrono::duration_cast<seconds>(kMaxRetryAfter).count();

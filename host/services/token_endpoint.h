@@ -45,6 +45,10 @@ sdk::Result<sdk::HttpResponse> post_with_retries(sdk::HostServices& services, sd
                                                  std::chrono::steady_clock::time_point deadline,
                                                  const RetryPolicy& policy = {}, const std::string& timeout_text = {});
 
+/// An HTTP date (IMF-fixdate, RFC 9110: "Sun, 06 Nov 1994 08:49:37 GMT") as seconds since the
+/// epoch, in integers so that years past 2262 do not wrap; nullopt if malformed.
+std::optional<long long> parse_http_date(std::string_view value);
+
 /// A Retry-After value, delay-seconds or an HTTP date, as a wait from `now`; nullopt if malformed.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now);
