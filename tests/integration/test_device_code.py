@@ -149,15 +149,17 @@ class DeviceCodeTest(UserFlowCase):
 
 
 class ExpiredDeviceCodeTest(UserFlowCase):
-    provider_options = {"device_interval": 1, "device_code_ttl": 3}
+    # oidc-provider keeps expiry in whole seconds, so a code lives between ttl-1 and ttl seconds from
+    # its issue: polls at 2 s and 4 s stay a second clear of a 6 s code's end even on a loaded machine.
+    provider_options = {"device_interval": 2, "device_code_ttl": 6}
 
     def test_code_lifetime_running_out_exits_5(self):
         self.create_profile("dev", self.idp.public, "device-code")
         rc, out, err = self.run_tool(["get-token", "-p", "dev", "--timeout", "60s"], timeout=60)
         self.assertEqual(rc, 5, err)
-        self.assertIn("expired after 3s", err)
+        self.assertIn("expired after 6s", err)
         self.assertEqual(out, "")
-        self.assertEqual(len(self.token_requests()), 2, "polls at 1 s and 2 s, none with the expired code")
+        self.assertEqual(len(self.token_requests()), 2, "polls at 2 s and 4 s, none with the expired code")
 
     def test_provider_expired_token_exits_3(self):
         self.idp.fault("json", count=1, status=400,
