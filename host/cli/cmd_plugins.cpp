@@ -113,7 +113,8 @@ bool worth_verifying(const PluginRegistry& r) {
   return false;
 }
 
-void print_table(std::ostream& out, const std::vector<PluginCandidate>& candidates) {
+template <class Candidates>
+void print_table(std::ostream& out, const Candidates& candidates) {
   std::vector<std::vector<std::string>> rows = {
       {"ID", "KIND", "VERSION", "SDK", "STATUS", "ORIGIN", "BUNDLE", "SIGNER", "PATH", "REASON"}};
   for (const auto& c : candidates)

@@ -300,7 +300,6 @@ sdk::Result<AcquisitionPlan> plan_acquisition(Context& ctx, const AcquireOptions
   a.declared_secrets = d.secrets;
   a.claims = options.claims;
   a.issuer = issuer;
-  a.browserless_flow = ctx.plugins().browserless_sign_in_flow();
   const bool from_environment = plan.profile.from_environment;
   const std::string profile_name = p.name;
   a.read_secret = [&ctx, from_environment,
@@ -354,6 +353,8 @@ sdk::Result<sdk::TokenResponse> run_flow(Context& ctx, std::string_view flow_id,
                                          sdk::FlowRequest request, const std::string& timeout_message) {
   auto flow = ctx.plugins().flow(flow_id);
   if (!flow) return flow.status();
+  // For "use --flow X" advice when a browser cannot be opened: asks about every flow, so only here.
+  credentials.browserless_flow = ctx.plugins().browserless_sign_in_flow();
   ScopedAcquisition current(credentials, request);
   struct ClearAfter {
     Acquisition& a;

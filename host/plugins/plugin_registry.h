@@ -5,6 +5,7 @@
 // the manifests alone, so planning an acquisition loads no flow. Loaded libraries are never
 // unloaded before the process exits.
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -67,17 +68,23 @@ class PluginRegistry {
   /// Gives the et_host that loaded plugins receive; called on the first load only.
   using HostProvider = std::function<const et_host*()>;
 
-  /// Reads the manifests in `dirs`; loads nothing. Missing folders are noted, never fatal.
+  /// Checks the folders in `dirs` and reads the manifests of the bundled and system ones; the
+  /// user folders' are read by id as asked (see find). Loads nothing. Missing folders are noted,
+  /// never fatal.
   PluginRegistry(const std::vector<PluginSearchDir>& dirs, HostProvider host);
   PluginRegistry(const std::vector<PluginSearchDir>& dirs, HostProvider host, RegistryOptions options);
   ~PluginRegistry();
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
 
-  /// Every candidate seen, in search order, including shadowed and invalid ones.
-  const std::vector<PluginCandidate>& candidates() const;
+  /// Every candidate, in search order, including shadowed and invalid ones. Reads every folder
+  /// (the other questions read only what they need); references stay valid while the registry lives.
+  const std::deque<PluginCandidate>& candidates() const;
   /// Notes about the search itself (e.g. "plugin folder '/x' does not exist"), for `plugins list`.
+  /// Reads every folder.
   const std::vector<std::string>& notes() const;
+  /// How many manifest files were read so far (a look-up by id reads only those named after it).
+  size_t manifests_read() const;
   /// The policy in force (defaults when there is none).
   const Policy& policy() const;
   /// Set when the policy file exists but cannot be honoured: every plugin use fails with it.
@@ -89,7 +96,8 @@ class PluginRegistry {
   /// module when there is anything to hash.
   void verify(const std::string& folder = {});
 
-  /// The winning candidate for an id, or nullptr.
+  /// The winning candidate for an id, or nullptr. Looks for <folder>/<id>.plugin.json in the user
+  /// folders first; reads them all only when no folder has a manifest named after the id.
   const PluginCandidate* find(std::string_view id) const;
   /// Ids of the winning candidates of a kind ("flow", "formatter", "secret-store"), sorted.
   std::vector<std::string> ids_of_kind(std::string_view kind) const;
@@ -99,7 +107,8 @@ class PluginRegistry {
   /// the error that follows names what the user typed.
   std::string resolve_flow_name(std::string_view name) const;
   /// The flow declared as the default for a profile auth method ("secret", "certificate",
-  /// "none"); empty when no flow declares it.
+  /// "none"), among bundled and system plugins (any plugin when the user's config allows
+  /// shadowing); the lowest id when several declare it; empty when none does.
   std::string default_flow_for(std::string_view auth_method) const;
   /// The flow that redeems refresh tokens (refresh_tokens: "redeems"); empty when none.
   std::string refresh_flow() const;
@@ -124,6 +133,8 @@ class PluginRegistry {
   void load_all();
 
  private:
+  template <class F>
+  void for_each_winner(F f) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

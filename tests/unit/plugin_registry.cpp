@@ -366,3 +366,133 @@ TEST_CASE("loading everything with broken plugins present refuses each and crash
   }
   CHECK(loaded == 2);  // fixture-good and the first dup
 }
+
+namespace {
+
+// A folder of hand-written manifests (declarations only; each names a copy of a real library,
+// which these cases never load).
+struct ManifestDir {
+  TempDir dir;
+  void add(const std::string& file_id, const std::string& components) {
+    const std::string lib = "entratool-" + file_id + ".so";
+    REQUIRE(std::system(
+                ("cp '" + fixture("good") + "/entratool-fixture-good.so' '" + dir.path + "/" + lib + "'").c_str()) ==
+            0);
+    std::ofstream(dir.path + "/" + file_id + ".plugin.json")
+        << R"({"entratool_plugin_manifest": 2, "id": ")" << file_id << R"(", "version": "1.0.0", "sdk": ")"
+        << ENTRATOOL_SDK_VERSION_MAJOR << "." << ENTRATOOL_SDK_VERSION_MINOR << R"(", "library": ")" << lib
+        << R"(", "description": "d", "components": )" << components << "}";
+  }
+  void fill(int count, const std::string& prefix = "filler-") {  // formatters nobody asks for
+    for (int i = 0; i < count; ++i)
+      add(prefix + std::to_string(i), R"([{"kind": "formatter", "id": ")" + prefix + std::to_string(i) + R"("}])");
+  }
+};
+
+std::string flow_component(const std::string& id, const std::string& default_for) {
+  return R"({"kind": "flow", "id": ")" + id + R"(", "flow": {"default_for": [")" + default_for + R"("]}})";
+}
+
+}  // namespace
+
+TEST_CASE("a look-up by id reads only the manifests named after it, whatever else the folders hold") {
+  ManifestDir user, bundled;
+  user.fill(50);
+  bundled.fill(10, "bundled-filler-");
+  bundled.add("wanted", R"([{"kind": "formatter", "id": "wanted"}])");
+  PluginRegistry r({{user.dir.path, "user"}, {bundled.dir.path, "bundled"}}, {});
+  CHECK(r.manifests_read() == 0);
+  REQUIRE(r.find("wanted") != nullptr);
+  CHECK(r.find("wanted")->origin == "bundled");
+  CHECK(r.manifests_read() == 1);
+  // Questions about everything read everything, once; the answer found by id stays the same.
+  CHECK(r.ids_of_kind("formatter").size() == 61);
+  CHECK(r.find("wanted")->manifest == bundled.dir.path + "/wanted.plugin.json");
+  CHECK(r.manifests_read() == 62);
+}
+
+TEST_CASE("a manifest named after an id claims it before a component of another manifest earlier in the order") {
+  ManifestDir first, second;
+  first.add("bundle", R"([{"kind": "formatter", "id": "bundle"}, {"kind": "formatter", "id": "pretty"}])");
+  second.add("pretty", R"([{"kind": "formatter", "id": "pretty"}])");
+  PluginRegistry by_id({{first.dir.path, "--plugin-dir"}, {second.dir.path, "--plugin-dir"}}, {});
+  REQUIRE(by_id.find("pretty") != nullptr);
+  CHECK(by_id.find("pretty")->manifest == second.dir.path + "/pretty.plugin.json");
+  CHECK(by_id.manifests_read() == 1);
+
+  // The full read decides the same, and says why the other one lost.
+  PluginRegistry listed({{first.dir.path, "--plugin-dir"}, {second.dir.path, "--plugin-dir"}}, {});
+  const PluginCandidate* loser = nullptr;
+  for (const auto& c : listed.candidates())
+    if (c.id == "pretty" && c.manifest == first.dir.path + "/bundle.plugin.json") loser = &c;
+  REQUIRE(loser != nullptr);
+  CHECK(loser->state == State::shadowed);
+  CHECK(loser->reason.find("whose manifest is named after the id") != std::string::npos);
+  CHECK(listed.find("pretty")->manifest == second.dir.path + "/pretty.plugin.json");
+
+  // With no manifest named after it, a component of any manifest claims it (read in full).
+  PluginRegistry component_only({{first.dir.path, "--plugin-dir"}}, {});
+  REQUIRE(component_only.find("pretty") != nullptr);
+  CHECK(component_only.find("pretty")->manifest == first.dir.path + "/bundle.plugin.json");
+}
+
+TEST_CASE("the default flow of an auth method is a bundled or system one unless the user allows shadowing") {
+  ManifestDir user, bundled;
+  user.add("aaa-flow", "[" + flow_component("aaa-flow", "secret") + "]");
+  bundled.fill(5);
+  bundled.add("zzz-flow", "[" + flow_component("zzz-flow", "secret") + "]");
+  bundled.add("mmm-flow", "[" + flow_component("mmm-flow", "certificate") + "]");
+  const std::vector<PluginSearchDir> dirs{{user.dir.path, "user"}, {bundled.dir.path, "bundled"}};
+  PluginRegistry r(dirs, {});
+  CHECK(r.default_flow_for("secret") == "zzz-flow");
+  CHECK(r.default_flow_for("certificate") == "mmm-flow");
+  CHECK(r.default_flow_for("none").empty());
+  CHECK(r.manifests_read() < 10);  // the bundled ones until the declaring one, and the ids found
+
+  entratool::host::RegistryOptions allow;
+  allow.allow_shadowing = true;
+  PluginRegistry allowed(dirs, {}, allow);
+  CHECK(allowed.default_flow_for("secret") == "aaa-flow");  // first in the search order
+  CHECK(allowed.default_flow_for("certificate") == "mmm-flow");
+}
+
+TEST_CASE("a user flow or store named like a system one is refused whether found by id or by the full read") {
+  ManifestDir user, bundled;
+  user.add("store-x", R"([{"kind": "secret-store", "id": "store-x"}])");
+  user.add("kit", R"([{"kind": "formatter", "id": "kit"}, {"kind": "flow", "id": "flow-y"}])");
+  bundled.add("store-x", R"([{"kind": "secret-store", "id": "store-x"}])");
+  bundled.add("multi", R"([{"kind": "formatter", "id": "multi"}, {"kind": "flow", "id": "flow-y"}])");
+  const std::vector<PluginSearchDir> dirs{{user.dir.path, "user"}, {bundled.dir.path, "bundled"}};
+  for (bool full_read_first : {false, true}) {
+    CAPTURE(full_read_first);
+    PluginRegistry r(dirs, {});
+    if (full_read_first) (void)r.candidates();
+    REQUIRE(r.find("store-x") != nullptr);
+    CHECK(r.find("store-x")->origin == "bundled");
+    // No manifest is named flow-y: the user's component comes first in the order, and is refused.
+    REQUIRE(r.find("flow-y") != nullptr);
+    CHECK(r.find("flow-y")->origin == "bundled");
+    const auto& all = r.candidates();
+    for (const auto& c : all)
+      if (c.origin == "user" && (c.id == "store-x" || c.id == "flow-y")) {
+        CHECK(c.state == State::refused);
+        CHECK(c.reason.find("would replace the bundled one") != std::string::npos);
+      }
+  }
+}
+
+TEST_CASE("a refused user component stays refused when its library is loaded for another component") {
+  TempDir user;
+  user.copy_from(fixture("multi"));  // formatter "multi" and flow "multi-flow" in one library
+  ManifestDir bundled;
+  bundled.add("kit", "[" + flow_component("multi-flow", "none") + "]");  // no manifest is named multi-flow
+  PluginRegistry r({{user.path, "user"}, {bundled.dir.path, "bundled"}}, {});
+  REQUIRE(r.formatter("multi"));  // loads the user's library
+  const PluginCandidate* flow = r.find("multi-flow");
+  REQUIRE(flow != nullptr);
+  CHECK(flow->origin == "bundled");
+  for (const auto& c : r.candidates())
+    if (c.origin == "user" && c.id == "multi-flow") CHECK(c.state == State::refused);
+  auto used = r.flow("multi-flow");  // the bundled manifest names a formatter library: refused, never the user's
+  CHECK_FALSE(used);
+}

@@ -332,8 +332,15 @@ class Parser {
         continue;
       }
       if (c != '\\') {
-        out += static_cast<char>(c);
-        ++pos_;
+        // A run of plain characters is copied at once (most strings are nothing else).
+        size_t end = pos_ + 1;
+        while (end < s_.size()) {
+          auto d = static_cast<unsigned char>(s_[end]);
+          if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+          ++end;
+        }
+        out.append(s_.data() + pos_, end - pos_);
+        pos_ = end;
         continue;
       }
       ++pos_;
