@@ -1,6 +1,5 @@
 #include "core/jwt.h"
 
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <initializer_list>
@@ -21,6 +20,13 @@ constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 constexpr double kFirstPrintableDate = -62135596800.0;
 constexpr double kLastPrintableDate = 253402300799.0;
 constexpr long long kYear = 365LL * 86400;  // calendar-free: good enough for "about how long"
+
+// floor() of a finite value well inside long long's range (callers bound it), without libm: the
+// executable needs no libm.so for this one function (docs/rss.md).
+long long floor_whole(double x) {
+  auto t = static_cast<long long>(x);  // towards zero
+  return static_cast<double>(t) > x ? t - 1 : t;
+}
 
 std::string_view trim(std::string_view s) {
   auto first = s.find_first_not_of(kWhitespace);
@@ -134,7 +140,7 @@ sdk::Result<std::optional<NumericDate>> numeric_date(const json::Value& payload,
 
 std::string show_date(const NumericDate& d) {
   if (d.seconds >= kFirstPrintableDate && d.seconds <= kLastPrintableDate)
-    return format_numeric_date(static_cast<long long>(std::floor(d.seconds)));
+    return format_numeric_date(floor_whole(d.seconds));
   return d.text + " (outside the years 1 to 9999)";
 }
 
@@ -143,7 +149,7 @@ std::string show_date(const NumericDate& d) {
 long long whole_seconds(double difference) {
   if (!(difference < 1e15)) return static_cast<long long>(1e15);
   if (difference < 0) return 0;
-  return static_cast<long long>(std::floor(difference));
+  return floor_whole(difference);
 }
 
 std::string plural(long long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); }

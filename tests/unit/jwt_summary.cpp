@@ -119,6 +119,9 @@ TEST_CASE("huge, infinite, negative and fractional NumericDates are shown withou
         "the token expired more than 1000 years ago (at -1e300 (outside the years 1 to 9999))");
   auto fraction = summary_of(R"({"exp":1733050800.75})");
   CHECK(fraction.text.find("  Expires: 2024-12-01 11:00:00 UTC\n") != std::string::npos);
+  // Rounded down, not towards zero: half a second before 1970 is 1969-12-31 23:59:59.
+  auto before_1970 = summary_of(R"({"exp":-0.5})");
+  CHECK(before_1970.text.find("  Expires: 1969-12-31 23:59:59 UTC\n") != std::string::npos);
   auto year_3000 = summary_of(R"({"exp":32503680000})");
   CHECK(year_3000.text.find("  Expires: 3000-01-01 00:00:00 UTC\n") != std::string::npos);
   CHECK(year_3000.text.find("  Time remaining: 975 years") != std::string::npos);
