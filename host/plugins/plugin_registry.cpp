@@ -228,7 +228,7 @@ void PluginRegistry::Impl::prepare(const PluginSearchDir& dir, std::vector<std::
   if (!check.problem.empty()) notes.push_back(check.problem + " (its plugins are ignored)");
   const int folder_index = static_cast<int>(folders.size());
   folders.push_back(Folder{real, false, sdk::Status::ok(), {}});
-  dirs.push_back(Dir{real, dir.origin, check.problem, folder_index, is_system_origin(dir.origin), {}});
+  dirs.push_back(Dir{real, dir.origin, check.problem, folder_index, is_system_origin(dir.origin), {}, false, {}});
 }
 
 int PluginRegistry::Impl::library_for(const Manifest& m, const std::string& library_path, int folder_index) {
