@@ -92,8 +92,12 @@ class HttpModule(unittest.TestCase):
     def setUpClass(cls):
         cls.http = Provider()
         cls.http.start()
-        cls.https = Provider(https=True)
-        cls.https.start()
+        try:
+            cls.https = Provider(https=True)
+            cls.https.start()
+        except Exception:
+            cls.http.stop()  # tearDownClass does not run after a failed setUpClass
+            raise
 
     @classmethod
     def tearDownClass(cls):
