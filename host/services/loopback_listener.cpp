@@ -99,6 +99,12 @@ int make_listener(int family, int port, int& bound_port, std::string& error) {
     error = std::strerror(errno);
     return -1;
   }
+  // The listener answers the browser and closes first, so each sign-in leaves its connection in
+  // TIME_WAIT on this port for a minute; without SO_REUSEADDR a fixed port (a web application's
+  // registered redirect URI) could not sign in again until then. On Linux and the BSDs it still
+  // refuses a port another socket listens on, so a port in use is reported as before.
+  int reuse = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
   int rc;
   if (family == AF_INET) {
     sockaddr_in a{};

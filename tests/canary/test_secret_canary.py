@@ -89,6 +89,18 @@ def run_suite(suite, env):
         return suite, None, f"did not finish within {SUITE_TIMEOUT}s", time.monotonic() - started
 
 
+def all_at_once_browsers(folder):
+    """The recordings of browsers started by the all-secrets run (complete ones: .json, not .tmp)."""
+    found = []
+    for name in os.listdir(os.path.join(folder, "children")):
+        if name.endswith(".json"):
+            with open(os.path.join(folder, "children", name)) as f:
+                child = json.load(f)
+            if child["environ"].get("CANARY_ALL_AT_ONCE") == "1":
+                found.append(child)
+    return found
+
+
 class ScannerTest(unittest.TestCase):
     """The scanner finds a planted secret in each form, and does not count what a test passed."""
 
@@ -179,7 +191,9 @@ class CanaryTest(unittest.TestCase):
                                    "--auth-method", "none"])
             if rc != 0:
                 raise AssertionError(f"create-profile failed: {err}")
-            cls.all_at_once_result = sb.run(["get-token", "-p", "me", "--timeout", "3s"], env={
+            # 6 s: the browser must be started before the deadline, which also covers starting up
+            # (in the recording wrapper) and checking the authorize URL on a loaded machine.
+            cls.all_at_once_result = sb.run(["get-token", "-p", "me", "--timeout", "6s"], env={
                 "BROWSER": "/bin/true",
                 "CANARY_ALL_AT_ONCE": "1",
                 "AZURE_CLIENT_SECRET": TRICKY_SECRET,
@@ -194,6 +208,11 @@ class CanaryTest(unittest.TestCase):
                 "IDENTITY_ENDPOINT": "http://127.0.0.1:9/msi/token",
                 "IDENTITY_HEADER": IDENTITY_HEADER,
             })
+        # entratool waits for its browser only briefly: on a loaded machine the probe may record
+        # after entratool's exit. Wait for the recording (before any test scans) rather than race it.
+        deadline = time.monotonic() + 30
+        while not all_at_once_browsers(cls.folder) and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def test_the_suites_pass_in_canary_mode(self):
         failed = [f"{suite}: exit {rc}\n{tail}" for suite, rc, tail, _ in self.results if rc != 0]
@@ -222,12 +241,7 @@ class CanaryTest(unittest.TestCase):
     def test_all_secrets_at_once_do_not_reach_the_browser(self):
         rc, out, err = self.all_at_once_result
         self.assertEqual(rc, 5, err)
-        browsers = []
-        for name in os.listdir(os.path.join(self.folder, "children")):
-            with open(os.path.join(self.folder, "children", name)) as f:
-                child = json.load(f)
-            if child["environ"].get("CANARY_ALL_AT_ONCE") == "1":
-                browsers.append(child)
+        browsers = all_at_once_browsers(self.folder)
         self.assertEqual(len(browsers), 1, "the browser of the all-secrets run was recorded")
         env = browsers[0]["environ"]
         self.assertIn("PATH", env, "the rest of the environment is passed on")

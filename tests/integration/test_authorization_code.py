@@ -14,25 +14,28 @@ import unittest
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "userflows"))
 from userflows_support import (BROWSER_SH, BrowserLog, Provider, UserFlowCase,  # noqa: E402
                                browser_skip_reason, decode_jwt)
+from ports import ReservedPort  # noqa: E402
 
 WEB_CLIENT = "55555555-eeee-4000-8000-000000000001"
 WEB_SECRET = "web app secret+%:"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class AuthorizationCodeCase(UserFlowCase):
     @classmethod
     def setUpClass(cls):
-        cls.port = free_port()
+        # The redirect URI's port is registered with the provider, so it is fixed for the class;
+        # reserved, so that no other process's connection takes it between the tests.
+        cls.reserved = ReservedPort()
+        cls.port = cls.reserved.port
         cls.redirect = f"http://localhost:{cls.port}/callback"
         cls.idp = Provider(extra_clients=[{"client_id": WEB_CLIENT, "client_secret": WEB_SECRET,
                                            "redirect_uris": [cls.redirect]}])
         cls.idp.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.reserved.close()
 
     def web_profile(self, name="web", redirect_uri=None, secret=WEB_SECRET):
         class Web:

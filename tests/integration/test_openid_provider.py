@@ -11,7 +11,6 @@ off loopback each exit with the documented code and one line saying what to chec
 import json
 import os
 import re
-import socket
 import stat
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "userflows"))
 from userflows_support import (BROWSER_SH, BrowserLog, UserFlowCase, browser_skip_reason,  # noqa: E402
                                decode_jwt)
+from ports import ReservedPort  # noqa: E402
 
 API = "https://api.example.test"
 API_READ = API + "/read"
@@ -31,13 +31,10 @@ WEB_CLIENT = "55555555-eeee-4000-8000-0000000000c1"
 WEB_SECRET = "web app secret+%:"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-WEB_REDIRECT = f"http://localhost:{free_port()}/callback"
+# Registered with the provider when the class starts, so fixed for the run: reserved for the whole
+# process, so that no other process's connection takes the port before the web app's test listens.
+WEB_PORT = ReservedPort()
+WEB_REDIRECT = f"http://localhost:{WEB_PORT.port}/callback"
 URL_LINE = r"\n  (http\S+\?\S+)\n"
 
 

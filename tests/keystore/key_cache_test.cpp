@@ -177,8 +177,11 @@ TEST_CASE("a cached key lives in the session keyring with its timeout, possessor
 }
 
 TEST_CASE("a cached key expires with its timeout") {
+  // The kernel keeps key expiry in whole seconds (now's second + timeout), so a 1 s key can be gone
+  // at once if a second starts between caching and looking; a 2 s key lives more than 1 s and at
+  // most 2 s.
   const std::string description = "entratool:expiry-" + std::to_string(::getpid());
-  REQUIRE(ks::cache_key(description, ks::DataKey(std::string(32, 'e')), 1).is_ok());
+  REQUIRE(ks::cache_key(description, ks::DataKey(std::string(32, 'e')), 2).is_ok());
   CHECK(ks::find_cached_key(description));
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   CHECK_FALSE(ks::find_cached_key(description));

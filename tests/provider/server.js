@@ -224,7 +224,10 @@ function decodeJwtPart(part) {
 
 // Records a request without any secret: secrets, codes and tokens are reduced to their presence.
 function describeRequest(endpoint, tenant, req, form) {
-  const d = { endpoint, tenant, method: req.method, path: req.url.split('?')[0] };
+  // received_ms: when the request arrived, on a monotonic clock (milliseconds); tests compare two
+  // requests' times instead of timing a run from outside, which a loaded machine stretches.
+  const d = { endpoint, tenant, method: req.method, path: req.url.split('?')[0],
+    received_ms: Math.round(performance.now()) };
   if (form) {
     for (const k of ['grant_type', 'client_id', 'scope', 'resource', 'redirect_uri', 'code_challenge_method', 'claims']) {
       if (form[k] !== undefined) d[k] = form[k];

@@ -217,7 +217,7 @@ class Provider:
     """
 
     def __init__(self, https=False, access_token_ttl=3600, refresh_token_ttl=86400, device_code_ttl=900,
-                 device_interval=1, tenants=None, extra_clients=None, start_timeout=30, layout="entra",
+                 device_interval=1, tenants=None, extra_clients=None, start_timeout=120, layout="entra",
                  consented_resources=None):
         self.https = https
         # "entra": Entra's URL layout per tenant; "oidc": oidc-provider's own default layout, one
@@ -234,6 +234,8 @@ class Provider:
         self.tenant = self.tenants[0]          # the domain name; tenant_id is its GUID
         self.tenant_id = TENANT_GUID
         self.extra_clients = extra_clients or []
+        # Node loading oidc-provider takes a second or two, but more than 30 s with some twenty suites
+        # starting providers at once on two cores: the bound is for a provider that never starts.
         self.start_timeout = start_timeout
         self.proc = None
         self.workdir = None
