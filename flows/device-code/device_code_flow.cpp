@@ -52,6 +52,9 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
   sdk::Headers start_headers;
   // RFC 8628 §3.1: a confidential client authenticates here too (Entra ignores it for public ones).
   if (auto s = services.client_auth().apply(request, {}, start, start_headers); !s) return s;
+  // The code's life starts at the provider before its answer arrives: count it from the request,
+  // so the last poll never reaches a code the provider has already expired.
+  const steady_clock::time_point requested = clock.monotonic();
   auto started = services.token_endpoint().post(request, request.device_code_endpoint, start, start_headers);
   if (!started) {
     const sdk::Status& s = started.status();
@@ -71,7 +74,7 @@ sdk::Result<sdk::TokenResponse> DeviceCodeFlow::acquire(const sdk::FlowRequest& 
   console.notice("and enter the code: " + device->user_code);
   console.notice("");
   const steady_clock::time_point began = clock.monotonic();
-  const steady_clock::time_point code_expires = began + seconds(device->expires_in);
+  const steady_clock::time_point code_expires = requested + seconds(device->expires_in);
   // Say how long we will wait: --timeout (default 60s) is often shorter than the code's life.
   const auto wait_limit = std::chrono::duration_cast<seconds>(std::min(code_expires, request.deadline) - began).count();
   console.notice("Waiting for authentication... (up to " + std::to_string(std::max<long long>(wait_limit, 0)) +

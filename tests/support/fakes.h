@@ -55,6 +55,7 @@ class ScriptedHttp final : public sdk::HttpClient {
  public:
   std::vector<sdk::HttpRequest> requests;
   std::deque<sdk::Result<sdk::HttpResponse>> script;
+  std::function<void(const sdk::HttpRequest&)> on_send;  ///< runs first in each send (e.g. to let time pass)
 
   void reply(int status, std::string body, sdk::Headers headers = {}) {
     sdk::HttpResponse r;
@@ -66,6 +67,7 @@ class ScriptedHttp final : public sdk::HttpClient {
   void fail(sdk::Status status) { script.emplace_back(std::move(status)); }
 
   sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest& request) override {
+    if (on_send) on_send(request);
     requests.push_back(request);
     if (script.empty()) return sdk::Status::network("test script exhausted");
     auto r = std::move(script.front());

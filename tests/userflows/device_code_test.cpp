@@ -114,6 +114,22 @@ TEST_CASE("the deadline and the code's lifetime end the wait with exit 5") {
   }
 }
 
+TEST_CASE("the code's life counts from its request, so a slow answer never leads to polling an expired code") {
+  Services s;
+  s.http_.reply(200,
+                R"({"device_code":"d","user_code":"U","verification_uri":"https://v","expires_in":5,"interval":1})");
+  for (int i = 0; i < 100; ++i) s.http_.reply(400, oauth_error("authorization_pending"));
+  // The device authorization answer takes 2 s to arrive: the code has 3 s left when it is shown.
+  s.http_.on_send = [&s](const entratool::sdk::HttpRequest&) {
+    if (s.http_.requests.empty()) s.clock_.mono += 2s;
+  };
+  auto token = DeviceCodeFlow().acquire(request_for(s), s);
+  REQUIRE(!token);
+  CHECK(token.status().category() == ErrorCategory::timeout);
+  CHECK(token.status().message().find("expired after 5s") != std::string::npos);
+  CHECK(s.http_.requests.size() == 3);  // polls 3 s and 4 s after the request, none at 5 s or later
+}
+
 TEST_CASE("Ctrl-C while waiting ends with 'cancelled' and no further request") {
   Services s;
   s.clock_.cancel_after = 1;
