@@ -131,6 +131,21 @@ class PlainTransport(unittest.TestCase):
         r = self.get(s)
         self.assertEqual(r["body"], "until the end", r)
 
+    def test_a_response_that_arrives_a_few_bytes_at_a_time(self):
+        raw = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n"
+               b"4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n")
+
+        def trickle(server, conn):
+            server.read_request(conn)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for i in range(0, len(raw), 3):
+                conn.sendall(raw[i:i + 3])
+                time.sleep(0.01)
+
+        s = self.serve(trickle)
+        r = self.get(s)
+        self.assertEqual((r["status"], r["headers"].get("X-A"), r["body"]), (200, "1", "abcdefg"), r)
+
     def test_interim_responses_are_skipped(self):
         s = self.serve(answer(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx"))
         r = self.get(s)

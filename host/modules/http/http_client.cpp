@@ -120,18 +120,18 @@ class Reader {
 
   /// The next line without its CRLF (or LF); nullopt at the end of the stream before a line ended.
   std::optional<std::string> line() {
-    size_t searched = pos_;
+    size_t scanned = 0;  // bytes after pos_ already searched for the line's end
     for (;;) {
-      const size_t nl = buffer_.find('\n', searched);
+      const size_t nl = buffer_.find('\n', pos_ + scanned);
       if (nl != std::string::npos) {
         std::string l = buffer_.substr(pos_, nl - pos_);
         pos_ = nl + 1;
         if (!l.empty() && l.back() == '\r') l.pop_back();
         return l;
       }
-      if (buffer_.size() - pos_ > kMaxHeaderLine)
+      scanned = buffer_.size() - pos_;
+      if (scanned > kMaxHeaderLine)
         throw HttpError(Refusal::malformed, "a line longer than " + std::to_string(kMaxHeaderLine) + " bytes");
-      searched = buffer_.size();
       if (!fill()) return std::nullopt;
     }
   }
