@@ -227,6 +227,71 @@ class PlainTransport(unittest.TestCase):
             self.assertIn(says, r["message"], url)
 
 
+# Run in a child process: loads the module with ctypes and calls its send() from several threads at
+# once (ctypes releases the GIL during the call), each with its own request; prints one line per
+# result. The first calls race to create the TLS context for the CA bundle.
+THREADS_CHILD = r"""
+import ctypes, sys, threading
+module, url, ca, threads, per_thread = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+
+class Str(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_char_p), ("size", ctypes.c_size_t)]
+
+class Pairs(ctypes.Structure):
+    _fields_ = [("items", ctypes.c_void_p), ("count", ctypes.c_size_t)]
+
+class Request(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_uint32), ("method", Str), ("url", Str), ("headers", Pairs), ("form", Pairs),
+                ("body", Str), ("content_type", Str), ("timeout_ms", ctypes.c_int64), ("ca_bundle", Str),
+                ("proxy", Str)]
+
+class Status(ctypes.Structure):
+    _fields_ = [("category", ctypes.c_int32), ("code", ctypes.c_char * 64), ("message", ctypes.c_char * 2048)]
+
+SET = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, Pairs, Str)
+
+class Sink(ctypes.Structure):
+    _fields_ = [("ctx", ctypes.c_void_p), ("set", SET)]
+
+SEND = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(Request), Sink, ctypes.POINTER(Status))
+
+class Service(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_uint32), ("ctx", ctypes.c_void_p), ("send", SEND)]
+
+lib = ctypes.CDLL(module)
+lib.entratool_http_service.restype = ctypes.POINTER(Service)
+service = lib.entratool_http_service().contents
+
+def s(b):
+    return Str(b, len(b))
+
+results = []
+lock = threading.Lock()
+
+def worker(n):
+    for i in range(per_thread):
+        got = {}
+        def on_set(ctx, status, headers, body):
+            got["status"] = status
+            got["body"] = ctypes.string_at(body.data, body.size).decode()
+        sink = Sink(None, SET(on_set))
+        target = f"{url}?thread={n}&call={i}".encode()
+        req = Request(ctypes.sizeof(Request), s(b"GET"), s(target), Pairs(None, 0), Pairs(None, 0), s(b""), s(b""),
+                      20000, s(ca.encode()), s(b""))
+        st = Status()
+        rc = service.send(service.ctx, ctypes.byref(req), sink, ctypes.byref(st))
+        with lock:
+            results.append(f"{rc} {got.get('status')} {got.get('body')}" if rc == 0 else f"{rc} {st.message.decode()}")
+
+ts = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print("\n".join(results))
+"""
+
+
 def sign_server_certificate(d, name):
     """A server certificate for DNS:`name`, signed by the suite's test CA (openssl CLI)."""
     key, csr, pem, ext = (os.path.join(d, name + suffix) for suffix in (".key", ".csr", ".pem", ".ext"))
@@ -358,6 +423,27 @@ class TlsTransport(unittest.TestCase):
         r = probe(["https://other.example.test/x", "--ca", self.ca, "--timeout-ms", "10000"], env=env)
         self.assertEqual((r["ok"], r["category"]), (False, NETWORK), r)
         self.assertIn("is not for host 'other.example.test'", r["message"])
+
+    def test_send_from_several_threads_of_one_process(self):
+        def echo(server, t):
+            head = server.read_request(t).decode("latin-1")
+            query = head.split(" ")[1].split("?", 1)[1]
+            t.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(query), query.encode()))
+
+        s = self.serve(echo)
+        module = os.path.join(os.environ.get("ENTRATOOL_BUILD_DIR", ""), "lib", "entratool", "entratool-http.so")
+        self.assertTrue(os.path.exists(module), module)
+        env = dict(os.environ)
+        needed = subprocess.run(["readelf", "-d", module], capture_output=True, text=True).stdout
+        if "libasan" in needed:  # a sanitizer build: the runtime must come first, and Python's leaks are not ours
+            asan = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True, text=True).stdout.strip()
+            env.update(LD_PRELOAD=asan, ASAN_OPTIONS="detect_leaks=0")
+        threads, per_thread = 8, 4
+        r = subprocess.run([sys.executable, "-c", THREADS_CHILD, module, f"https://127.0.0.1:{s.port}/t", self.ca,
+                            str(threads), str(per_thread)], capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        expected = sorted(f"0 200 thread={n}&call={i}" for n in range(threads) for i in range(per_thread))
+        self.assertEqual(sorted(r.stdout.split("\n")[:-1]), expected, r.stderr[-3000:])
 
     def test_a_proxy_that_refuses_the_tunnel(self):
         p = Server(answer(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"))
