@@ -31,13 +31,18 @@ class Server:
         self.port = self.sock.getsockname()[1]
         self.handle = handle
         self.requests = []
-        threading.Thread(target=self.run, daemon=True).start()
+        self.closed = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
 
     def run(self):
         while True:
             try:
                 conn, _ = self.sock.accept()
             except OSError:
+                return
+            if self.closed:
+                conn.close()
                 return
             threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
 
@@ -72,6 +77,14 @@ class Server:
         return data
 
     def close(self):
+        # shutdown() wakes the accept() in run(); closing first would free the descriptor number for
+        # the next test's server while run() may still be about to accept on it.
+        self.closed = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(10)
         self.sock.close()
 
 
@@ -436,14 +449,15 @@ class TlsTransport(unittest.TestCase):
         env = dict(os.environ)
         needed = subprocess.run(["readelf", "-d", module], capture_output=True, text=True).stdout
         if "libasan" in needed:  # a sanitizer build: the runtime must come first, and Python's leaks are not ours
-            asan = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True, text=True).stdout.strip()
-            env.update(LD_PRELOAD=asan, ASAN_OPTIONS="detect_leaks=0")
+            runtime = [subprocess.run(["gcc", "-print-file-name=" + lib], capture_output=True, text=True).stdout.strip()
+                       for lib in ("libasan.so", "libstdc++.so")]  # libstdc++ too, for the __cxa_throw interceptor
+            env.update(LD_PRELOAD=":".join(runtime), ASAN_OPTIONS="detect_leaks=0")
         threads, per_thread = 8, 4
         r = subprocess.run([sys.executable, "-c", THREADS_CHILD, module, f"https://127.0.0.1:{s.port}/t", self.ca,
                             str(threads), str(per_thread)], capture_output=True, text=True, timeout=120, env=env)
         self.assertEqual(r.returncode, 0, r.stderr[-3000:])
         expected = sorted(f"0 200 thread={n}&call={i}" for n in range(threads) for i in range(per_thread))
-        self.assertEqual(sorted(r.stdout.split("\n")[:-1]), expected, r.stderr[-3000:])
+        self.assertEqual(sorted(r.stdout.split("\n")[:-1]), expected, r.stdout + r.stderr[-3000:])
 
     def test_a_proxy_that_refuses_the_tunnel(self):
         p = Server(answer(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"))
