@@ -1,9 +1,9 @@
 /* The contract between the host and lib/entratool/entratool-http.so, in C only.
  *
- * The host links libstdc++ and libgcc statically; the module (Poco, OpenSSL) uses the shared
- * ones. Two C++ runtimes live in one process, so no C++ object, exception or allocation may cross
- * between them: the module hands out the SDK's C HTTP service (et_http_service, abi.h), and the
- * host wraps it in an sdk::HttpClient (host/services/http_module.cpp).
+ * The host links libstdc++ and libgcc statically, and so does the module (OpenSSL; a sanitizer
+ * build's module uses the shared ones). Two C++ runtimes live in one process, so no C++ object,
+ * exception or allocation may cross between them: the module hands out the SDK's C HTTP service (et_http_service,
+ * abi.h), and the host wraps it in an sdk::HttpClient (host/services/http_module.cpp).
  *
  *   int entratool_http_abi_version(void)                  == ENTRATOOL_HTTP_ABI_VERSION
  *   const et_http_service* entratool_http_service(void)   static storage, never freed; NULL when

@@ -1,49 +1,25 @@
-// The HTTP service (et_http_service, a C interface: http_api.h) on Poco Net/NetSSL. One request
-// per call, a fresh connection each time (a token acquisition makes one or two requests, so
-// pooling would buy nothing). Inside, the work is C++ (sdk::HttpRequest, sdk::Status, Poco's
-// exceptions); at the exported boundary a request arrives as views, the response leaves through
-// the caller's sink, and every error, including any exception, becomes an et_status.
-
-#include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/RejectCertificateHandler.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureStreamSocket.h>
-#include <Poco/URI.h>
-#include <dirent.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <sys/socket.h>
-#include <unistd.h>
+// The HTTP service (et_http_service, a C interface: http_api.h) on OpenSSL and POSIX sockets
+// (connection.cpp). One request per call, a fresh connection each time (a token acquisition
+// makes one or two requests, so pooling would buy nothing), HTTP/1.1 with "Connection: close".
+// Inside, the work is C++ (sdk::HttpRequest, sdk::Status, the transport's exceptions); at the
+// exported boundary a request arrives as views, the response leaves through the caller's sink,
+// and every error, including any exception, becomes an et_status.
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <climits>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <istream>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
-#include <thread>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "connection.h"
 #include "entratool/sdk/abi.h"
 #include "entratool/sdk/detail/convert.h"
 #include "entratool/sdk/host_services.h"
@@ -51,6 +27,8 @@
 #include "entratool/support/encoding.h"
 #include "http_api.h"
 #include "proxy_rules.h"
+#include "tls_context.h"
+#include "url.h"
 
 namespace entratool::http {
 
@@ -59,247 +37,308 @@ namespace sdk = entratool::sdk;
 namespace {
 
 constexpr size_t kMaxBody = size_t{8} * 1024 * 1024;  // a token response is a few KiB; more is not one
-constexpr const char* kSystemCaDir = "/etc/ssl/certs";
+constexpr size_t kMaxHeaderLine = size_t{64} * 1024;
+constexpr size_t kMaxHeaderBytes = size_t{1024} * 1024;
+constexpr size_t kMaxHeaderFields = 1000;
+constexpr size_t kReadSize = 16384;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
+bool same_name(const std::string& a, const std::string& b) { return lower(a) == lower(b); }
+
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
 
-}  // namespace
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
 
-namespace {
+// What a server sent, for a message: printable ASCII, at most 60 characters.
+std::string shown(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s.substr(0, 60)) out += c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '?';
+  return s.size() > 60 ? out + "..." : out;
+}
+
+// RFC 9110 token characters (method and header names).
+bool is_token(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+  });
+}
 
 struct ProxySetting {
   std::string host;
-  Poco::UInt16 port = 0;
+  uint16_t port = 0;
   std::string username;
   std::string password;
 };
 
 sdk::Result<ProxySetting> parse_proxy(std::string spec) {
   if (spec.find("://") == std::string::npos) spec = "http://" + spec;
-  try {
-    Poco::URI uri(spec);
-    if (lower(uri.getScheme()) != "http")
-      return sdk::Status::general("unsupported proxy scheme '" + uri.getScheme() + "' (only http:// proxies)");
-    if (uri.getHost().empty()) return sdk::Status::general("the proxy setting has no host");
-    ProxySetting p;
-    p.host = uri.getHost();
-    p.port = uri.getPort() ? uri.getPort() : 80;
-    // userinfo is percent-encoded, where '+' is itself (unlike in forms).
-    std::string info;
-    for (char c : uri.getUserInfo()) info += c == '+' ? std::string("%2B") : std::string(1, c);
-    if (!info.empty()) {
-      auto colon = info.find(':');
-      p.username = support::form_urldecode(info.substr(0, colon)).value_or("");
-      if (colon != std::string::npos) p.password = support::form_urldecode(info.substr(colon + 1)).value_or("");
-    }
-    return p;
-  } catch (const Poco::Exception& e) {
-    return sdk::Status::general("invalid proxy setting: " + e.displayText());
+  std::string error;
+  auto url = parse_url(spec, error);
+  if (!url) return sdk::Status::general("invalid proxy setting: " + error);
+  if (url->scheme != "http")
+    return sdk::Status::general("unsupported proxy scheme '" + url->scheme + "' (only http:// proxies)");
+  if (url->host.empty()) return sdk::Status::general("the proxy setting has no host");
+  ProxySetting p;
+  p.host = url->host;
+  p.port = url->port;
+  // userinfo is percent-encoded, where '+' is itself (unlike in forms).
+  std::string info;
+  for (char c : url->userinfo) info += c == '+' ? std::string("%2B") : std::string(1, c);
+  if (!info.empty()) {
+    auto colon = info.find(':');
+    p.username = support::form_urldecode(info.substr(0, colon)).value_or("");
+    if (colon != std::string::npos) p.password = support::form_urldecode(info.substr(colon + 1)).value_or("");
   }
+  return p;
 }
 
-// True when `dir` holds OpenSSL's hash links (<8 hex digits>.<n>, made by update-ca-certificates
-// or `openssl rehash`); a folder of plain PEM files cannot be looked up by hash.
-bool has_hash_links(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return false;
-  bool found = false;
-  while (const dirent* e = ::readdir(d)) {
-    const char* n = e->d_name;
-    size_t hex = 0;
-    while (hex < 8 && std::isxdigit(static_cast<unsigned char>(n[hex]))) ++hex;
-    if (hex == 8 && n[8] == '.' && std::isdigit(static_cast<unsigned char>(n[9]))) {
-      found = true;
-      break;
-    }
-  }
-  ::closedir(d);
-  return found;
-}
+// A response that is not HTTP as this client reads it.
+enum class Refusal { no_answer, malformed, too_large, tunnel };
+struct HttpError : std::runtime_error {
+  HttpError(Refusal r, const std::string& text) : std::runtime_error(text), refusal(r) {}
+  Refusal refusal;
+};
 
-// The system's trust as OpenSSL's default paths define it (the bundle file and the certificate
-// folder, each overridable by SSL_CERT_FILE and SSL_CERT_DIR), but with the bundle replaced by a
-// lookup by subject hash in the folder it is made from (X509_get_default_cert_dir(), Debian's
-// /etc/ssl/certs): only the certificates a chain needs are read. Where that folder has no hash
-// links, the bundle file is parsed as before, so the verification result is the same.
-void add_system_trust(SSL_CTX* ssl, const std::string& ca_bundle) {
-  std::vector<std::string> dirs;
-  const std::string dir_env = env(X509_get_default_cert_dir_env());
-  for (size_t start = 0; start < dir_env.size();) {  // OpenSSL's syntax: a ':'-separated list
-    size_t end = std::min(dir_env.find(':', start), dir_env.size());
-    if (end > start) dirs.push_back(dir_env.substr(start, end - start));
-    start = end + 1;
-  }
-  bool system_hashed = false;
-  for (const char* system : {X509_get_default_cert_dir(), kSystemCaDir}) {
-    char real[PATH_MAX];
-    if (!::realpath(system, real) || !has_hash_links(real)) continue;
-    system_hashed = true;
-    if (std::find(dirs.begin(), dirs.end(), real) == dirs.end()) dirs.emplace_back(real);
-  }
-  if (X509_LOOKUP* lookup = X509_STORE_add_lookup(SSL_CTX_get_cert_store(ssl), X509_LOOKUP_hash_dir()))
-    for (const auto& dir : dirs) X509_LOOKUP_add_dir(lookup, dir.c_str(), X509_FILETYPE_PEM);
-  const std::string file_env = env(X509_get_default_cert_file_env());
-  if (!file_env.empty()) {
-    if (file_env != ca_bundle) SSL_CTX_load_verify_locations(ssl, file_env.c_str(), nullptr);
-  } else if (!system_hashed) {
-    SSL_CTX_load_verify_locations(ssl, X509_get_default_cert_file(), nullptr);
-  }
-}
-
-// One TLS context per CA bundle, created on first use. Verification is strict: the system CAs
-// plus the optional bundle, and the server's name (or IP) must match its certificate.
-Poco::Net::Context::Ptr tls_context(const std::string& ca_bundle) {
-  static std::mutex mutex;
-  static std::map<std::string, Poco::Net::Context::Ptr> contexts;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = contexts.find(ca_bundle);
-  if (it != contexts.end()) return it->second;
-  static bool initialized = [] {
-    Poco::Net::initializeSSL();
-    return true;
-  }();
-  (void)initialized;
-  Poco::Net::Context::Params params;
-  params.caLocation = ca_bundle;
-  // Not Poco's loadDefaultCAs (SSL_CTX_set_default_verify_paths): it parses the whole system
-  // bundle, about 140 certificates, in every process that makes a request. The system folder is
-  // added below as a hashed-directory lookup, which reads only the certificates a chain needs.
-  params.loadDefaultCAs = false;
-  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-  params.verificationDepth = 9;
-  params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-  ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                        Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-  add_system_trust(ctx->sslContext(), ca_bundle);
-  // Without a handler Poco would consult an application configuration; reject, never prompt.
-  static bool handler_set = [&] {
-    Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject = new Poco::Net::RejectCertificateHandler(false);
-    Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, ctx);
-    return true;
-  }();
-  (void)handler_set;
-  contexts.emplace(ca_bundle, ctx);
-  return ctx;
-}
-
-// Poco's socket timeouts bound each wait, not the request: over TLS a stalled read waits
-// SO_RCVTIMEO and then polls as long again, and a stalled handshake costs up to three waits. The
-// guard enforces request.timeout as one deadline: when it passes, it shuts the connection down,
-// which ends any blocked read or write at once. It works on a dup() of the socket, so the number
-// it shuts down can never be a descriptor Poco has closed and the process has reused meanwhile.
-class DeadlineGuard {
+// Buffered reading of a response: lines for the head, bytes for the body.
+class Reader {
  public:
-  explicit DeadlineGuard(std::chrono::steady_clock::time_point deadline)
-      : deadline_(deadline), thread_([this] { watch(); }) {}
-  DeadlineGuard(const DeadlineGuard&) = delete;
-  DeadlineGuard& operator=(const DeadlineGuard&) = delete;
-  ~DeadlineGuard() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
+  explicit Reader(Connection& connection) : connection_(connection) {}
+
+  bool received_any() const { return received_ > 0; }
+  size_t buffered() const { return buffer_.size() - pos_; }
+
+  /// The next line without its CRLF (or LF); nullopt at the end of the stream before a line ended.
+  std::optional<std::string> line() {
+    size_t scanned = 0;  // bytes after pos_ already searched for the line's end
+    for (;;) {
+      const size_t nl = buffer_.find('\n', pos_ + scanned);
+      if (nl != std::string::npos) {
+        std::string l = buffer_.substr(pos_, nl - pos_);
+        pos_ = nl + 1;
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+        return l;
+      }
+      scanned = buffer_.size() - pos_;
+      if (scanned > kMaxHeaderLine)
+        throw HttpError(Refusal::malformed, "a line longer than " + std::to_string(kMaxHeaderLine) + " bytes");
+      if (!fill()) return std::nullopt;
     }
-    wake_.notify_all();
-    thread_.join();
-    if (fd_ >= 0) ::close(fd_);
   }
 
-  /// Watches this connected socket from now on; shuts it down at once if the deadline has passed.
-  void arm(int socket_fd) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (fd_ >= 0 || socket_fd < 0) return;
-    fd_ = ::dup(socket_fd);
-    if (expired_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-  }
-  /// True once the deadline passed while the request was running.
-  bool expired() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return expired_;
+  /// Appends up to `n` bytes to `out`; 0 at the end of the stream.
+  size_t read_into(std::string& out, size_t n) {
+    if (pos_ == buffer_.size() && !fill()) return 0;
+    const size_t take = std::min(n, buffer_.size() - pos_);
+    out.append(buffer_, pos_, take);
+    pos_ += take;
+    return take;
   }
 
  private:
-  void watch() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (wake_.wait_until(lock, deadline_, [this] { return done_; })) return;
-    expired_ = true;
-    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  bool fill() {
+    if (eof_) return false;
+    if (pos_ == buffer_.size()) {
+      buffer_.clear();
+      pos_ = 0;
+    }
+    char chunk[kReadSize];
+    const size_t n = connection_.read(chunk, sizeof chunk);
+    if (n == 0) {
+      eof_ = true;
+      return false;
+    }
+    received_ += n;
+    buffer_.append(chunk, n);
+    return true;
   }
 
-  const std::chrono::steady_clock::time_point deadline_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  int fd_ = -1;
-  bool done_ = false;
-  bool expired_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+  Connection& connection_;
+  std::string buffer_;
+  size_t pos_ = 0;
+  size_t received_ = 0;
+  bool eof_ = false;
 };
 
-// A session that hands its socket to the guard as soon as the TCP connection stands. For HTTPS
-// the handshake is made lazy (on the first send), so it too runs under the guard.
-template <class Base>
-class GuardedSession final : public Base {
- public:
-  template <class... Args>
-  explicit GuardedSession(DeadlineGuard& guard, Args&&... args) : Base(std::forward<Args>(args)...), guard_(guard) {
-    if constexpr (std::is_same_v<Base, Poco::Net::HTTPSClientSession>)
-      Poco::Net::SecureStreamSocket(this->socket()).setLazyHandshake(true);
-  }
+struct Head {
+  int status = 0;
+  std::string reason;
+  sdk::Headers headers;
+};
 
- protected:
-  void connect(const Poco::Net::SocketAddress& address) override {
-    Base::connect(address);
-    guard_.arm(this->socket().impl()->sockfd());
+// Status line and header fields; 1xx interim responses are skipped.
+Head read_head(Reader& in) {
+  for (;;) {
+    auto status_line = in.line();
+    if (!status_line) {
+      if (!in.received_any()) throw HttpError(Refusal::no_answer, "");
+      throw HttpError(Refusal::malformed, "the connection closed inside the status line");
+    }
+    const std::string& s = *status_line;
+    // HTTP/x.y SP 3DIGIT [SP reason]
+    const bool ok = s.size() >= 12 && s.compare(0, 5, "HTTP/") == 0 && std::isdigit(static_cast<unsigned char>(s[5])) &&
+                    s[6] == '.' && std::isdigit(static_cast<unsigned char>(s[7])) && s[8] == ' ' &&
+                    std::isdigit(static_cast<unsigned char>(s[9])) && std::isdigit(static_cast<unsigned char>(s[10])) &&
+                    std::isdigit(static_cast<unsigned char>(s[11])) && (s.size() == 12 || s[12] == ' ');
+    if (!ok) throw HttpError(Refusal::malformed, "invalid status line '" + shown(s) + "'");
+    Head head;
+    head.status = std::stoi(s.substr(9, 3));
+    if (s.size() > 13) head.reason = s.substr(13);
+    size_t bytes = s.size();
+    for (;;) {
+      auto field = in.line();
+      if (!field) throw HttpError(Refusal::malformed, "the connection closed inside the header");
+      if (field->empty()) break;
+      bytes += field->size();
+      if (bytes > kMaxHeaderBytes || head.headers.size() >= kMaxHeaderFields)
+        throw HttpError(Refusal::malformed, "the header is too large");
+      if ((*field)[0] == ' ' || (*field)[0] == '\t') {  // obsolete line folding: continues the value
+        if (head.headers.empty()) throw HttpError(Refusal::malformed, "a header starts with a continuation line");
+        head.headers.back().second += " " + trim(*field);
+        continue;
+      }
+      const size_t colon = field->find(':');
+      if (colon == std::string::npos || colon == 0)
+        throw HttpError(Refusal::malformed, "invalid header field '" + shown(*field) + "'");
+      head.headers.emplace_back(trim(field->substr(0, colon)), trim(field->substr(colon + 1)));
+    }
+    if (head.status >= 100 && head.status < 200 && head.status != 101) continue;
+    return head;
+  }
+}
+
+std::optional<std::string> header(const sdk::Headers& headers, const char* name) {
+  for (const auto& [k, v] : headers)
+    if (same_name(k, name)) return v;
+  return std::nullopt;
+}
+
+void append_checked(std::string& body, Reader& in, size_t n, const std::string& where) {
+  while (n > 0) {
+    const size_t got = in.read_into(body, std::min(n, kReadSize));
+    if (got == 0) return;  // closed early: the body is what came (a flow reports a truncated document)
+    n -= got;
+    if (body.size() > kMaxBody) throw HttpError(Refusal::too_large, where);
+  }
+}
+
+std::string read_body(Reader& in, const Head& head, bool head_request, const std::string& where) {
+  std::string body;
+  if (head_request || head.status < 200 || head.status == 204 || head.status == 304) return body;
+  const auto encoding = header(head.headers, "Transfer-Encoding");
+  if (encoding && lower(*encoding).find("chunked") != std::string::npos) {
+    for (;;) {
+      auto size_line = in.line();
+      if (!size_line) return body;
+      const std::string hex = trim(size_line->substr(0, size_line->find(';')));
+      if (hex.empty() || hex.size() > 15 ||
+          !std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); }))
+        throw HttpError(Refusal::malformed, "invalid chunk size '" + shown(*size_line) + "'");
+      const size_t size = std::stoull(hex, nullptr, 16);
+      if (size == 0) {  // the last chunk, then trailer fields up to an empty line
+        for (auto trailer = in.line(); trailer && !trailer->empty(); trailer = in.line()) {
+        }
+        return body;
+      }
+      if (size > kMaxBody || body.size() + size > kMaxBody) throw HttpError(Refusal::too_large, where);
+      const size_t before = body.size();
+      append_checked(body, in, size, where);
+      if (body.size() - before < size) return body;
+      auto end = in.line();
+      if (!end) return body;
+      if (!end->empty()) throw HttpError(Refusal::malformed, "a chunk longer than its size");
+    }
+  }
+  if (const auto length = header(head.headers, "Content-Length")) {
+    for (const auto& [k, v] : head.headers)
+      if (same_name(k, "Content-Length") && trim(v) != trim(*length))
+        throw HttpError(Refusal::malformed, "conflicting Content-Length headers");
+    const std::string n = trim(*length);
+    if (n.empty() || n.size() > 18 || !std::all_of(n.begin(), n.end(), [](unsigned char c) { return std::isdigit(c); }))
+      throw HttpError(Refusal::malformed, "invalid Content-Length '" + shown(*length) + "'");
+    const size_t size = std::stoull(n);
+    if (size > kMaxBody) throw HttpError(Refusal::too_large, where);
+    append_checked(body, in, size, where);
+    return body;
+  }
+  append_checked(body, in, kMaxBody + 1, where);  // until the server closes the connection
+  return body;
+}
+
+// Request header fields with HTTP's set semantics: setting a name replaces the field of that name
+// (case-insensitive), in its place.
+class Fields {
+ public:
+  void set(const std::string& name, const std::string& value) {
+    for (auto& [k, v] : fields_)
+      if (same_name(k, name)) {
+        v = value;
+        return;
+      }
+    fields_.emplace_back(name, value);
+  }
+  bool has(const std::string& name) const {
+    return std::any_of(fields_.begin(), fields_.end(), [&](const auto& f) { return same_name(f.first, name); });
+  }
+  std::string text() const {
+    std::string out;
+    for (const auto& [k, v] : fields_) out.append(k).append(": ").append(v).append("\r\n");
+    return out;
   }
 
  private:
-  DeadlineGuard& guard_;
+  sdk::Headers fields_;
 };
 
-std::string host_port(const Poco::URI& uri) { return uri.getHost() + ":" + std::to_string(uri.getPort()); }
+enum class Phase { connect, tunnel, handshake, request, body };
 
-class PocoHttpClient final {
+class HttpClient final {
  public:
-  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest& request) {
-    Poco::URI uri;
-    try {
-      uri = Poco::URI(request.url);
-    } catch (const Poco::Exception& e) {
-      return sdk::Status::general("invalid URL '" + request.url + "': " + e.displayText());
-    }
-    const std::string scheme = lower(uri.getScheme());
-    if (uri.getHost().empty()) return sdk::Status::general("invalid URL '" + request.url + "': no host");
+  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest& request) const {
+    std::string error;
+    auto parsed = parse_url(request.url, error);
+    if (!parsed) return sdk::Status::general("invalid URL '" + request.url + "': " + error);
+    const Url& url = *parsed;
+    if (url.host.empty()) return sdk::Status::general("invalid URL '" + request.url + "': no host");
     // Azure's instance metadata service is link-local and plain http:// by design; it is never
     // proxied and is sent no secret (managed identity asks it for a token).
-    const bool loopback = is_loopback(uri.getHost()) || uri.getHost() == "169.254.169.254";
-    if (scheme == "http") {
+    const bool loopback = is_loopback(url.host) || url.host == "169.254.169.254";
+    if (url.scheme == "http") {
       if (!loopback)
-        return sdk::Status::general("refusing plain http:// to " + uri.getHost() +
+        return sdk::Status::general("refusing plain http:// to " + url.host +
                                     ": tokens and secrets go only over https:// (http:// is allowed for loopback "
                                     "addresses such as a local test provider, and for Azure's metadata service)");
-    } else if (scheme != "https") {
-      return sdk::Status::general("unsupported URL scheme '" + uri.getScheme() + "' in " + request.url);
+    } else if (url.scheme != "https") {
+      return sdk::Status::general("unsupported URL scheme '" + url.scheme + "' in " + request.url);
     }
-    if (!request.ca_bundle.empty() && scheme == "https") {
+    const bool tls = url.scheme == "https";
+    if (!request.ca_bundle.empty() && tls) {
       if (std::FILE* f = std::fopen(request.ca_bundle.c_str(), "r")) {
         std::fclose(f);
       } else {
         return sdk::Status::general("cannot read the CA bundle '" + request.ca_bundle + "'");
       }
     }
+    if (!is_token(request.method)) return sdk::Status::general("invalid HTTP method '" + shown(request.method) + "'");
+    for (const auto& [name, value] : request.headers)
+      if (!is_token(name) || value.find_first_of("\r\n", 0) != std::string::npos ||
+          value.find('\0') != std::string::npos)
+        return sdk::Status::general("invalid HTTP header '" + shown(name) + "'");
 
     std::optional<ProxySetting> proxy;
     if (!loopback) {
       std::string spec = request.proxy;
-      if (spec.empty() && !bypasses_proxy(uri.getHost(), env("NO_PROXY").empty() ? env("no_proxy") : env("NO_PROXY")))
+      if (spec.empty() && !bypasses_proxy(url.host, env("NO_PROXY").empty() ? env("no_proxy") : env("NO_PROXY")))
         spec = env("HTTPS_PROXY").empty() ? env("https_proxy") : env("HTTPS_PROXY");
       if (!spec.empty()) {
         auto p = parse_proxy(spec);
@@ -307,38 +346,119 @@ class PocoHttpClient final {
         proxy = *p;
       }
     }
+    SSL_CTX* ctx = nullptr;
+    if (tls) {
+      ctx = tls_context(request.ca_bundle, error);
+      if (!ctx) return sdk::Status::network("TLS error with " + host_port(url) + ": " + error);
+    }
 
     const auto timeout_ms = std::max<long long>(request.timeout.count(), 1);
-    DeadlineGuard guard(std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms));
-    auto result = exchange(request, uri, scheme, proxy, timeout_ms, guard);
-    // Whatever a shut-down socket made Poco report (reset, closed, TLS error), the cause was the deadline.
-    if (!result && guard.expired()) return timed_out(uri, timeout_ms);
-    return result;
+    Connection connection(std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms));
+    Phase phase = Phase::connect;
+    bool answered = false;
+    try {
+      if (proxy) {
+        connection.connect(proxy->host, proxy->port);
+        phase = Phase::tunnel;
+        tunnel(connection, url, *proxy);
+      } else {
+        connection.connect(url.host, url.port);
+      }
+      if (tls) {
+        phase = Phase::handshake;
+        connection.start_tls(ctx, url.host);
+      }
+      phase = Phase::request;
+      connection.write_all(request_text(request, url));
+      Reader in(connection);
+      try {
+        Head head = read_head(in);
+        answered = true;
+        phase = Phase::body;
+        sdk::HttpResponse out;
+        out.status = head.status;
+        out.body = read_body(in, head, request.method == "HEAD", host_port(url));
+        out.headers = std::move(head.headers);
+        return out;
+      } catch (const TransportError&) {
+        answered = answered || in.received_any();
+        throw;
+      }
+    } catch (const TransportError& e) {
+      return describe(e, phase, answered, url, proxy, timeout_ms);
+    } catch (const HttpError& e) {
+      return describe(e, phase, url, proxy);
+    }
   }
 
  private:
-  static sdk::Status tls_closed(const Poco::URI& uri) {
-    return sdk::Status::network("the server at " + host_port(uri) +
+  static std::string request_text(const sdk::HttpRequest& request, const Url& url) {
+    Fields fields;
+    fields.set("User-Agent", "entratool/" ENTRATOOL_HTTP_USER_AGENT_VERSION);
+    std::string body;
+    if (!request.form.empty()) {
+      body = support::form_urlencode(request.form);
+      fields.set("Content-Type", "application/x-www-form-urlencoded");
+    } else if (!request.body.empty()) {
+      body = request.body;
+      fields.set("Content-Type", request.content_type.empty() ? "application/json" : request.content_type);
+    }
+    for (const auto& [name, value] : request.headers) fields.set(name, value);
+    if (!body.empty() || request.method == "POST" || request.method == "PUT")
+      fields.set("Content-Length", std::to_string(body.size()));
+    const uint16_t default_port = url.scheme == "https" ? 443 : 80;
+    if (!fields.has("Host"))
+      fields.set("Host", authority_host(url.host) + (url.port == default_port ? "" : ":" + std::to_string(url.port)));
+    fields.set("Connection", "close");
+    return std::string(request.method).append(" ").append(url.target).append(" HTTP/1.1\r\n") + fields.text() + "\r\n" +
+           body;
+  }
+
+  // CONNECT through an http:// proxy; afterwards the connection carries the server's bytes.
+  static void tunnel(Connection& connection, const Url& url, const ProxySetting& proxy) {
+    const std::string target = authority_host(url.host) + ":" + std::to_string(url.port);
+    std::string text = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
+    text.append("User-Agent: entratool/" ENTRATOOL_HTTP_USER_AGENT_VERSION "\r\n");
+    if (!proxy.username.empty())
+      text.append("Proxy-Authorization: Basic ")
+          .append(support::base64_encode(proxy.username + ":" + proxy.password))
+          .append("\r\n");
+    text.append("\r\n");
+    connection.write_all(text);
+    Reader in(connection);
+    const Head head = read_head(in);
+    if (head.status < 200 || head.status > 299)
+      throw HttpError(Refusal::tunnel, "cannot establish proxy connection: " + std::to_string(head.status) +
+                                           (head.reason.empty() ? "" : " " + shown(head.reason)));
+    if (in.buffered() > 0) throw HttpError(Refusal::malformed, "the proxy sent data before the server spoke");
+  }
+
+  static std::string via(const std::optional<ProxySetting>& proxy) {
+    return proxy ? " (via proxy " + proxy->host + ")" : "";
+  }
+
+  static sdk::Status tls_closed(const Url& url) {
+    return sdk::Status::network("the server at " + host_port(url) +
                                 " closed the TLS connection without close_notify, so the response may be cut "
                                 "short; the server or a proxy in between dropped the connection - try again");
   }
 
   // Only a certificate the client cannot verify is fixed by a CA bundle; every other TLS failure
   // says what happened instead of sending the user to --ca-bundle.
-  static sdk::Status tls_error(const Poco::URI& uri, const std::string& text) {
+  static sdk::Status tls_error(const Url& url, const std::string& text) {
     std::string t = lower(text);
     auto has = [&](const char* needle) { return t.find(needle) != std::string::npos; };
-    const std::string where = host_port(uri);
+    const std::string where = host_port(url);
     if (has("wrong version number") || has("http request") || has("packet length too long") ||
         has("record layer failure"))
       return sdk::Status::network(where +
                                   " answered in plain HTTP, not TLS: check the port, or whether the URL "
                                   "should start with http:// (allowed for loopback test providers only)");
-    if (has("unexpected eof") || has("unexpectedly closed")) return tls_closed(uri);
+    if (has("unexpected eof") || has("unexpectedly closed")) return tls_closed(url);
     if (has("reset by peer") || has("connection reset"))
       return sdk::Status::network("the connection to " + where + " was reset during the TLS exchange");
-    if (has("hostname mismatch") || has("host name mismatch"))
-      return sdk::Status::network("the certificate of " + where + " is not for host '" + uri.getHost() +
+    if (has("hostname mismatch") || has("host name mismatch") || has("ip address mismatch"))
+      return sdk::Status::network("the certificate of " + where + " is not for host '" + url.host +
                                   "': check the URL's host name");
     if (has("certificate") || has("self-signed") || has("self signed") || has("issuer") || has("verify"))
       return sdk::Status::network("TLS error with " + where + ": " + text +
@@ -346,99 +466,62 @@ class PocoHttpClient final {
     return sdk::Status::network("TLS error with " + where + ": " + text);
   }
 
-  static sdk::Status timed_out(const Poco::URI& uri, long long timeout_ms) {
-    return sdk::Status::timeout("no answer from " + host_port(uri) + " within " +
+  static sdk::Status timed_out(const Url& url, long long timeout_ms) {
+    return sdk::Status::timeout("no answer from " + host_port(url) + " within " +
                                 std::to_string((timeout_ms + 999) / 1000) + " s");
   }
 
-  sdk::Result<sdk::HttpResponse> exchange(const sdk::HttpRequest& request, const Poco::URI& uri,
-                                          const std::string& scheme, const std::optional<ProxySetting>& proxy,
-                                          long long timeout_ms, DeadlineGuard& guard) {
-    try {
-      std::unique_ptr<Poco::Net::HTTPClientSession> session;
-      if (scheme == "https")
-        session = std::make_unique<GuardedSession<Poco::Net::HTTPSClientSession>>(guard, uri.getHost(), uri.getPort(),
-                                                                                  tls_context(request.ca_bundle));
-      else
-        session = std::make_unique<GuardedSession<Poco::Net::HTTPClientSession>>(guard, uri.getHost(), uri.getPort());
-      if (proxy) {
-        session->setProxy(proxy->host, proxy->port);
-        if (!proxy->username.empty()) session->setProxyCredentials(proxy->username, proxy->password);
+  static sdk::Status describe(const TransportError& e, Phase phase, bool answered, const Url& url,
+                              const std::optional<ProxySetting>& proxy, long long timeout_ms) {
+    const std::string where = host_port(url);
+    switch (e.fault) {
+      case Fault::timeout:
+        return timed_out(url, timeout_ms);
+      case Fault::refused:
+        return sdk::Status::network("cannot connect to " + where + ": connection refused" + via(proxy));
+      case Fault::unresolved: {
+        const std::string name = proxy ? proxy->host : url.host;
+        const std::string detail = *e.what() ? std::string(": ") + e.what() : "";
+        return sdk::Status::network("cannot resolve host '" + name + "'" + detail);
       }
-      Poco::Timespan timeout(timeout_ms * 1000);
-      session->setTimeout(timeout, timeout, timeout);
-      session->setKeepAlive(false);
-
-      std::string target = uri.getPathAndQuery();
-      if (target.empty()) target = "/";
-      Poco::Net::HTTPRequest req(request.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
-      req.set("User-Agent", "entratool/" ENTRATOOL_HTTP_USER_AGENT_VERSION);
-      std::string body;
-      if (!request.form.empty()) {
-        body = support::form_urlencode(request.form);
-        req.setContentType("application/x-www-form-urlencoded");
-      } else if (!request.body.empty()) {
-        body = request.body;
-        req.setContentType(request.content_type.empty() ? "application/json" : request.content_type);
-      }
-      for (const auto& [name, value] : request.headers) req.set(name, value);
-      if (!body.empty() || request.method == "POST" || request.method == "PUT")
-        req.setContentLength(static_cast<std::streamsize>(body.size()));
-
-      session->sendRequest(req) << body;
-      Poco::Net::HTTPResponse res;
-      std::istream& in = session->receiveResponse(res);
-
-      sdk::HttpResponse out;
-      out.status = static_cast<int>(res.getStatus());
-      for (const auto& [name, value] : res) out.headers.emplace_back(name, value);
-      char buf[16384];
-      while (in) {
-        in.read(buf, sizeof buf);
-        out.body.append(buf, static_cast<size_t>(in.gcount()));
-        if (out.body.size() > kMaxBody)
-          return sdk::Status::network("the response from " + host_port(uri) + " is larger than 8 MiB");
-      }
-      if (in.bad()) {
-        // The stream swallowed the exception; the session kept it, and it says what happened.
-        if (const Poco::Exception* e = session->networkException()) {
-          if (dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(e)) return tls_closed(uri);
-          if (dynamic_cast<const Poco::Net::SSLException*>(e)) return tls_error(uri, e->displayText());
-          if (dynamic_cast<const Poco::Net::ConnectionResetException*>(e))
-            return sdk::Status::network("the connection to " + host_port(uri) +
-                                        " was reset while reading the response");
-        }
-        return sdk::Status::network("the connection to " + host_port(uri) + " broke while reading the response");
-      }
-      return out;
-    } catch (const Poco::TimeoutException&) {
-      return timed_out(uri, timeout_ms);
-    } catch (const Poco::Net::ConnectionRefusedException&) {
-      return sdk::Status::network("cannot connect to " + host_port(uri) + ": connection refused" +
-                                  (proxy ? " (via proxy " + proxy->host + ")" : ""));
-    } catch (const Poco::Net::HostNotFoundException&) {
-      return sdk::Status::network("cannot resolve host '" + (proxy ? proxy->host : uri.getHost()) + "'");
-    } catch (const Poco::Net::NoAddressFoundException&) {
-      return sdk::Status::network("cannot resolve host '" + (proxy ? proxy->host : uri.getHost()) + "'");
-    } catch (const Poco::Net::DNSException& e) {
-      return sdk::Status::network("cannot resolve host '" + uri.getHost() + "': " + e.displayText());
-    } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException&) {
-      return tls_closed(uri);
-    } catch (const Poco::Net::SSLException& e) {
-      return tls_error(uri, e.displayText());
-    } catch (const Poco::Net::ConnectionResetException&) {
-      return sdk::Status::network("the connection to " + host_port(uri) + " was reset");
-    } catch (const Poco::Net::NoMessageException&) {
-      return sdk::Status::network(host_port(uri) + " closed the connection without answering");
-    } catch (const Poco::Net::MessageException& e) {
-      return sdk::Status::network("malformed HTTP response from " + host_port(uri) + ": " + e.displayText());
-    } catch (const Poco::Net::HTTPException& e) {
-      return sdk::Status::network("HTTP error with " + host_port(uri) + ": " + e.displayText());
-    } catch (const Poco::Exception& e) {
-      return sdk::Status::network("network error with " + host_port(uri) + ": " + e.displayText());
-    } catch (const std::exception& e) {
-      return sdk::Status::network("network error with " + host_port(uri) + ": " + e.what());
+      case Fault::reset:
+        if (phase == Phase::handshake)
+          return sdk::Status::network("the connection to " + where + " was reset during the TLS exchange");
+        if (phase == Phase::body)
+          return sdk::Status::network("the connection to " + where + " was reset while reading the response");
+        return sdk::Status::network("the connection to " + where + " was reset" + via(proxy));
+      case Fault::tls_closed:
+        if (phase == Phase::request && !answered)
+          return sdk::Status::network(where + " closed the connection without answering");
+        return tls_closed(url);
+      case Fault::tls:
+        return tls_error(url, e.what());
+      case Fault::io:
+        if (phase == Phase::connect)
+          return sdk::Status::network("cannot connect to " + where + ": " + e.what() + via(proxy));
+        if (phase == Phase::body)
+          return sdk::Status::network("the connection to " + where + " broke while reading the response");
+        return sdk::Status::network("network error with " + where + ": " + e.what());
     }
+    return sdk::Status::network("network error with " + where + ": " + e.what());
+  }
+
+  static sdk::Status describe(const HttpError& e, Phase phase, const Url& url,
+                              const std::optional<ProxySetting>& proxy) {
+    const std::string where = host_port(url);
+    const std::string through = phase == Phase::tunnel ? via(proxy) : "";
+    switch (e.refusal) {
+      case Refusal::no_answer:
+        return sdk::Status::network((phase == Phase::tunnel ? "the proxy " + proxy->host + " for " + where : where) +
+                                    " closed the connection without answering");
+      case Refusal::too_large:
+        return sdk::Status::network("the response from " + where + " is larger than 8 MiB");
+      case Refusal::tunnel:
+        return sdk::Status::network("HTTP error with " + where + ": " + e.what() + through);
+      case Refusal::malformed:
+        break;
+    }
+    return sdk::Status::network("malformed HTTP response from " + where + ": " + e.what() + through);
   }
 };
 
@@ -458,7 +541,7 @@ int32_t send(void* /*ctx*/, const et_http_request* request, et_http_response_sin
     // The members this module reads; a struct that does not cover them is not a request.
     if (!request || request->size < offsetof(et_http_request, proxy) + sizeof(et_str))
       return sdk::detail::to_c(sdk::Status::general("malformed HTTP request passed to the network module"), status);
-    static PocoHttpClient client;
+    const HttpClient client;
     auto result = client.send(sdk::detail::from_c(*request));
     if (!result) return sdk::detail::to_c(result.status(), status);
     const sdk::detail::CPairs headers(result->headers);
@@ -466,13 +549,9 @@ int32_t send(void* /*ctx*/, const et_http_request* request, et_http_response_sin
     return ET_OK;
   } catch (const std::bad_alloc&) {
     fail(status, ET_GENERAL, "out of memory in the network module");
-  } catch (const Poco::Exception& e) {
-    // Poco's and the standard library's, outside the request's own handlers (e.g. no thread for
-    // the deadline guard). Written without allocating, so that a second failure cannot escape.
-    fail(status, ET_NETWORK, "");
-    if (status)
-      std::snprintf(status->message, sizeof status->message, "network error: %s: %s", e.name(), e.message().c_str());
   } catch (const std::exception& e) {
+    // Outside the request's own handlers; written without allocating, so that a second failure
+    // cannot escape.
     fail(status, ET_NETWORK, "");
     if (status) std::snprintf(status->message, sizeof status->message, "network error: %s", e.what());
   } catch (...) {
