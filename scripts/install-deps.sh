@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # lld: links the executable with the cached path's functions laid out together (host/CMakeLists.txt).
-want=(build-essential cmake ninja-build pkg-config libboost-dev libpoco-dev doctest-dev libssl-dev openssl
+want=(build-essential cmake ninja-build pkg-config libboost-dev doctest-dev libssl-dev openssl
   libsodium-dev libkeyutils-dev libsecret-1-dev lld)
 if [[ "${1:-}" == "--test" ]]; then
   # keyutils: `keyctl session` gives the keystore tests a keyring of their own; valgrind: bench/.

@@ -1,7 +1,7 @@
 // The network stack lives in lib/entratool/entratool-http.so so that commands that never go to the
-// network (a cached get-token, inspect, config) never pay for loading Poco and OpenSSL's TLS.
+// network (a cached get-token, inspect, config) never pay for loading OpenSSL's TLS.
 //
-// The module runs on the shared libstdc++ (Poco does) and this binary on its own static copy, so
+// The module has its own static libstdc++ (the shared one in sanitizer builds), as this binary does, so
 // the two talk only C (modules/http/http_api.h: the SDK's et_http_service): the request goes in
 // as views into the sdk::HttpRequest, the response comes back through a sink that copies it into
 // an sdk::HttpResponse here, and errors come back as an et_status. No exception crosses: the

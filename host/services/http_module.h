@@ -1,5 +1,5 @@
 #pragma once
-// Loading the network module (host/modules/http/, Poco) on demand.
+// Loading the network module (host/modules/http/, OpenSSL) on demand.
 //
 // What the module decides and what it leaves to its callers: it trusts the system CAs plus
 // HttpRequest::ca_bundle, which flows copy from FlowRequest::ca_bundle; the host resolves that

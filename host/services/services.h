@@ -26,7 +26,7 @@ class Services final : public sdk::HostServices {
   Services();
   ~Services() override;
 
-  /// Loads the network module (lib/entratool/entratool-http.so, Poco Net/NetSSL) on first use,
+  /// Loads the network module (lib/entratool/entratool-http.so, OpenSSL) on first use,
   /// so commands that never touch the network never load it. Defined in http_module.cpp.
   sdk::HttpClient& http() override;
   sdk::Console& console() override;

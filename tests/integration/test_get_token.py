@@ -250,10 +250,10 @@ class Caching(GetTokenCase):
         def loaded(args):
             rc, out, err = self.run_tool(args, env={"LD_DEBUG": "files"})
             self.assertEqual(rc, 0, err[-2000:])
-            return {name for name in ("entratool-client-credentials.so", "entratool-http.so", "libPocoNet")
+            return {name for name in ("entratool-client-credentials.so", "entratool-http.so", "libssl.so")
                     if re.search(r"file=\S*" + re.escape(name), err)}
         self.assertEqual(loaded(["get-token", "-p", "app", "-q"]),
-                         {"entratool-client-credentials.so", "entratool-http.so", "libPocoNet"})
+                         {"entratool-client-credentials.so", "entratool-http.so", "libssl.so"})
         self.assertEqual(loaded(["get-token", "-p", "app", "-q"]), set())
         self.assertEqual(self.idp.count(), 1)
 

@@ -1,4 +1,4 @@
-"""The network module (host/modules/http, Poco) and the client-credentials flow plugin against the real
+"""The network module (host/modules/http, OpenSSL on sockets) and the client-credentials flow plugin against the real
 test provider, through tests/bin/entratool-http-probe: TLS with the suite's CA, loopback-only
 http://, proxies, transport errors and their categories (exit codes), and every fault mode."""
 
@@ -169,7 +169,7 @@ class HttpModule(unittest.TestCase):
         self.assertEqual((r["ok"], r["category"]), (False, TIMEOUT), r)
         self.assertLess(time.monotonic() - start, ONE_DEADLINE)
 
-    # Poco's socket timeouts bound each wait, not the request: over TLS a stalled read used to take
+    # Per-wait socket timeouts (the Poco transport had them) bound each wait, not the request: a stalled read used to take
     # twice the timeout and a stalled handshake three times. The timeout is one deadline.
     def test_https_hang_after_the_handshake_ends_at_the_timeout(self):
         self.https.fault("hang", seconds=30)

@@ -128,9 +128,9 @@ class OpenIdFlowsTest(OpenIdCase):
             rc, out, err = self.run_tool(["get-token", "-p", "app", "-q", "--min-validity", "10s"],
                                          env={"LD_DEBUG": "files"})
             self.assertEqual(rc, 0, err[-2000:])
-            return {name for name in ("entratool-client-credentials.so", "entratool-http.so", "libPocoNet")
+            return {name for name in ("entratool-client-credentials.so", "entratool-http.so", "libssl.so")
                     if re.search(r"file=\S*" + re.escape(name), err)}
-        self.assertEqual(loaded(), {"entratool-client-credentials.so", "entratool-http.so", "libPocoNet"})
+        self.assertEqual(loaded(), {"entratool-client-credentials.so", "entratool-http.so", "libssl.so"})
         self.idp.reset()
         self.assertEqual(loaded(), set())
         self.assertEqual(self.idp.requests()["counts"], {}, "no discovery request either")
