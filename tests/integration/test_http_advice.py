@@ -7,42 +7,13 @@ import socket
 import ssl
 import struct
 import sys
-import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from provider import _material as pki_material  # noqa: E402
+from tcp_server import TcpServer  # noqa: E402
 from test_http import NETWORK, probe  # noqa: E402
-
-
-class OneShotServer:
-    """Accepts connections on 127.0.0.1 and hands each to `handle(conn)` in a thread."""
-
-    def __init__(self, handle):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.handle = handle
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            try:
-                self.handle(conn)
-            except OSError:
-                pass
-            finally:
-                conn.close()
-
-    def close(self):
-        self.sock.close()
 
 
 def read_request(conn):
@@ -77,7 +48,7 @@ class HttpAdvice(unittest.TestCase):
         cls.tls.load_cert_chain(os.path.join(d, "server.pem"), os.path.join(d, "server.key"))
 
     def serve(self, handle):
-        server = OneShotServer(handle)
+        server = TcpServer(lambda _server, conn: handle(conn))
         self.addCleanup(server.close)
         return server
 
