@@ -4,7 +4,8 @@
 # $plugins, $cxx, $cc, $authority, $tenant, $client_id, $secret, $endpoint, $scope, $ca (the
 # provider's CA file, also the profile's --ca-bundle), $one (a config folder with one cached
 # token), $work/curl.cfg and the helpers $work/timer, $work/parallel, $work/trivial, $work/puts.
-#   needs: here, source_dir, build set by the caller; defines cleanup on EXIT.
+#   needs: here, source_dir, build set by the caller; defines cleanup on EXIT (which runs the
+#   caller's on_cleanup function first, when there is one).
 entratool=$build/bin/entratool
 plugins=$build/lib/entratool/plugins
 [[ -x $entratool ]] || { echo "$(basename "$0"): $entratool not found; build first (cmake --build $build)" >&2; exit 1; }
@@ -17,6 +18,7 @@ cc=${CC:-cc}
 work=$(mktemp -d "${TMPDIR:-/tmp}/entratool-bench-XXXXXX")
 idp_pid=
 cleanup() {
+  [[ $(type -t on_cleanup) == function ]] && on_cleanup
   if [[ -n $idp_pid ]]; then
     exec {idp_in}>&- 2>/dev/null || true
     kill "$idp_pid" 2>/dev/null || true
@@ -36,7 +38,7 @@ echo "building the helpers..." >&2
 export HOME=$work/home XDG_DATA_HOME=$work/home/data XDG_CONFIG_HOME=$work/home/config
 unset ENTRATOOL_PLUGIN_PATH ENTRATOOL_KEYSTORE ENTRATOOL_KEYSTORE_PASSPHRASE ENTRATOOL_CA_BUNDLE SSL_CERT_FILE \
   SSL_CERT_DIR AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET AZURE_AUTHORITY_HOST HTTPS_PROXY https_proxy \
-  HTTP_PROXY http_proxy
+  HTTP_PROXY http_proxy ENTRATOOL_KEYSTORE_FORCE_OPENSSL
 mkdir -p "$HOME"
 one=$work/one
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# get-token benchmark. Starts the local test identity provider (tests/provider), creates a
-# client-secret profile, and times, interleaved (round-robin after a warm-up) with medians:
+# get-token benchmark. Starts the local test identity provider (tests/provider, over HTTPS),
+# creates a client-secret profile (bench/common.sh), and times, interleaved (round-robin after a warm-up) with medians:
 #   1. a cached `get-token` against a trivial C++ program            target <= 3x
 #   2. a fresh `get-token --force` against curl making the same token request   target <= 1.5x
 #      (also `--force --no-cache`, which skips the cache write, for comparison)
@@ -15,72 +15,20 @@ build=$(cd "${1:-$source_dir/build}" && pwd)
 runs=${2:-200}
 entries=${3:-10000}
 net_runs=$(( runs / 4 > 20 ? runs / 4 : 20 ))
-entratool=$build/bin/entratool
-plugins=$build/lib/entratool/plugins
-[[ -x $entratool ]] || { echo "get_token.sh: $entratool not found; build first (cmake --build $build)" >&2; exit 1; }
-command -v curl >/dev/null || { echo "get_token.sh: curl is needed (scripts/install-deps.sh --test)" >&2; exit 1; }
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
 
-cxx=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
-cxx=${cxx:-c++}
-cc=${CC:-cc}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/entratool-bench-XXXXXX")
-idp_pid=
-cleanup() {
-  if [[ -n $idp_pid ]]; then
-    exec {idp_in}>&- 2>/dev/null || true
-    kill "$idp_pid" 2>/dev/null || true
-    wait "$idp_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "building the helpers..." >&2
-"$cxx" -O2 -o "$work/trivial" "$here/trivial.cpp"
-"$cc" -O2 -o "$work/timer" "$here/timer.c"
 # SDK 2.0's EntraToolSDK::sdk is header-only; a build from before it also has libentratool_sdk.a.
 sdk_lib=$build/sdk/libentratool_sdk.a; [[ -f $sdk_lib ]] || sdk_lib=
 "$cxx" -O2 -std=c++17 -I"$source_dir/host" -I"$source_dir/sdk/include" -o "$work/fill_cache" "$here/fill_cache.cpp" \
   "$build/host/libentratool_host.a" ${sdk_lib:+"$sdk_lib"} "$build/sdk/libentratool_support.a" -lcrypto -lsodium -ldl -lpthread
 
-# Isolated state: nothing of the user's (profiles, store, plugins, proxies) takes part.
-export HOME=$work/home XDG_DATA_HOME=$work/home/data XDG_CONFIG_HOME=$work/home/config
-unset ENTRATOOL_PLUGIN_PATH ENTRATOOL_KEYSTORE ENTRATOOL_KEYSTORE_PASSPHRASE ENTRATOOL_CA_BUNDLE SSL_CERT_FILE \
-  AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET AZURE_AUTHORITY_HOST HTTPS_PROXY https_proxy HTTP_PROXY http_proxy
-mkdir -p "$HOME"
-one=$work/one        # config folder with one cached token
-many=$work/many      # the same, plus $entries - 1 other cached tokens of the same profile
-
-echo "starting the test identity provider..." >&2
-mkfifo "$work/idp.in"
-python3 "$here/provider_up.py" <"$work/idp.in" >"$work/idp.out" 2>"$work/idp.err" &
-idp_pid=$!
-exec {idp_in}>"$work/idp.in"
-for _ in $(seq 1 300); do [[ -s $work/idp.out ]] && break; sleep 0.1; done
-[[ -s $work/idp.out ]] || { echo "get_token.sh: the provider did not start: $(cat "$work/idp.err")" >&2; exit 1; }
-info=$(head -n1 "$work/idp.out")
-get() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$info" "$1"; }
-authority=$(get authority); tenant=$(get tenant); client_id=$(get client_id); secret=$(get secret)
-endpoint=$(get token_endpoint)
-scope=https://graph.microsoft.com/.default
-
-for dir in "$one" "$many"; do
-  ENTRATOOL_CONFIG_DIR=$dir "$entratool" create-profile --name bench --tenant-id "$tenant" --client-id "$client_id" \
-    --scope "$scope" --authority-host "$authority" --client-secret-stdin --set-default <<<"$secret" >/dev/null 2>&1
-  ENTRATOOL_CONFIG_DIR=$dir "$entratool" get-token -p bench --silent >/dev/null
-done
+many=$work/many  # $one with $entries - 1 other cached tokens of the same profile
+make_profile "$many"
 echo "creating $((entries - 1)) extra cached tokens..." >&2
 start=$(date +%s)
 ENTRATOOL_CONFIG_DIR=$many "$work/fill_cache" "$plugins" bench "$((entries - 1))" "$authority" "$tenant" "$client_id"
 echo "  took $(( $(date +%s) - start ))s" >&2
-
-# curl sends what the client-credentials flow sends: Basic auth (id and secret form-encoded) and
-# the form; its config file keeps the secret off the command line.
-enc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$1"; }
-( umask 077; printf 'silent\nfail\nuser = "%s:%s"\ndata = "grant_type=client_credentials&scope=%s"\nurl = "%s"\noutput = "/dev/null"\n' \
-    "$(enc "$client_id")" "$(enc "$secret")" "$(enc "$scope")" "$endpoint" >"$work/curl.cfg" )
-curl_bin=$(command -v curl)
 
 echo "timing ($runs cached runs, $net_runs network runs per command)..." >&2
 cached=$("$work/timer" "$runs" 20 \
@@ -106,9 +54,7 @@ force $(count "ENTRATOOL_CONFIG_DIR=$one" "${vg[@]}" "$entratool" get-token -p b
 force_nocache $(count "ENTRATOOL_CONFIG_DIR=$one" "${vg[@]}" "$entratool" get-token -p bench --silent --force --no-cache)"
 fi
 
-exec {idp_in}>&-
-wait "$idp_pid" 2>/dev/null || true
-idp_pid=
+stop_provider
 
 field() { awk -v k="$1" -v f="$2" '$1==k{print $f}' <<<"$cached"$'\n'"$network"; }
 ms() { awk -v v="$1" 'BEGIN{printf "%.3f", v/1000}'; }
@@ -132,7 +78,7 @@ row "get-token --force --no-cache" force_nocache curl 1.5
 row "get-token, cached (1 entry)" cached "" 0
 row "get-token, cached ($entries entries)" cached_many cached 1.5
 echo "(ratios: cached vs trivial, --force vs curl, $entries entries vs one; targets judged on wall time, which a"
-echo " loaded machine disturbs more than cpu time; provider traffic: $(tail -n1 "$work/idp.err"))"
+echo " loaded machine disturbs more than cpu time; provider traffic: $traffic)"
 if [[ -n $instructions ]]; then
   echo "instructions executed (callgrind, one run each; independent of machine load):"
   awk '{ v[$1] = $2 } END {

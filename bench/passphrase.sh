@@ -20,57 +20,20 @@ source_dir=$(cd "$here/.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 runs=${2:-200}
 slow_runs=$(( runs / 20 > 5 ? runs / 20 : 5 ))
-entratool=$build/bin/entratool
-[[ -x $entratool ]] || { echo "passphrase.sh: $entratool not found; build first (cmake --build $build)" >&2; exit 1; }
-
-cxx=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
-cxx=${cxx:-c++}
-cc=${CC:-cc}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/entratool-bench-XXXXXX")
-idp_pid=
-cleanup() {
-  if [[ -n $idp_pid ]]; then
-    exec {idp_in}>&- 2>/dev/null || true
-    kill "$idp_pid" 2>/dev/null || true
-    wait "$idp_pid" 2>/dev/null || true
-  fi
-  keyctl clear @s >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$cxx" -O2 -o "$work/trivial" "$here/trivial.cpp"
-"$cc" -O2 -o "$work/timer" "$here/timer.c"
-
-export HOME=$work/home XDG_DATA_HOME=$work/home/data XDG_CONFIG_HOME=$work/home/config
-unset ENTRATOOL_PLUGIN_PATH ENTRATOOL_KEYSTORE ENTRATOOL_KEYSTORE_PASSPHRASE ENTRATOOL_CA_BUNDLE SSL_CERT_FILE \
-  AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET AZURE_AUTHORITY_HOST HTTPS_PROXY https_proxy HTTP_PROXY http_proxy \
-  ENTRATOOL_KEYSTORE_FORCE_OPENSSL
-mkdir -p "$HOME"
+on_cleanup() { keyctl clear @s >/dev/null 2>&1 || true; }  # the unlocked key goes with the benchmark
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
 passphrase='a benchmark passphrase of reasonable length'
-
-echo "starting the test identity provider..." >&2
-mkfifo "$work/idp.in"
-python3 "$here/provider_up.py" <"$work/idp.in" >"$work/idp.out" 2>"$work/idp.err" &
-idp_pid=$!
-exec {idp_in}>"$work/idp.in"
-for _ in $(seq 1 300); do [[ -s $work/idp.out ]] && break; sleep 0.1; done
-[[ -s $work/idp.out ]] || { echo "passphrase.sh: the provider did not start: $(cat "$work/idp.err")" >&2; exit 1; }
-info=$(head -n1 "$work/idp.out")
-get() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$info" "$1"; }
-authority=$(get authority); tenant=$(get tenant); client_id=$(get client_id); secret=$(get secret)
 
 # key: key-file store; pass: passphrase store (unlocked once, below); slow: passphrase, no cache.
 mkdir -m 700 -p "$work/slow"
 printf '{"keystore_settings": {"unlock_timeout": "0"}}\n' >"$work/slow/config.json"
 chmod 600 "$work/slow/config.json"
-for dir in key pass slow; do
-  pass_env=(); [[ $dir != key ]] && pass_env=("ENTRATOOL_KEYSTORE_PASSPHRASE=$passphrase")
-  env ENTRATOOL_CONFIG_DIR="$work/$dir" "${pass_env[@]}" "$entratool" create-profile --name bench --tenant-id "$tenant" \
-    --client-id "$client_id" --scope https://graph.microsoft.com/.default --authority-host "$authority" \
+for dir in pass slow; do  # the key-file store is common.sh's $one
+  ENTRATOOL_CONFIG_DIR="$work/$dir" ENTRATOOL_KEYSTORE_PASSPHRASE=$passphrase "$entratool" create-profile --name bench \
+    --tenant-id "$tenant" --client-id "$client_id" --scope "$scope" --authority-host "$authority" --ca-bundle "$ca" \
     --client-secret-stdin --set-default <<<"$secret" >/dev/null 2>&1
-  env ENTRATOOL_CONFIG_DIR="$work/$dir" "${pass_env[@]}" "$entratool" get-token -p bench --silent >/dev/null
+  ENTRATOOL_CONFIG_DIR="$work/$dir" ENTRATOOL_KEYSTORE_PASSPHRASE=$passphrase "$entratool" get-token -p bench --silent >/dev/null
 done
 # The passphrase store is unlocked now (create-profile did it): no variable from here on, except
 # for the store that keeps nothing unlocked.
@@ -80,7 +43,7 @@ ENTRATOOL_CONFIG_DIR=$work/pass "$entratool" get-token -p bench --silent >/dev/n
 echo "timing ($runs cached runs each, $slow_runs for the store without the session cache)..." >&2
 fast=$("$work/timer" "$runs" 20 \
   trivial "$work/trivial" :: \
-  key "ENTRATOOL_CONFIG_DIR=$work/key" "$entratool" get-token -p bench --silent :: \
+  key "ENTRATOOL_CONFIG_DIR=$one" "$entratool" get-token -p bench --silent :: \
   pass "ENTRATOOL_CONFIG_DIR=$work/pass" "$entratool" get-token -p bench --silent)
 slow=$("$work/timer" "$slow_runs" 2 \
   slow "ENTRATOOL_CONFIG_DIR=$work/slow" "ENTRATOOL_KEYSTORE_PASSPHRASE=$passphrase" "$entratool" get-token -p bench --silent)
@@ -91,14 +54,11 @@ if command -v valgrind >/dev/null && [[ ${ENTRATOOL_BENCH_INSTRUCTIONS:-1} != 0 
   count() { env "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | tail -n1; }
   vg=(valgrind --tool=callgrind --callgrind-out-file=/dev/null)
   instructions="trivial $(count "${vg[@]}" "$work/trivial")
-key $(count "ENTRATOOL_CONFIG_DIR=$work/key" "${vg[@]}" "$entratool" get-token -p bench --silent)
+key $(count "ENTRATOOL_CONFIG_DIR=$one" "${vg[@]}" "$entratool" get-token -p bench --silent)
 pass $(count "ENTRATOOL_CONFIG_DIR=$work/pass" "${vg[@]}" "$entratool" get-token -p bench --silent)"
 fi
 
-# Closing its input stops the provider (and its node server); killing it would orphan the server.
-exec {idp_in}>&-
-wait "$idp_pid" 2>/dev/null || true
-idp_pid=
+stop_provider
 
 field() { awk -v k="$1" -v f="$2" '$1==k{print $f}' <<<"$fast"$'\n'"$slow"; }
 echo "entratool get-token (cached), passphrase store vs key-file store: median wall time (p10-p90), cpu time"
