@@ -1,4 +1,5 @@
-# Shared by bench/targets.sh and bench/peers.sh (sourced, not run): the helpers built with the
+# shellcheck shell=bash
+# Shared by bench/targets.sh, peers.sh, get_token.sh and passphrase.sh (sourced, not run): the helpers built with the
 # build's compiler, an isolated HOME, the test identity provider, a client-secret profile with
 # one cached token, and a curl config making the same token request. After it: $work, $entratool,
 # $plugins, $cxx, $cc, $authority, $tenant, $client_id, $secret, $endpoint, $scope, $ca (the

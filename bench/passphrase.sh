@@ -26,7 +26,7 @@ source "$here/common.sh"
 passphrase='a benchmark passphrase of reasonable length'
 
 # key: key-file store; pass: passphrase store (unlocked once, below); slow: passphrase, no cache.
-mkdir -m 700 -p "$work/slow"
+mkdir -m 700 "$work/slow"
 printf '{"keystore_settings": {"unlock_timeout": "0"}}\n' >"$work/slow/config.json"
 chmod 600 "$work/slow/config.json"
 for dir in pass slow; do  # the key-file store is common.sh's $one
