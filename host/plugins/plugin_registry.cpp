@@ -162,7 +162,9 @@ struct PluginRegistry::Impl {
     if (options.warn) options.warn(text);
   }
   void prepare(const PluginSearchDir& dir, std::vector<std::string>& seen);
-  std::vector<PluginCandidate> read_manifest_file(const Dir& dir, const std::string& name, std::vector<Entry>& made);
+  // `known`: the manifest's lstat when the caller has made it (read_one, to see it exists).
+  std::vector<PluginCandidate> read_manifest_file(const Dir& dir, const std::string& name, std::vector<Entry>& made,
+                                                  const struct stat* known = nullptr);
   void read_dir(size_t dir_index, std::vector<std::pair<PluginCandidate, Entry>>& out);
   void read_everything();
   const std::vector<std::string>& names_in(Dir& dir);
@@ -242,7 +244,8 @@ int PluginRegistry::Impl::library_for(const Manifest& m, const std::string& libr
 // Reads one manifest of a checked folder into candidates (one per component, or one invalid
 // candidate named after the file), with their entries in `made` (pointers not set yet).
 std::vector<PluginCandidate> PluginRegistry::Impl::read_manifest_file(const Dir& dir, const std::string& name,
-                                                                      std::vector<Entry>& made) {
+                                                                      std::vector<Entry>& made,
+                                                                      const struct stat* known) {
   std::vector<PluginCandidate> out;
   PluginCandidate c;
   c.origin = dir.origin;
@@ -263,7 +266,9 @@ std::vector<PluginCandidate> PluginRegistry::Impl::read_manifest_file(const Dir&
   };
 
   struct stat st {};
-  if (::lstat(c.manifest.c_str(), &st) != 0)
+  if (known)
+    st = *known;
+  else if (::lstat(c.manifest.c_str(), &st) != 0)
     return invalid(std::string("cannot read manifest: ") + std::strerror(errno));
   std::string manifest_problem;
   if (S_ISLNK(st.st_mode)) {
@@ -291,12 +296,13 @@ std::vector<PluginCandidate> PluginRegistry::Impl::read_manifest_file(const Dir&
   // only a symlinked library needs the walk (its target and every folder on the way).
   std::string library = m.library;
   std::string library_problem;
-  if (::lstat(library.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+  const bool library_found = ::lstat(library.c_str(), &st) == 0;
+  if (library_found && S_ISLNK(st.st_mode)) {
     PathCheck lc = check_path(library, "library", AllowedOwners::root_or_self());
     library_problem = lc.problem;
     library = lc.resolved;
     if (library_problem.empty() && ::stat(library.c_str(), &st) != 0) library.clear();
-  } else if (::stat(library.c_str(), &st) == 0) {
+  } else if (library_found) {  // a plain file (or not a file: refused below) in the checked folder
     library_problem = check_leaf(st, library, "library", AllowedOwners::root_or_self());
   } else {
     library.clear();
@@ -388,7 +394,7 @@ void PluginRegistry::Impl::read_one(Dir& dir, const std::string& name) {
   struct stat st {};
   if (::lstat((dir.path + "/" + name).c_str(), &st) != 0) return;
   std::vector<Entry> made;
-  std::vector<PluginCandidate> found = read_manifest_file(dir, name, made);
+  std::vector<PluginCandidate> found = read_manifest_file(dir, name, made, &st);
   for (size_t i = 0; i < found.size(); ++i) {
     probed.push_back(std::move(found[i]));
     made[i].c = &probed.back();

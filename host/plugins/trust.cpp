@@ -48,8 +48,16 @@ std::map<std::string, std::string>& ancestor_cache() {
   return *cache;
 }
 
+// A folder this process already found to be a trusted folder (so it is no symlink either).
+bool known_good_folder(const std::string& folder, bool cacheable) {
+  if (!cacheable) return false;
+  auto it = ancestor_cache().find(folder);
+  return it != ancestor_cache().end() && it->second.empty();
+}
+
+// `known`: the folder's lstat when the caller has just made it.
 std::string check_ancestor(const std::string& folder, const std::string& path, const std::string& what,
-                           const AllowedOwners& owners, bool cacheable) {
+                           const AllowedOwners& owners, bool cacheable, const struct stat* known = nullptr) {
   if (cacheable) {
     auto it = ancestor_cache().find(folder);
     if (it != ancestor_cache().end())
@@ -57,7 +65,9 @@ std::string check_ancestor(const std::string& folder, const std::string& path, c
   }
   struct stat st {};
   std::string why;
-  if (::lstat(folder.c_str(), &st) != 0)
+  if (known)
+    st = *known;
+  if (!known && ::lstat(folder.c_str(), &st) != 0)
     why = "folder '" + folder + "' cannot be read: " + std::strerror(errno);
   else if (!S_ISDIR(st.st_mode))
     why = "'" + folder + "' on its way is not a folder";
@@ -72,7 +82,10 @@ std::string check_ancestor(const std::string& folder, const std::string& path, c
 
 }  // namespace
 
-AllowedOwners AllowedOwners::root_or_self() { return AllowedOwners{{::geteuid()}}; }
+AllowedOwners AllowedOwners::root_or_self() {
+  static const uid_t self = ::geteuid();  // the host never changes its user
+  return AllowedOwners{{self}};
+}
 
 bool AllowedOwners::accepts(uid_t uid) const {
   return uid == 0 || std::find(uids.begin(), uids.end(), uid) != uids.end();
@@ -117,6 +130,10 @@ PathCheck check_path(const std::string& path, const std::string& what, const All
       continue;
     }
     std::string next = join(current, part);
+    if (!pending.empty() && known_good_folder(next, cacheable)) {  // checked before in this process
+      current = next;
+      continue;
+    }
     struct stat st {};
     if (::lstat(next.c_str(), &st) != 0) {
       result.problem = std::string(what) + " '" + path + "' cannot be read: " + std::strerror(errno) +
@@ -142,7 +159,7 @@ PathCheck check_path(const std::string& path, const std::string& what, const All
       continue;
     }
     if (!pending.empty()) {
-      if (auto why = check_ancestor(next, path, what, owners, cacheable); !why.empty()) {
+      if (auto why = check_ancestor(next, path, what, owners, cacheable, &st); !why.empty()) {
         result.problem = why;
         return result;
       }

@@ -33,7 +33,7 @@ case "$target" in
     sources=("$here/fuzz_store.cpp" "$store_dir/crypto.cpp" "$store_dir/encrypted_file_store.cpp"
              "$store_dir/key_cache.cpp" "$store_dir/os_key_source.cpp" "$src/sdk/support/src/files.cpp" "$src/sdk/support/src/sha256.cpp" "${support[@]}")
     includes=(-I"$store_dir" -I"$src/tests" -I"$src/sdk/include")
-    libs+=(-lkeyutils -ldl)
+    libs+=(-ldl)
     for lib in libcrypto libsodium; do
       if pkg-config --exists "$lib" 2>/dev/null; then read -ra more <<<"$(pkg-config --libs "$lib")"; libs+=("${more[@]}"); fi
     done

@@ -92,13 +92,15 @@ class UnlockSession(ProviderPerClass, unittest.TestCase):
             json.dump({"keystore_settings": settings}, f)
         os.chmod(os.path.join(self.sb.config_dir, "config.json"), 0o600)
 
-    def test_plugin_carries_libsodium_and_does_not_link_libcrypto(self):
+    def test_plugin_carries_libsodium_needs_no_libkeyutils_and_does_not_link_libcrypto(self):
         # libsodium comes from its static archive (docs/rss.md): its AES-256-GCM is in the plugin's
-        # own symbol table (private: the plugin exports only its entry point), no libsodium.so.
+        # own symbol table (private: the plugin exports only its entry point), no libsodium.so. The
+        # kernel keyring is reached through its system calls: no libkeyutils.so either.
         plugin = os.path.join(os.environ["ENTRATOOL_PLUGIN_DIR"], "entratool-encrypted-file.so")
         needed = subprocess.run(["readelf", "-d", plugin], capture_output=True, text=True, check=True).stdout
         self.assertNotIn("libcrypto", needed)
         self.assertNotIn("libsodium", needed)
+        self.assertNotIn("libkeyutils", needed)
         symbols = subprocess.run(["readelf", "-sW", plugin], capture_output=True, text=True, check=True).stdout
         self.assertIn("crypto_aead_aes256gcm_decrypt_detached", symbols)
         exported = subprocess.run(["readelf", "--dyn-syms", "-W", plugin], capture_output=True, text=True, check=True).stdout
@@ -112,6 +114,7 @@ class UnlockSession(ProviderPerClass, unittest.TestCase):
         libs = loaded_libraries(err)
         self.assertFalse(any("libcrypto" in lib for lib in libs), libs)
         self.assertFalse(any("libsodium" in lib for lib in libs), libs)  # linked into the plugin
+        self.assertFalse(any("libkeyutils" in lib for lib in libs), libs)  # keyctl(2) directly
         self.assertEqual(self.idp.count(), 0, "a cached call sends nothing")
 
         # The OpenSSL fallback (a CPU without AES-NI) reads what libsodium wrote, loading libcrypto then.
