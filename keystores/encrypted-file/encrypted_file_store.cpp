@@ -59,10 +59,21 @@ Result<std::optional<std::string>> read_if_exists(const std::string& path) {
     ::close(fd);
     return Status::general("the secret store file " + quoted(path) + " is too large to be ours; " + kRecoveryAdvice);
   }
-  std::string data;
-  char buf[16384];
+  // Straight into the result, sized from fstat (one byte more: the read that sees the end needs no
+  // growth); a file that grows while it is read is still bounded.
+  const std::size_t limit = kMaxValueSize + kMaxNameLength + 4096;
+  std::string data(static_cast<std::size_t>(st.st_size) + 1, '\0');
+  std::size_t used = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == data.size()) {
+      if (used > limit) {
+        ::close(fd);
+        return Status::general("the secret store file " + quoted(path) + " is too large to be ours; " +
+                               kRecoveryAdvice);
+      }
+      data.resize(std::min(data.size() * 2, limit + 1));
+    }
+    ssize_t n = ::read(fd, data.data() + used, data.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       Status s = Status::general("cannot read " + quoted(path) + ": " + reason());
@@ -70,9 +81,12 @@ Result<std::optional<std::string>> read_if_exists(const std::string& path) {
       return s;
     }
     if (n == 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
+    used += static_cast<std::size_t>(n);
   }
   ::close(fd);
+  if (used > limit)
+    return Status::general("the secret store file " + quoted(path) + " is too large to be ours; " + kRecoveryAdvice);
+  data.resize(used);
   return std::optional<std::string>(std::move(data));
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -104,51 +105,60 @@ std::string broken_rule(const struct stat& st, const std::string& path, const st
 }  // namespace
 
 Result<std::string> read_file(const std::string& path, const ReadRules& rules) {
-  const std::string name = rules.what ? std::string(rules.what) + " '" + path + "'" : "'" + path + "'";
+  // The file's name for messages, built only when there is one to give.
+  auto name = [&] { return rules.what ? std::string(rules.what) + " '" + path + "'" : "'" + path + "'"; };
   int flags = O_RDONLY | O_CLOEXEC;
   if (rules.regular_only) flags |= O_NONBLOCK;  // a FIFO opens at once instead of waiting for a writer
   if (rules.no_symlink) flags |= O_NOFOLLOW;
   int fd = ::open(path.c_str(), flags);
   if (fd < 0) {
     if (errno == ELOOP && rules.no_symlink)
-      return Status::general(name + " is a symbolic link; refusing to follow it - replace it with the real file");
-    return Status::general("cannot read " + name + ": " + reason());
+      return Status::general(name() + " is a symbolic link; refusing to follow it - replace it with the real file");
+    return Status::general("cannot read " + name() + ": " + reason());
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
-    Status s = Status::general("cannot read " + name + ": " + reason());
+    Status s = Status::general("cannot read " + name() + ": " + reason());
     ::close(fd);
     return s;
   }
-  if (std::string broken = broken_rule(st, path, name, rules); !broken.empty()) {
+  if (std::string broken = broken_rule(st, path, name(), rules); !broken.empty()) {
     ::close(fd);
     return Status::general(broken);
   }
   if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > rules.max_bytes) {
     ::close(fd);
-    return Status::general(name + " is too large (" + std::to_string(st.st_size) + " bytes, at most " +
+    return Status::general(name() + " is too large (" + std::to_string(st.st_size) + " bytes, at most " +
                            std::to_string(rules.max_bytes) + ")");
   }
   // A regular file never returns EAGAIN; clear O_NONBLOCK for anything else we agreed to read.
   if (!S_ISREG(st.st_mode)) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  std::string data;
-  char buf[65536];
+  // Read straight into the result, sized from fstat (one byte more, so the read that sees the end
+  // needs no growth); what grows after that (a FIFO, or a file growing while read) doubles.
+  const size_t limit = rules.max_bytes;
+  std::string data(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + 1 : size_t{4096}, '\0');
+  size_t used = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == data.size()) {
+      if (used > limit) {
+        ::close(fd);
+        return Status::general(name() + " is too large (more than " + std::to_string(limit) + " bytes)");
+      }
+      data.resize(std::min<size_t>(std::max<size_t>(data.size() * 2, 4096), limit + 1));
+    }
+    ssize_t n = ::read(fd, data.data() + used, data.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
-      Status s = Status::general("cannot read " + name + ": " + reason());
+      Status s = Status::general("cannot read " + name() + ": " + reason());
       ::close(fd);
       return s;
     }
     if (n == 0) break;
-    if (data.size() + static_cast<size_t>(n) > rules.max_bytes) {
-      ::close(fd);
-      return Status::general(name + " is too large (more than " + std::to_string(rules.max_bytes) + " bytes)");
-    }
-    data.append(buf, static_cast<size_t>(n));
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
+  if (used > limit) return Status::general(name() + " is too large (more than " + std::to_string(limit) + " bytes)");
+  data.resize(used);
   return data;
 }
 
