@@ -277,6 +277,15 @@ class Trust(PrefixCase):
         self.assert_refused_for_the_trust_module(
             folder, "the plugin-trust module '%s' is damaged (truncated: 4096 bytes, its segments need " % self.trust_module)
 
+    def test_a_trust_module_of_another_version_is_never_used(self):
+        # The fixture module calls every hash all zeros and every signature valid.
+        folder = self.make_folder("b")
+        self.write_policy({"plugins": "pinned", "pins": {"fixture-good": "0" * 64}})
+        os.unlink(self.trust_module)
+        shutil.copy2(os.path.join(BUILD, "tests", "fixtures", "trust_wrong_version", TRUST_MODULE), self.trust_module)
+        self.assert_refused_for_the_trust_module(
+            folder, "the plugin-trust module '%s' has interface version 99, this entratool needs 1" % self.trust_module)
+
     def test_signed_fails_closed_with_a_foreign_owned_trust_module(self):
         folder = self.make_folder("b")
         self.bundle(folder)
