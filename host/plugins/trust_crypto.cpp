@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/module_path.h"
@@ -63,8 +64,10 @@ std::string damage(const std::string& path) {
 // other modules and the plugins it judges (owner and mode of it and every folder on its way),
 // since what it answers decides which code runs with the user's secrets.
 sdk::Result<Module*> module() {
+  static std::mutex mutex;
   static Module* loaded = nullptr;
   static sdk::Status failure;
+  std::lock_guard<std::mutex> lock(mutex);
   if (loaded) return loaded;
   if (!failure.is_ok()) return failure;
   const std::string fix = "; reinstall entratool";

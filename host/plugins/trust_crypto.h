@@ -9,7 +9,7 @@
 // If the module cannot be used (missing, not owned by root or the user, not loadable, another
 // interface version) every call fails with a one-line message ending "; reinstall entratool",
 // and the failure is remembered: a check that needs it fails closed, never "trusted anyway".
-// Not thread-safe on the first call (the plugin registry calls it from one thread).
+// Thread-safe.
 
 #include <array>
 #include <string>
