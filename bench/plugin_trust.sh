@@ -3,8 +3,10 @@
 # plugins into a bundle, and times `plugins info` of a ~0.7 MB (token) and a ~4.8 MB
 # (encrypted-file) plugin with no policy, with "plugins": "pinned" (hash only) and with
 # "plugins": "signed" (hash + Ed25519 over bundle.json), interleaved. The difference is the
-# price of the check: one SHA-256 of the library (from its open descriptor) and, for signed, one
-# signature check, both linked into the executable (host/plugins/trust_crypto.h). Reports only; it never fails on timing.
+# price of the check: loading the plugin-trust module (lib/entratool/entratool-trust.so, which
+# carries its own SHA-256 and Ed25519: host/plugins/trust_crypto.h), one SHA-256 of the library
+# (from its open descriptor) and, for signed, one signature check. Reports only; it never fails on
+# timing.
 #
 #   bench/plugin_trust.sh [BUILD_DIR] [RUNS]     (defaults: build, 100)
 set -euo pipefail

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <memory>
 
-#include "core/paths.h"
+#include "core/module_path.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/files.h"
 #include "entratool/support/json.h"
@@ -41,8 +41,10 @@ sdk::Result<Crypto*> crypto() {
   static sdk::Status failure;
   if (loaded) return loaded;
   if (!failure.is_ok()) return failure;
-  const std::string exe = executable_path();
-  const std::string path = exe.substr(0, exe.find_last_of('/')) + "/../lib/entratool/entratool-crypto.so";
+  const std::string fix = "; reinstall entratool";
+  const std::string path = host_module_path("entratool-crypto.so");
+  if (path.empty())
+    return failure = sdk::Status::general("cannot locate the encryption module (unknown executable path)" + fix);
   PathCheck check = check_path(path, "encryption module", AllowedOwners::root_or_self());
   if (!check.ok()) return failure = sdk::Status::general(check.problem + "; reinstall entratool");
   auto m = std::make_unique<Crypto>();
@@ -69,9 +71,11 @@ sdk::Result<Crypto*> crypto() {
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
-sdk::Result<std::string> digest_hex(std::string_view data) {
+// `name` is the file hashed, for the message when the plugin-trust module cannot be used.
+sdk::Result<std::string> digest_hex(std::string_view data, const std::string& name) {
   const auto digest = trust_crypto::sha256(data);
-  return support::hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  if (!digest) return sdk::Status::general("cannot check '" + name + "': " + digest.status().message());
+  return support::hex_encode(std::string_view(reinterpret_cast<const char*>(digest->data()), digest->size()));
 }
 
 // Reads a small file of a bundle through an fd, after its owner and mode were checked.
@@ -157,7 +161,9 @@ sdk::Status verify_bundle_signature(Bundle& b, const Policy& policy) {
     b.problem = where + " is not signed (no bundle.json.sig)";
     return sdk::Status::ok();
   }
-  if (!trust_crypto::ed25519_verify(b.signer_raw, b.bytes, b.signature)) {
+  auto valid = trust_crypto::ed25519_verify(b.signer_raw, b.bytes, b.signature);
+  if (!valid) return sdk::Status::general("cannot check the signature of " + where + ": " + valid.status().message());
+  if (!*valid) {
     b.state = Bundle::Signature::bad;
     b.problem = where + " has a bad signature: bundle.json was changed after it was signed, or bundle.json.sig " +
                 "belongs to another file";
@@ -178,10 +184,10 @@ sdk::Status verify_bundle_signature(Bundle& b, const Policy& policy) {
 sdk::Result<std::string> sha256_of_fd(int fd, const std::string& name) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return sdk::Status::general("cannot read '" + name + "': " + std::strerror(errno));
-  if (st.st_size == 0) return digest_hex({});
+  if (st.st_size == 0) return digest_hex({}, name);
   void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   if (map == MAP_FAILED) return sdk::Status::general("cannot read '" + name + "': " + std::strerror(errno));
-  auto hex = digest_hex(std::string_view(static_cast<const char*>(map), static_cast<size_t>(st.st_size)));
+  auto hex = digest_hex(std::string_view(static_cast<const char*>(map), static_cast<size_t>(st.st_size)), name);
   ::munmap(map, static_cast<size_t>(st.st_size));
   return hex;
 }

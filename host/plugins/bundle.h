@@ -1,8 +1,9 @@
 #pragma once
 // Plugin bundles: a folder with libraries, their manifests, bundle.json (name, version, signer,
 // and for each library its file, SHA-256, manifest and components) and bundle.json.sig (a
-// detached Ed25519 signature over the exact bytes of bundle.json). Hashing, signing and
-// verifying run in the lazily loaded crypto module (OpenSSL EVP); the host never links OpenSSL.
+// detached Ed25519 signature over the exact bytes of bundle.json). Hashing and verifying run in
+// the lazily loaded plugin-trust module (plugins/trust_crypto.h), signing in the crypto module
+// (OpenSSL EVP); the executable never links OpenSSL.
 
 #include <string>
 #include <string_view>

@@ -1,29 +1,138 @@
 #include "plugins/trust_crypto.h"
 
-// The low-level SHA-256 interface is deprecated in OpenSSL 3 in favour of EVP, but EVP pulls in
-// the provider machinery (and reads openssl.cnf), which is what this file exists to avoid. The
-// functions stay in OpenSSL 3's API.
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-#include <sodium.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/dll/shared_library.hpp>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/module_path.h"
+#include "modules/trust/trust_api.h"
+#include "plugins/trust.h"
 
 namespace entratool::host::trust_crypto {
 
-std::array<unsigned char, 32> sha256(std::string_view data) {
+namespace {
+
+struct Module {
+  boost::dll::shared_library library;
+  entratool_trust_sha256_fn sha256 = nullptr;
+  entratool_trust_ed25519_verify_fn verify = nullptr;
+};
+
+std::string& path_override() {
+  static std::string path;
+  return path;
+}
+
+// Why the file at `path` cannot be a whole shared library, or empty. glibc maps a library's
+// segments as its program headers describe them, and touching a page past the end of a
+// truncated file is SIGBUS inside dlopen: a damaged module must be a message, not a crash.
+std::string damage(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::string("cannot be opened: ") + std::strerror(errno);
+  struct stat st {};
+  Elf64_Ehdr eh{};
+  std::string why;
+  if (::fstat(fd, &st) != 0 || ::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
+      std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh.e_phentsize != sizeof(Elf64_Phdr)) {
+    why = "is not a 64-bit shared library";
+  } else {
+    const auto size = static_cast<uint64_t>(st.st_size);
+    std::vector<Elf64_Phdr> ph(eh.e_phnum);
+    const size_t bytes = ph.size() * sizeof(Elf64_Phdr);
+    if (eh.e_phoff > size || bytes > size - eh.e_phoff ||
+        ::pread(fd, ph.data(), bytes, static_cast<off_t>(eh.e_phoff)) != static_cast<ssize_t>(bytes))
+      why = "is damaged (truncated: its program headers are missing)";
+    for (const auto& h : ph)
+      if (why.empty() && h.p_type == PT_LOAD && (h.p_offset > size || h.p_filesz > size - h.p_offset))
+        why = "is damaged (truncated: " + std::to_string(size) + " bytes, its segments need " +
+              std::to_string(h.p_offset + h.p_filesz) + ")";
+  }
+  ::close(fd);
+  return why;
+}
+
+// Loaded on first need and kept until exit; a failure is remembered. It is checked like the
+// other modules and the plugins it judges (owner and mode of it and every folder on its way),
+// since what it answers decides which code runs with the user's secrets.
+sdk::Result<Module*> module() {
+  static std::mutex mutex;
+  static Module* loaded = nullptr;
+  static sdk::Status failure;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (loaded) return loaded;
+  if (!failure.is_ok()) return failure;
+  const std::string fix = "; reinstall entratool";
+  const std::string path = module_path();
+  if (path.empty())
+    return failure = sdk::Status::general("cannot locate the plugin-trust module (unknown executable path)" + fix);
+  PathCheck check = check_path(path, "plugin-trust module", AllowedOwners::root_or_self());
+  if (!check.ok()) return failure = sdk::Status::general(check.problem + fix);
+  if (auto why = damage(check.resolved); !why.empty())
+    return failure = sdk::Status::general("the plugin-trust module '" + check.resolved + "' " + why + fix);
+  auto m = std::make_unique<Module>();
+  boost::dll::fs::error_code ec;
+  m->library.load(check.resolved, boost::dll::load_mode::rtld_now, ec);
+  if (ec)
+    return failure = sdk::Status::general("cannot load the plugin-trust module '" + check.resolved + "' (" +
+                                          ec.message() + ")" + fix);
+  for (const char* name :
+       {ENTRATOOL_TRUST_ABI_SYMBOL, ENTRATOOL_TRUST_SHA256_SYMBOL, ENTRATOOL_TRUST_ED25519_VERIFY_SYMBOL})
+    if (!m->library.has(name))
+      return failure = sdk::Status::general(std::string("the plugin-trust module '")
+                                                .append(check.resolved)
+                                                .append("' lacks '")
+                                                .append(name)
+                                                .append("'")
+                                                .append(fix));
+  const int abi = m->library.get<int()>(ENTRATOOL_TRUST_ABI_SYMBOL)();
+  if (abi != ENTRATOOL_TRUST_ABI_VERSION)
+    return failure = sdk::Status::general("the plugin-trust module '" + check.resolved + "' has interface version " +
+                                          std::to_string(abi) + ", this entratool needs " +
+                                          std::to_string(ENTRATOOL_TRUST_ABI_VERSION) + fix);
+  m->sha256 = &m->library.get<int(const unsigned char*, size_t, unsigned char*)>(ENTRATOOL_TRUST_SHA256_SYMBOL);
+  m->verify =
+      &m->library.get<int(const unsigned char*, size_t, const unsigned char*, size_t, const unsigned char*, size_t)>(
+          ENTRATOOL_TRUST_ED25519_VERIFY_SYMBOL);
+  loaded = m.release();  // never unloaded
+  return loaded;
+}
+
+const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+}  // namespace
+
+sdk::Result<std::array<unsigned char, 32>> sha256(std::string_view data) {
+  auto m = module();
+  if (!m) return m.status();
   std::array<unsigned char, 32> out{};
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, data.data(), data.size());
-  SHA256_Final(out.data(), &ctx);
+  if ((*m)->sha256(bytes(data), data.size(), out.data()) != 0)
+    return sdk::Status::general("the plugin-trust module could not compute a SHA-256; reinstall entratool");
   return out;
 }
 
-bool ed25519_verify(std::string_view public_key, std::string_view message, std::string_view signature) {
-  if (public_key.size() != crypto_sign_ed25519_PUBLICKEYBYTES || signature.size() != crypto_sign_ed25519_BYTES)
-    return false;
-  if (sodium_init() < 0) return false;  // 0 the first time, 1 after; -1 only if it cannot work at all
-  const auto bytes = [](std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); };
-  return crypto_sign_ed25519_verify_detached(bytes(signature), bytes(message), message.size(), bytes(public_key)) == 0;
+sdk::Result<bool> ed25519_verify(std::string_view public_key, std::string_view message, std::string_view signature) {
+  auto m = module();
+  if (!m) return m.status();
+  const int rc = (*m)->verify(bytes(public_key), public_key.size(), bytes(message), message.size(), bytes(signature),
+                              signature.size());
+  if (rc < 0) return sdk::Status::general("the plugin-trust module could not start libsodium; reinstall entratool");
+  return rc == 0;
 }
+
+std::string module_path() {
+  if (!path_override().empty()) return path_override();
+  return host_module_path("entratool-trust.so");
+}
+
+void set_module_path_for_testing(std::string path) { path_override() = std::move(path); }
 
 }  // namespace entratool::host::trust_crypto

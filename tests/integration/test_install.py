@@ -1,7 +1,9 @@
 """Guards the installed layout: `cmake --install` into a fresh prefix gives a working entratool,
 the entra-auth-cli alias, the bundled plugins found beside the executable, the lazily loaded
-modules (a network request and an export work from the installed tree), and the shell
+modules (a network request, an export and a pin check work from the installed tree), and the shell
 completions and man page in the folders bash-completion, zsh, fish and man look in."""
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -74,6 +76,22 @@ class Install(unittest.TestCase):
         # The crypto module: an encrypted export.
         r = self.run_tool("entratool", ["config", "export", "-p", "inst", "--file", os.path.join(self.home, "x.export")])
         self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_trust_module_loads_from_the_installed_tree(self):
+        # lib/entratool/entratool-trust.so hashes the pinned formatter under a "pinned" policy in
+        # the prefix (<prefix>/etc/entratool/policy.json; removed again for the other tests).
+        lib = os.path.join(self.prefix, "lib", "entratool", "plugins", "entratool-token.so")
+        with open(lib, "rb") as f:
+            pin = hashlib.sha256(f.read()).hexdigest()
+        policy = os.path.join(self.prefix, "etc", "entratool", "policy.json")
+        os.makedirs(os.path.dirname(policy), exist_ok=True)
+        self.addCleanup(os.unlink, policy)
+        with open(policy, "w") as f:
+            json.dump({"plugins": "pinned", "pins": {"token": pin}}, f)
+        r = self.run_tool("entratool", ["plugins", "info", "token", "-o", "json"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual((doc["status"], doc["sha256"]), ("loaded", pin))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@ command of the table, every flag of a command's --help) and renders without grof
 `cpack -G DEB` makes an `entratool` package with its dependencies declared (dpkg-shlibdeps) that
 holds the program, its plugins and modules, the completions and the man page under /usr, and an
 `entratool-dev` package with the SDK; the program extracted from the package into a scratch root
-runs and finds its plugins there."""
+runs and finds its plugins there, and its plugin-trust module checks a pin."""
 import glob
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -103,6 +105,7 @@ class DebianPackage(unittest.TestCase):
         files = self.contents(self.deb)
         for path in ("./usr/bin/entratool", "./usr/bin/entra-auth-cli",
                      "./usr/lib/entratool/entratool-http.so", "./usr/lib/entratool/entratool-crypto.so",
+                     "./usr/lib/entratool/entratool-trust.so",
                      "./usr/share/bash-completion/completions/entratool",
                      "./usr/share/bash-completion/completions/entra-auth-cli",
                      "./usr/share/zsh/vendor-completions/_entratool",
@@ -130,6 +133,23 @@ class DebianPackage(unittest.TestCase):
         r = subprocess.run([tool, "__complete", "get-token", "-o", ""], capture_output=True, text=True, env=env,
                            timeout=60)
         self.assertIn("json", r.stdout.split())
+
+    def test_the_installed_trust_module_checks_a_pin(self):
+        # The packaged (stripped) entratool-trust.so still hashes: under a "pinned" policy in the
+        # scratch root (<root>/usr/etc/entratool/policy.json) the pinned formatter loads.
+        tool = os.path.join(self.root, "usr", "bin", "entratool")
+        lib = os.path.join(self.root, "usr", "lib", "entratool", "plugins", "entratool-token.so")
+        with open(lib, "rb") as f:
+            pin = hashlib.sha256(f.read()).hexdigest()
+        policy = os.path.join(self.root, "usr", "etc", "entratool", "policy.json")
+        os.makedirs(os.path.dirname(policy), exist_ok=True)
+        self.addCleanup(shutil.rmtree, os.path.dirname(os.path.dirname(policy)), True)
+        with open(policy, "w") as f:
+            json.dump({"plugins": "pinned", "pins": {"token": pin}}, f)
+        r = subprocess.run([tool, "plugins", "info", "token", "-o", "json"], capture_output=True, text=True,
+                           env=clean_env(self.home), timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((json.loads(r.stdout)["status"], json.loads(r.stdout)["sha256"]), ("loaded", pin))
 
     def test_the_installed_man_page_renders(self):
         page = os.path.join(self.root, "usr", "share", "man", "man1", "entratool.1.gz")

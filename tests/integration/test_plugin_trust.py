@@ -1,25 +1,48 @@
 """Plugin trust (issue 11): the safe default against shadowing of secret stores and flows, the
 ownership and path checks made before anything is loaded, the system policy file, and signed
-bundles. Each test runs a copy of the build in its own prefix, so its
+bundles, and what the checks load (the plugin-trust module lib/entratool/entratool-trust.so, only
+when a policy asks for a check). Each test runs a copy of the build in its own prefix, so its
 <prefix>/etc/entratool/policy.json touches nobody else. Tests run as root: foreign owners come
 from `chown nobody`. Every refusal has its message asserted."""
 
 import base64
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.environ["ENTRATOOL_SOURCE_DIR"], "tests", "support"))
+from provider import ProviderPerClass, TENANT_GUID  # noqa: E402
 
 BUILD = os.environ["ENTRATOOL_BUILD_DIR"]
 FIXTURES = os.path.join(BUILD, "tests", "fixtures", "bad_plugins")
 NOBODY = 65534
+TRUST_MODULE = "entratool-trust.so"
+FIX = "; reinstall entratool"
 
 
-class Trust(unittest.TestCase):
+def mapped(stderr):
+    """What LD_DEBUG=files says the process mapped, among the libraries plugin trust could bring."""
+    return {name for name in ("libcrypto", "libsodium", "entratool-crypto", TRUST_MODULE)
+            if re.search(r"file=\S*" + re.escape(name), stderr)}
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class PrefixCase(unittest.TestCase):
+    """A copy of the build's bin/ and lib/entratool/ in a prefix of each test's own."""
+
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         cls.base = tempfile.mkdtemp(prefix="entratool-trust-")
         cls.template = os.path.join(cls.base, "template")
         os.makedirs(os.path.join(cls.template, "bin"))
@@ -33,6 +56,7 @@ class Trust(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.base, ignore_errors=True)
+        super().tearDownClass()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="case-", dir=self.base)
@@ -47,10 +71,12 @@ class Trust(unittest.TestCase):
                          "XDG_CONFIG_HOME": os.path.join(self.tmp, "config"),
                          "ENTRATOOL_CONFIG_DIR": os.path.join(self.tmp, "entratool")})
         self.user_plugins = os.path.join(self.tmp, "data", "entratool", "plugins")
+        self.trust_module = os.path.join(self.prefix, "lib", "entratool", TRUST_MODULE)
 
-    def run_tool(self, *args, extra_env=None):
+    def run_tool(self, *args, extra_env=None, input=""):
         env = dict(self.env, **(extra_env or {}))
-        p = subprocess.run([self.bin, *args], capture_output=True, text=True, timeout=60, env=env, cwd=self.tmp)
+        p = subprocess.run([self.bin, *args], capture_output=True, text=True, timeout=60, env=env, cwd=self.tmp,
+                           input=input)
         self.assertGreaterEqual(p.returncode, 0, p.stderr)
         return p
 
@@ -85,6 +111,8 @@ class Trust(unittest.TestCase):
     def lib(self, folder):
         return os.path.join(folder, "entratool-fixture-good.so")
 
+
+class Trust(PrefixCase):
     # ---- bundles -----------------------------------------------------------------------------
 
     def test_bundle_create_writes_a_signature_openssl_accepts(self):
@@ -117,8 +145,9 @@ class Trust(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr[-2000:])
         self.assertRegex(p.stderr, r"file=/proc/self/fd/\d+ ")
         self.assertNotRegex(p.stderr, r"file=\S*entratool-fixture-good\.so")
-        # Checking the signature and the hashes loads no crypto library (plugins/trust_crypto.h).
-        self.assertNotRegex(p.stderr, r"file=\S*(libcrypto|libsodium|entratool-crypto)")
+        # The signature and the hashes are checked by the plugin-trust module, which carries its own
+        # SHA-256 and Ed25519: no crypto library is loaded (plugins/trust_crypto.h).
+        self.assertEqual(mapped(p.stderr), {TRUST_MODULE})
         p = self.run_tool("--plugin-dir", folder, "plugins", "verify", folder, "-o", "json")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["policy"]["plugins"], "signed")
@@ -207,11 +236,77 @@ class Trust(unittest.TestCase):
         self.write_policy({"plugins": "pinned", "pins": {"fixture-good": actual}})
         p = self.run_tool("--plugin-dir", folder, "plugins", "info", "fixture-good", extra_env={"LD_DEBUG": "files"})
         self.assertEqual(p.returncode, 0, p.stderr[-2000:])
-        # The pin is checked without loading a crypto library (plugins/trust_crypto.h).
-        self.assertNotRegex(p.stderr, r"file=\S*(libcrypto|libsodium|entratool-crypto)")
+        # The pin is checked by the plugin-trust module, without a crypto library (plugins/trust_crypto.h).
+        self.assertEqual(mapped(p.stderr), {TRUST_MODULE})
         p = self.run_tool("--plugin-dir", folder, "plugins", "info", "json")
         self.assertEqual(p.returncode, 1)
         self.assertIn("plugin 'json' (%s/entratool-json.so) is neither pinned nor in a bundle" % self.bundled, p.stderr)
+
+    def pinned_fixture(self):
+        folder = self.make_folder("b")
+        self.write_policy({"plugins": "pinned", "pins": {"fixture-good": sha256_file(self.lib(folder))}})
+        return folder
+
+    def assert_refused_for_the_trust_module(self, folder, reason):
+        p = self.run_tool("--plugin-dir", folder, "plugins", "info", "fixture-good")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("status:      refused\n", p.stdout)
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+        self.assertTrue(p.stderr.startswith("entratool: cannot check '%s': " % self.lib(folder)), p.stderr)
+        self.assertIn(reason, p.stderr)
+        self.assertTrue(p.stderr.endswith(FIX + "\n"), p.stderr)
+
+    def test_pinned_fails_closed_without_the_trust_module(self):
+        folder = self.pinned_fixture()
+        os.unlink(self.trust_module)  # a hard link of the template's: unlinking leaves the template whole
+        self.assert_refused_for_the_trust_module(
+            folder, "plugin-trust module '%s' cannot be read: No such file or directory" % self.trust_module)
+        # No policy: nothing is checked, so nothing needs the module.
+        os.unlink(self.policy_file)
+        p = self.run_tool("--plugin-dir", folder, "plugins", "info", "fixture-good")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_pinned_fails_closed_with_a_truncated_trust_module(self):
+        folder = self.pinned_fixture()
+        with open(self.trust_module, "rb") as f:
+            head = f.read(4096)
+        os.unlink(self.trust_module)
+        with open(self.trust_module, "wb") as f:
+            f.write(head)
+        # A truncated library makes glibc's dlopen die of SIGBUS: it is refused before that.
+        self.assert_refused_for_the_trust_module(
+            folder, "the plugin-trust module '%s' is damaged (truncated: 4096 bytes, its segments need " % self.trust_module)
+
+    def test_a_trust_module_of_another_version_is_never_used(self):
+        # The fixture module calls every hash all zeros and every signature valid.
+        folder = self.make_folder("b")
+        self.write_policy({"plugins": "pinned", "pins": {"fixture-good": "0" * 64}})
+        os.unlink(self.trust_module)
+        shutil.copy2(os.path.join(BUILD, "tests", "fixtures", "trust_wrong_version", TRUST_MODULE), self.trust_module)
+        self.assert_refused_for_the_trust_module(
+            folder, "the plugin-trust module '%s' has interface version 99, this entratool needs 1" % self.trust_module)
+
+    def test_signed_fails_closed_with_a_foreign_owned_trust_module(self):
+        folder = self.make_folder("b")
+        self.bundle(folder)
+        self.signed_policy()
+        shutil.copy2(self.trust_module, self.trust_module + ".new")
+        os.replace(self.trust_module + ".new", self.trust_module)
+        os.chown(self.trust_module, NOBODY, -1)
+        self.assert_refused_for_the_trust_module(
+            folder, "plugin-trust module '%s' is owned by user 'nobody' (uid 65534)" % self.trust_module)
+
+    def test_the_executable_links_no_openssl_or_libsodium_object(self):
+        # Linking libcrypto.a into the executable put OPENSSL_cpuid_setup in its .init: about ten
+        # CPUID instructions (each a trap to the hypervisor on a VM) in every process. The build's
+        # executable is unstripped, so its symbol table names every object linked in.
+        exe = os.path.join(BUILD, "bin", "entratool")
+        nm = subprocess.run(["nm", exe], capture_output=True, text=True, timeout=60)
+        self.assertEqual(nm.returncode, 0, nm.stderr)
+        self.assertGreater(len(nm.stdout.splitlines()), 1000, "no symbol table: was the build's executable stripped?")
+        self.assertNotIn("OPENSSL_cpuid_setup", nm.stdout)
+        self.assertEqual([line for line in nm.stdout.splitlines() if re.search(r"(?i)openssl|sodium", line)], [])
+        self.assertTrue(os.path.isfile(os.path.join(BUILD, "lib", "entratool", TRUST_MODULE)))
 
     # ---- shadowing -----------------------------------------------------------------------------
 
@@ -344,6 +439,40 @@ class Trust(unittest.TestCase):
         p = self.run_tool("config", "store", "migrate", "--to", "encrypted-file")
         self.assertEqual(p.returncode, 1)
         self.assertIn("the system policy forces the secret store 'no-such-store'", p.stderr)
+
+
+class CachedGetToken(ProviderPerClass, PrefixCase):
+    """A cached get-token against the test provider, with and without a policy."""
+
+    def setUp(self):
+        super().setUp()
+        self.idp.reset()
+        p = self.run_tool("create-profile", "--name", "app", "--tenant-id", TENANT_GUID,
+                          "--client-id", self.idp.simple.client_id, "--scope", "https://graph.microsoft.com/.default",
+                          "--authority-host", self.idp.authority_host, "--client-secret-stdin",
+                          input=self.idp.simple.secret + "\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_tool("get-token", "-p", "app", "-q")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.token = p.stdout
+
+    def cached_call_maps(self):
+        p = self.run_tool("get-token", "-p", "app", "-q", extra_env={"LD_DEBUG": "files"})
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertEqual(p.stdout, self.token)
+        return mapped(p.stderr)
+
+    def test_no_policy_maps_no_crypto_library_and_not_the_trust_module(self):
+        self.assertEqual(self.cached_call_maps(), set())
+        self.assertEqual(self.idp.count(), 1)
+
+    def test_pinned_loads_the_trust_module_and_no_crypto_library(self):
+        # Every plugin a cached call loads must be pinned (a missing pin names the plugin).
+        pins = {pid: sha256_file(os.path.join(self.bundled, "entratool-%s.so" % pid))
+                for pid in ("encrypted-file", "token", "client-credentials")}
+        self.write_policy({"plugins": "pinned", "pins": pins})
+        self.assertEqual(self.cached_call_maps(), {TRUST_MODULE})
+        self.assertEqual(self.idp.count(), 1)
 
 
 if __name__ == "__main__":
