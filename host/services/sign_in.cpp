@@ -53,7 +53,7 @@ std::pair<std::string, std::string> authorize_error(const sdk::HttpResponse& res
   }
   // oidc-provider's default error page: <pre><strong>error</strong>: invalid_redirect_uri</pre>
   // (what the regex <strong>(error|error_description)</strong>:\s*([^<]*) matches, each match;
-  // scanned by hand: std::regex would link the locale machinery into every process, output.h).
+  // scanned by hand: std::regex constructs a std::locale, which the host links none of, output.h).
   const std::string_view body = response.body;
   std::pair<std::string, std::string> found;
   constexpr std::string_view kOpen = "<strong>",
