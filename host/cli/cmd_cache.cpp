@@ -3,7 +3,6 @@
 // keeps the profiles and their secrets, so the next get-token asks the provider (a user flow signs
 // in again). Entries: core/token_cache.h.
 #include <algorithm>
-#include <ostream>
 #include <tuple>
 
 #include "cli/cli.h"
@@ -231,7 +230,7 @@ constexpr SubcommandEntry kSubcommands[] = {
     {"clear", "Remove cached access and refresh tokens (-p NAME: one profile's); keeps secrets", sub_clear},
 };
 
-void print_cache_help(std::ostream& out) {
+void print_cache_help(Output& out) {
   out << "The token cache (in the secret store).\n\nUsage: entratool cache <subcommand> [options]\n\nSubcommands:\n";
   for (const auto& s : kSubcommands) {
     std::string name = s.name;

@@ -10,9 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <ostream>
 #include <set>
-#include <sstream>
 
 #include "cli/cli.h"
 #include "cli/command_model.h"
@@ -98,7 +96,7 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 class Completer {
  public:
-  explicit Completer(std::ostream& out) : out_(out) {}
+  explicit Completer(Output& out) : out_(out) {}
 
   void run(std::vector<std::string> words) {
     std::string current = words.empty() ? std::string() : words.back();
@@ -243,13 +241,12 @@ class Completer {
 
   void complete_value(const Option& o, const std::string& current, const std::string& emit_prefix) {
     // Candidates are collected, then written with the "--flag=" prefix when the word had one.
-    std::ostringstream collected;
+    Output collected;
     Completer inner(collected);
     inner.plugin_dirs_ = plugin_dirs_;
     inner.value_candidates(o, current);
-    std::istringstream lines(collected.str());
-    std::string line;
-    while (std::getline(lines, line)) out_ << (line[0] == ':' ? "" : emit_prefix) << line << '\n';
+    for (std::string_view line : lines_of(collected.str()))
+      out_ << (!line.empty() && line[0] == ':' ? std::string_view() : std::string_view(emit_prefix)) << line << '\n';
   }
 
   void value_candidates(const Option& o, const std::string& current) {
@@ -292,8 +289,8 @@ class Completer {
     if (placeholder == "FILE" || placeholder == "PATH") out_ << ":files\n";
   }
 
-  std::ostream& out_;
-  std::ostringstream sink_;
+  Output& out_;
+  Output sink_;
   CommandNode root_;
   std::vector<std::string> plugin_dirs_;
   std::unique_ptr<Context> context_;
@@ -339,7 +336,7 @@ sdk::Status cmd_complete(Context& ctx, const Args& args) {
     ::dup2(fd, 0);
     ::close(fd);
   }
-  std::ostringstream out;
+  Output out;
   try {
     Completer(out).run(args);
   } catch (...) {

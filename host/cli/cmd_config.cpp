@@ -3,9 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
-#include <iterator>
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -393,7 +390,8 @@ sdk::Status sub_export(Context& ctx, const Args& args) {
   if (file) {
     if (auto s = support::files::atomic_write(*file, text, 0600); !s) return s;
   } else {
-    ctx.out << text << std::flush;
+    ctx.out << text;
+    ctx.out.flush();
   }
   ctx.err << "Profile '" << *name << "' exported" << (file ? " to " + *file : std::string());
   if (has_secret)
@@ -420,7 +418,7 @@ sdk::Status sub_import(Context& ctx, const Args& args) {
   } else {
     if (::isatty(STDIN_FILENO))
       return sdk::Status::general("pass --file FILE, or pipe the export into 'entratool config import'");
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    text = read_standard_input();
   }
   auto sealed = export_crypto::dearmor(text);
   if (!sealed) return sealed.status();
@@ -485,7 +483,7 @@ constexpr SubcommandEntry kSubcommands[] = {
     {"store", "Show the secret store in force and why; 'store migrate --to ID' moves to another", cmd_config_store},
 };
 
-void print_config_help(std::ostream& out) {
+void print_config_help(Output& out) {
   out << "Manage profiles.\n\nUsage: entratool config <subcommand> [options]\n\nSubcommands:\n";
   for (const auto& s : kSubcommands) {
     std::string name = s.name;

@@ -1,7 +1,6 @@
 // `entratool config store` (which secret store is in force, and why) and
 // `entratool config store migrate --to ID` (every secret and cached token moved to another store).
 #include <algorithm>
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"

@@ -1,6 +1,5 @@
 // `entratool create-profile`: a profile from flags only, for CI. Without any flag on a terminal it
 // asks the same questions as `config create` (the client-credentials guide shows it that way).
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"

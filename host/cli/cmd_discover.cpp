@@ -2,7 +2,6 @@
 // scripts can test: 0 when well-formed and usable now, 1 when expired, not yet valid or malformed.
 #include <algorithm>
 #include <cctype>
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"

@@ -16,7 +16,6 @@
 #include <cstring>
 #include <ctime>
 #include <map>
-#include <ostream>
 #include <set>
 
 #include "cli/cli.h"

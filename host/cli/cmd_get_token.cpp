@@ -3,8 +3,6 @@
 // lines go to stderr through the console and disappear under --silent.
 #include <unistd.h>
 
-#include <ostream>
-
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/time_text.h"

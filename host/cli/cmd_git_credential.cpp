@@ -8,9 +8,7 @@
 // so nobody has to sign in again. See docs/git-credential.md.
 #include <algorithm>
 #include <cctype>
-#include <iostream>
 #include <map>
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -43,12 +41,12 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Lines up to the first blank line or the end of input; later values of a key win, as in git.
-sdk::Result<Attributes> read_attributes(std::istream& in) {
+// Lines of stdin up to the first blank line or the end of input; later values of a key win, as in git.
+sdk::Result<Attributes> read_attributes() {
   Attributes out;
   std::string line;
   size_t total = 0;
-  while (std::getline(in, line)) {
+  while (read_standard_input_line(line)) {
     total += line.size() + 1;
     if (total > kMaxInput) return sdk::Status::general("git-credential: the input is too large for git's protocol");
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -163,7 +161,7 @@ sdk::Status cmd_git_credential(Context& ctx, const Args& args) {
     return sdk::Status::general("unknown git-credential action '" + action + "'; git uses get, store or erase");
   // Only the answer may reach stdout, and git shows our stderr to its user.
   ctx.services().set_silent(!ctx.options().verbose);
-  auto request = read_attributes(std::cin);
+  auto request = read_attributes();
   if (!request) return request.status();
   if (action == "get") return answer_get(ctx, parser, *request);
   if (action == "erase") return answer_erase(ctx, *request);

@@ -1,6 +1,5 @@
 // `entratool help [COMMAND [SUBCOMMAND]]`: the same text as `entratool COMMAND --help`, produced by
 // the command itself, so the two can never differ.
-#include <ostream>
 
 #include "cli/commands.h"
 #include "core/context.h"

@@ -1,7 +1,6 @@
 // `inspect`: decodes a token and prints {"header", "payload", "signature"}. The signature is
 // shown as sent and never verified, and nothing printed suggests otherwise.
 #include <cctype>
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"

@@ -1,7 +1,6 @@
 // `entratool lock`: asks the active secret store to forget the key it keeps unlocked between
 // commands (the encrypted-file store in passphrase mode: its derived key in the kernel keyring),
 // through the store's "entratool.store-lock/1" extension. A store without it has nothing to lock.
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"

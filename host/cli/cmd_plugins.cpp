@@ -4,7 +4,6 @@
 
 #include <climits>
 #include <cstdlib>
-#include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -114,7 +113,7 @@ bool worth_verifying(const PluginRegistry& r) {
 }
 
 template <class Candidates>
-void print_table(std::ostream& out, const Candidates& candidates) {
+void print_table(Output& out, const Candidates& candidates) {
   std::vector<std::vector<std::string>> rows = {
       {"ID", "KIND", "VERSION", "SDK", "STATUS", "ORIGIN", "BUNDLE", "SIGNER", "PATH", "REASON"}};
   for (const auto& c : candidates)

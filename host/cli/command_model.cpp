@@ -1,10 +1,8 @@
 #include "cli/command_model.h"
 
-#include <iostream>
-#include <sstream>
-
 #include "cli/commands.h"
 #include "core/context.h"
+#include "core/output.h"
 
 namespace entratool::host {
 
@@ -31,26 +29,6 @@ std::vector<std::string> split_words(std::string_view text) {
   if (!word.empty()) out.push_back(word);
   return out;
 }
-
-// While describing, a command that writes to std::cout/std::cerr or reads std::cin directly
-// (instead of through its Context) must not reach the real streams.
-class StreamGuard {
- public:
-  StreamGuard() : out_(std::cout.rdbuf(&sink_)), err_(std::cerr.rdbuf(&sink_)), in_(std::cin.rdbuf(&empty_)) {}
-  ~StreamGuard() {
-    std::cout.rdbuf(out_);
-    std::cerr.rdbuf(err_);
-    std::cin.rdbuf(in_);
-  }
-  StreamGuard(const StreamGuard&) = delete;
-  StreamGuard& operator=(const StreamGuard&) = delete;
-
- private:
-  std::stringbuf sink_, empty_;
-  std::streambuf* out_;
-  std::streambuf* err_;
-  std::streambuf* in_;
-};
 
 // Placeholders from a usage line: upper-case words that are not a flag's value ("NAME" in
 // "set-default NAME", not in "-p NAME"); "[options]" and alternatives are skipped.
@@ -83,7 +61,7 @@ struct Described {
 
 Described run_help(CommandFn run, const Args& prefix) {
   Described d;
-  std::ostringstream out, err;
+  Output out, err;
   Args args = prefix;
   args.emplace_back("--help");
   {
@@ -103,17 +81,15 @@ Described run_help(CommandFn run, const Args& prefix) {
 // "  name    summary" lines under `heading` until a blank line.
 std::vector<std::pair<std::string, std::string>> section_rows(const std::string& text, std::string_view heading) {
   std::vector<std::pair<std::string, std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
   bool inside = false;
-  while (std::getline(in, line)) {
+  for (std::string_view line : lines_of(text)) {
     if (!inside) {
       inside = line == heading;
       continue;
     }
     if (line.empty()) break;
     if (line.rfind("  ", 0) != 0) break;
-    std::string body = line.substr(2);
+    std::string body(line.substr(2));
     auto gap = body.find("  ");
     std::string left = body.substr(0, gap);
     std::string right;
@@ -172,12 +148,7 @@ void fill(CommandNode& node, CommandFn run, const Args& prefix) {
     return;
   }
   node.help_text = d.text;
-  {
-    std::istringstream in(d.text);
-    std::string first;
-    std::getline(in, first);
-    node.description = first;
-  }
+  node.description = d.text.substr(0, d.text.find('\n'));
   if (auto at = d.text.find("Usage: " + node.path); at != std::string::npos) {
     auto start = at + 7 + node.path.size();
     auto end = d.text.find('\n', start);
@@ -239,17 +210,17 @@ std::vector<ParserDescription::Option> parse_option_lines(const std::string& hel
 }
 
 CommandNode describe_commands() {
-  StreamGuard guard;
+  // A command that writes to stdout or stderr or reads stdin directly (instead of through its
+  // Context) must not reach the real streams while it describes itself.
+  QuietStandardStreams guard;
   CommandNode root;
   root.name = "entratool";
   root.path = "entratool";
-  std::ostringstream help;
+  Output help;
   print_program_help(help);
   root.help_text = help.str();
   {
-    std::istringstream in(root.help_text);
-    std::string first;
-    std::getline(in, first);
+    const std::string first = root.help_text.substr(0, root.help_text.find('\n'));
     auto dash = first.find(" - ");
     root.description = dash == std::string::npos ? first : first.substr(dash + 3);
   }

@@ -1,8 +1,7 @@
 #include "cli/commands.h"
 
-#include <iostream>
-
 #include "core/context.h"
+#include "core/output.h"
 #include "entratool/sdk/version.h"
 
 #ifndef ENTRATOOL_VERSION
@@ -34,7 +33,7 @@ const std::vector<Command>& commands() {
   return table;
 }
 
-void print_program_help(std::ostream& out) {
+void print_program_help(Output& out) {
   out << "entratool " ENTRATOOL_VERSION
          " - OAuth2 access tokens from Microsoft Entra ID and other OpenID providers\n"
          "\nUsage: entratool [--plugin-dir DIR] [--verbose] <command> [options]\n"
@@ -67,7 +66,7 @@ int run_cli(int argc, char** argv) {
     if (a == "--plugin-dir" || a.rfind("--plugin-dir=", 0) == 0) {
       if (a == "--plugin-dir") {
         if (i + 1 >= argc) {
-          std::cerr << "entratool: flag '--plugin-dir' needs a value (DIR); see 'entratool --help'\n";
+          standard_error() << "entratool: flag '--plugin-dir' needs a value (DIR); see 'entratool --help'\n";
           return 1;
         }
         options.plugin_dirs.push_back(argv[++i]);
@@ -77,15 +76,15 @@ int run_cli(int argc, char** argv) {
     } else if (a == "--verbose") {
       options.verbose = true;
     } else if (command.empty() && (a == "--version" || a == "-V")) {
-      std::cout << "entratool " ENTRATOOL_VERSION " (SDK " << ENTRATOOL_SDK_VERSION_MAJOR << "."
-                << ENTRATOOL_SDK_VERSION_MINOR << ")\n";
+      standard_output() << "entratool " ENTRATOOL_VERSION " (SDK " << ENTRATOOL_SDK_VERSION_MAJOR << "."
+                        << ENTRATOOL_SDK_VERSION_MINOR << ")\n";
       return 0;
     } else if (command.empty() && (a == "--help" || a == "-h")) {
-      print_program_help(std::cout);
+      print_program_help(standard_output());
       return 0;
     } else if (command.empty()) {
       if (a.size() > 1 && a[0] == '-') {
-        std::cerr << "entratool: unknown flag '" << a << "'; see 'entratool --help'\n";
+        standard_error() << "entratool: unknown flag '" << a << "'; see 'entratool --help'\n";
         return 1;
       }
       command = a;
@@ -94,27 +93,27 @@ int run_cli(int argc, char** argv) {
     }
   }
   if (command.empty()) {
-    print_program_help(std::cerr);
+    print_program_help(standard_error());
     return 1;
   }
   const Command* found = nullptr;
   for (const auto& c : commands())
     if (c.name == command) found = &c;
   if (!found) {
-    std::cerr << "entratool: unknown command '" << command << "'; see 'entratool --help'\n";
+    standard_error() << "entratool: unknown command '" << command << "'; see 'entratool --help'\n";
     return 1;
   }
   sdk::Status status;
   try {
-    Context ctx(std::cout, std::cerr, options);
+    Context ctx(standard_output(), standard_error(), options);
     status = found->run(ctx, rest);
-    std::cout.flush();
+    standard_output().flush();
   } catch (const std::exception& e) {
     status = sdk::Status::general(std::string("internal error: ") + e.what());
   } catch (...) {
     status = sdk::Status::general("internal error");
   }
-  if (!status.is_ok()) std::cerr << "entratool: " << status.message() << "\n";
+  if (!status.is_ok()) standard_error() << "entratool: " << status.message() << "\n";
   return status.exit_code();
 }
 

@@ -3,7 +3,6 @@
 // Status; main() turns that into the exit code (docs/exit-codes.md). A command prints its
 // own output on ctx.out and nothing else there.
 
-#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +12,7 @@
 namespace entratool::host {
 
 class Context;
+class Output;
 using Args = std::vector<std::string>;
 using CommandFn = sdk::Status (*)(Context& ctx, const Args& args);
 
@@ -30,7 +30,7 @@ const std::vector<Command>& commands();
 
 /// The program's --help: usage, the table's commands, global options, exit codes.
 /// The program's --help text (the command list and the global options).
-void print_program_help(std::ostream& out);
+void print_program_help(Output& out);
 
 /// Parses global flags, dispatches, prints the error line. Returns the exit code.
 int run_cli(int argc, char** argv);

@@ -7,8 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <iostream>
-#include <iterator>
 
 #include "cli/cli.h"
 #include "cli/export_crypto.h"
@@ -72,7 +70,7 @@ const char* env(const char* name) {
 // user is asked without echo instead, so a typed secret never shows.
 sdk::Result<std::string> read_secret_from_stdin(Context& ctx, std::string_view what, std::string_view flag) {
   if (::isatty(0)) return ctx.services().console().prompt_secret(std::string(what) + ": ");
-  std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  std::string data = read_standard_input();
   while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.pop_back();
   if (data.empty())
     return sdk::Status::general(std::string(flag) + " was given but standard input was empty; pipe the " +
@@ -127,7 +125,7 @@ sdk::Result<std::string> ask(Context& ctx, const std::string& question, bool sec
     if (value.empty()) value = fallback;
     last = check ? check(value) : sdk::Status::ok();
     if (last) return value;
-    ctx.err << "  " << last.message() << "\n" << std::flush;
+    ctx.err << "  " << last.message() << "\n";
   }
   return sdk::Status::general(last.message() + " (gave up after " + std::to_string(kMaxAttempts) + " attempts)");
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <ostream>
 
 #include "cli/cli.h"
 #include "core/acquire.h"

@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <ostream>
 
 #include "core/paths.h"
 #include "entratool/sdk/secret_store.h"
@@ -15,7 +14,7 @@
 
 namespace entratool::host {
 
-Context::Context(std::ostream& out_stream, std::ostream& err_stream, GlobalOptions options)
+Context::Context(Output& out_stream, Output& err_stream, GlobalOptions options)
     : out(out_stream), err(err_stream), options_(std::move(options)) {}
 
 Context::~Context() = default;

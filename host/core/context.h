@@ -2,12 +2,12 @@
 // What a command receives: its output streams, global options, and lazily created host pieces
 // (plugin registry, services, secret store), so a command pays only for what it uses.
 
-#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/output.h"
 #include "entratool/sdk/status.h"
 
 namespace entratool::sdk {
@@ -30,11 +30,11 @@ struct GlobalOptions {
 
 class Context {
  public:
-  Context(std::ostream& out, std::ostream& err, GlobalOptions options);
+  Context(Output& out, Output& err, GlobalOptions options);
   ~Context();
 
-  std::ostream& out;  ///< stdout: only what the user asked for
-  std::ostream& err;  ///< stderr: messages and status lines
+  Output& out;  ///< stdout: only what the user asked for
+  Output& err;  ///< stderr: messages and status lines
 
   const GlobalOptions& options() const { return options_; }
   /// The config folder (paths.h); everything the tool writes lives below it.

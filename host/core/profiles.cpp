@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <fstream>
-#include <iterator>
+#include <cstdio>
 
 #include "entratool/support/encoding.h"
 #include "entratool/support/files.h"
@@ -64,17 +63,20 @@ bool is_loopback_host(std::string_view host) {
 std::string now_iso() { return support::format_utc_iso8601(std::chrono::system_clock::now()); }
 
 std::string file_head(const std::string& path, size_t limit) {
-  std::ifstream in(path, std::ios::binary);
   std::string data;
+  std::FILE* in = std::fopen(path.c_str(), "rbe");
+  if (!in) return data;
   data.resize(limit);
-  in.read(data.data(), static_cast<std::streamsize>(limit));
-  data.resize(static_cast<size_t>(in.gcount()));
+  data.resize(std::fread(data.data(), 1, limit, in));
+  std::fclose(in);
   return data;
 }
 
 bool readable_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return in.good();
+  std::FILE* in = std::fopen(path.c_str(), "rbe");
+  if (!in) return false;
+  std::fclose(in);
+  return true;
 }
 
 // A file holding a private key that group or others can read is refused (as ssh does).

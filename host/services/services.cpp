@@ -1,5 +1,6 @@
 #include "services/services.h"
 
+#include "core/output.h"
 #include "services/child_process.h"
 #include "services/client_auth.h"
 #include "services/platform_secrets.h"
@@ -15,8 +16,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -38,9 +37,9 @@ class TerminalConsole final : public sdk::Console {
   bool silent = false;
 
   void status(std::string_view line) override {
-    if (!silent) std::cerr << line << "\n" << std::flush;
+    if (!silent) standard_error() << line << "\n";
   }
-  void notice(std::string_view line) override { std::cerr << line << "\n" << std::flush; }
+  void notice(std::string_view line) override { standard_error() << line << "\n"; }
 
   sdk::Result<std::string> prompt(std::string_view question) override { return ask(question, false); }
   sdk::Result<std::string> prompt_secret(std::string_view question) override { return ask(question, true); }
@@ -71,7 +70,7 @@ class TerminalConsole final : public sdk::Console {
       if (own_fd) {
         (void)!::write(fd, q.data(), q.size());
       } else {
-        std::cerr << q << std::flush;
+        standard_error() << q;
       }
     }
     std::string line;
@@ -126,16 +125,19 @@ class StderrLogger final : public sdk::Logger {
                       : level == sdk::LogLevel::info    ? "info"
                       : level == sdk::LogLevel::warning ? "warning"
                                                         : "error";
-    std::cerr << "entratool: " << tag << ": " << message << "\n";
+    standard_error() << "entratool: " << tag << ": " << message << "\n";
   }
 };
 
 // Under WSL the browser is Windows': /proc/version names Microsoft, or the interop is set up.
 bool running_under_wsl() {
   if (std::getenv("WSL_DISTRO_NAME") || std::getenv("WSL_INTEROP")) return true;
-  std::ifstream version("/proc/version");
-  std::string text;
-  std::getline(version, text);
+  std::string text;  // its first line
+  if (std::FILE* version = std::fopen("/proc/version", "re")) {
+    char line[512];
+    if (std::fgets(line, sizeof line, version)) text = line;
+    std::fclose(version);
+  }
   return text.find("icrosoft") != std::string::npos || text.find("WSL") != std::string::npos;
 }
 

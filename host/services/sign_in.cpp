@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <regex>
+#include <string_view>
 
 #include "core/acquisition.h"
 #include "entratool/support/encoding.h"
@@ -52,15 +52,29 @@ std::pair<std::string, std::string> authorize_error(const sdk::HttpResponse& res
     if (e && e->is_string()) return {printable(e->text()), d && d->is_string() ? printable(d->text()) : std::string()};
   }
   // oidc-provider's default error page: <pre><strong>error</strong>: invalid_redirect_uri</pre>
-  static const std::regex field("<strong>(error|error_description)</strong>:\\s*([^<]*)");
+  // (what the regex <strong>(error|error_description)</strong>:\s*([^<]*) matches, each match;
+  // scanned by hand: std::regex constructs a std::locale, which the host links none of, output.h).
+  const std::string_view body = response.body;
   std::pair<std::string, std::string> found;
-  for (auto it = std::sregex_iterator(response.body.begin(), response.body.end(), field); it != std::sregex_iterator();
-       ++it)
-    ((*it)[1] == "error" ? found.first : found.second) = printable(html_unescape((*it)[2].str()));
+  constexpr std::string_view kOpen = "<strong>",
+                             kError = "error</strong>:", kDescription = "error_description</strong>:";
+  for (auto at = body.find(kOpen); at != std::string_view::npos; at = body.find(kOpen, at + 1)) {
+    std::string_view rest = body.substr(at + kOpen.size());
+    const bool error = rest.substr(0, kError.size()) == kError;
+    if (!error && rest.substr(0, kDescription.size()) != kDescription) continue;
+    rest.remove_prefix(error ? kError.size() : kDescription.size());
+    rest.remove_prefix(std::min(rest.size(), rest.find_first_not_of(" \t\n\v\f\r")));
+    (error ? found.first : found.second) = printable(html_unescape(std::string(rest.substr(0, rest.find('<')))));
+  }
   if (!found.first.empty()) return found;
-  static const std::regex aadsts("AADSTS[0-9]+:[^<\"]*");
-  std::smatch m;
-  if (std::regex_search(response.body, m, aadsts)) return {"", printable(html_unescape(m.str()))};
+  // The first AADSTS[0-9]+:[^<"]* (Entra's HTML pages).
+  for (auto at = body.find("AADSTS"); at != std::string_view::npos; at = body.find("AADSTS", at + 1)) {
+    auto end = at + 6;
+    while (end < body.size() && body[end] >= '0' && body[end] <= '9') ++end;
+    if (end == at + 6 || end == body.size() || body[end] != ':') continue;
+    end = body.find_first_of("<\"", end + 1);
+    return {"", printable(html_unescape(std::string(body.substr(at, end == std::string_view::npos ? end : end - at))))};
+  }
   return {};
 }
 

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <string>
 
 #include "core/acquire.h"
@@ -32,7 +31,7 @@ const char* const kAzureVars[] = {"AZURE_TENANT_ID",
 // A fresh config folder and a clean environment for each test case.
 struct Fixture {
   std::string dir;
-  std::ostringstream out, err;
+  Output out, err;
   Fixture() {
     static int n = 0;
     dir = std::string(ENTRATOOL_BUILD_DIR) + "/token-cache-plan-" + std::to_string(::getpid()) + "-" +

@@ -147,6 +147,19 @@ TEST_CASE("an Entra-style HTML error page names its AADSTS error; an unreachable
   CHECK(ok->code == "c");
 }
 
+TEST_CASE("oidc-provider's HTML error page gives its error code and description, entities unescaped") {
+  Services s;
+  s.http_.reply(400,
+                "<html><body><pre><strong>error</strong>:\n  invalid_redirect_uri<br>"
+                "<strong>error_description</strong>: redirect_uri did not match any of the client&#39;s "
+                "registered redirect_uris</pre><strong>other</strong>: x</body></html>");
+  auto got = sign_in(s, request_for(s));
+  REQUIRE_FALSE(got);
+  CHECK(got.status().code() == "invalid_redirect_uri");
+  CHECK(got.status().message().find("did not match any of the client's registered redirect_uris") != std::string::npos);
+  CHECK(s.browser_.opened.empty());
+}
+
 TEST_CASE("extra authorize parameters are added; prompt may be replaced, the protocol's may not") {
   Services s;
   RedirectingBrowser browser;
