@@ -1,5 +1,7 @@
 #include "cli/commands.h"
 
+#include <cstring>
+
 #include "core/context.h"
 #include "core/output.h"
 #include "entratool/sdk/version.h"
@@ -53,7 +55,8 @@ void print_program_help(Output& out) {
          "            4 network error, 5 timeout.\n";
 }
 
-int run_cli(int argc, char** argv) {
+namespace {
+int run_command_line(int argc, char** argv) {
   GlobalOptions options;
   Args rest;
   std::string command;
@@ -115,6 +118,19 @@ int run_cli(int argc, char** argv) {
   }
   if (!status.is_ok()) standard_error() << "entratool: " << status.message() << "\n";
   return status.exit_code();
+}
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  const int code = run_command_line(argc, argv);
+  // What was asked for did not arrive (a full disk, a closed descriptor): a script must not take
+  // what it got, an empty token say, for the answer.
+  if (code == 0 && standard_output().flush().failed()) {
+    standard_error() << "entratool: cannot write to standard output: " << std::strerror(standard_output().failure())
+                     << "; check where the output goes (a full disk, a closed or read-only descriptor)\n";
+    return 1;
+  }
+  return code;
 }
 
 }  // namespace entratool::host

@@ -1,5 +1,7 @@
 #include "core/output.h"
 
+#include <cerrno>
+
 namespace entratool::host {
 
 namespace {
@@ -13,12 +15,18 @@ Output& Output::operator<<(std::string_view text) {
   }
   if (failed_ || text.empty()) return *this;
   if (flush_first_) flush_first_->flush();
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) failed_ = true;
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
+    failed_ = true;
+    failure_ = errno;
+  }
   return *this;
 }
 
 Output& Output::flush() {
-  if (file_ && !failed_ && std::fflush(file_) != 0) failed_ = true;
+  if (file_ && !failed_ && std::fflush(file_) != 0) {
+    failed_ = true;
+    failure_ = errno;
+  }
   return *this;
 }
 

@@ -9,9 +9,9 @@
 // default): every write goes straight to C's stdout or stderr, so the buffering is stdio's
 // (stdout fully buffered on a pipe or file, line-buffered on a terminal; stderr unbuffered);
 // stdout is flushed before each write to stderr and before each read of stdin (std::cerr's and
-// std::cin's tie); what is still buffered is written by exit(). A write that fails (a full disk,
-// a closed descriptor) is not reported and, like a stream's badbit, drops what follows; a closed
-// pipe ends the process with SIGPIPE, as before.
+// std::cin's tie). A write that fails (a full disk, a closed descriptor) drops what follows, like a
+// stream's badbit, and run_cli reports it once the command is done (exit 1: a script must not take
+// an empty token for one); a closed pipe ends the process with SIGPIPE, as for any Unix filter.
 
 #include <charconv>
 #include <cstdio>
@@ -51,6 +51,9 @@ class Output {
 
   /// Writes what stdio holds for the file.
   Output& flush();
+  /// Whether a write to the file failed (a full disk, a closed descriptor), and its errno.
+  bool failed() const { return failed_; }
+  int failure() const { return failure_; }
   /// What was collected (in-memory Output only).
   const std::string& str() const { return text_; }
 
@@ -59,6 +62,7 @@ class Output {
   std::FILE* file_ = nullptr;
   Output* flush_first_ = nullptr;
   bool failed_ = false;
+  int failure_ = 0;
   std::string text_;
 };
 

@@ -4,8 +4,8 @@ written as when std::cout and std::cerr did it.
 - stdout and stderr on one pipe (2>&1) keep their order: stdout is flushed before stderr is
   written (std::cerr's tie to std::cout), so a summary comes before the error line after it;
 - a closed pipe on stdout ends the process with SIGPIPE, as for any Unix filter;
-- a full device (/dev/full) or a closed descriptor on stdout is not reported and the exit code is
-  the command's own (0): what the tool did before the change, kept as it is;
+- a full device (/dev/full) or a closed descriptor on stdout is one line on stderr and exit 1 (it
+  was silent, exit 0, when std::cout wrote: a script took the empty output for a token);
 - stdin is read whole (--client-secret-stdin) and line by line (git-credential)."""
 
 import os
@@ -65,18 +65,20 @@ class StandardStreams(GetTokenCase):
                     os.close(write_end)
                 self.assertEqual((rc, err), (-signal.SIGPIPE, ""))
 
-    def test_a_full_device_or_a_closed_stdout_is_not_reported(self):
-        # What the tool did before it wrote without iostreams: the write fails silently and the
-        # command's own exit code stands.
+    def test_a_full_device_or_a_closed_stdout_is_reported_with_exit_1(self):
         for args in (["get-token", "-p", "app", "--silent"], ["get-token", "-p", "app", "-o", "yaml", "--silent"],
                      ["--help"]):
             with self.subTest(args=args, stdout="/dev/full"):
                 with open("/dev/full", "wb") as full:
-                    self.assertEqual(self.spawn(args, stdout=full), (0, ""))
+                    rc, err = self.spawn(args, stdout=full)
+                self.assertEqual(rc, 1)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertIn("entratool: cannot write to standard output: No space left on device", err)
             with self.subTest(args=args, stdout="closed"):
                 p = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", BIN, *args], env=self.sb.env(),
                                    stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-                self.assertEqual((p.returncode, p.stderr), (0, b""))
+                self.assertEqual(p.returncode, 1)
+                self.assertIn(b"entratool: cannot write to standard output: Bad file descriptor", p.stderr)
 
     def test_stdin_read_whole_and_by_lines(self):
         # --client-secret-stdin reads all of stdin: the secret with '%', '+', ':' and spaces works.
