@@ -65,8 +65,7 @@ std::string check_ancestor(const std::string& folder, const std::string& path, c
   }
   struct stat st {};
   std::string why;
-  if (known)
-    st = *known;
+  if (known) st = *known;
   if (!known && ::lstat(folder.c_str(), &st) != 0)
     why = "folder '" + folder + "' cannot be read: " + std::strerror(errno);
   else if (!S_ISDIR(st.st_mode))

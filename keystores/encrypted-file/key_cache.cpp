@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -38,8 +38,8 @@ long search(key_serial_t ring, const std::string& description) {
   return keyctl(KEYCTL_SEARCH, arg(ring), arg("user"), arg(description.c_str()), 0);
 }
 key_serial_t add_user_key(const std::string& description, const std::string& payload, key_serial_t ring) {
-  return static_cast<key_serial_t>(::syscall(SYS_add_key, "user", description.c_str(), payload.data(),
-                                             payload.size(), static_cast<long>(ring)));
+  return static_cast<key_serial_t>(
+      ::syscall(SYS_add_key, "user", description.c_str(), payload.data(), payload.size(), static_cast<long>(ring)));
 }
 long invalidate(key_serial_t id) { return keyctl(KEYCTL_INVALIDATE, arg(id)); }
 long unlink_key(key_serial_t id, key_serial_t ring) { return keyctl(KEYCTL_UNLINK, arg(id), arg(ring)); }
@@ -139,7 +139,8 @@ sdk::Status cache_key(const std::string& description, const DataKey& key, unsign
   key_serial_t id = add_user_key(description, key.bytes(), KEY_SPEC_PROCESS_KEYRING);
   if (id < 0) return sdk::Status::general("cannot add the unlocked key to the kernel keyring: " + why());
   sdk::Status status;
-  if (keyctl(KEYCTL_SET_TIMEOUT, arg(id), timeout_seconds) != 0 || keyctl(KEYCTL_SETPERM, arg(id), kKeyPermissions) != 0)
+  if (keyctl(KEYCTL_SET_TIMEOUT, arg(id), timeout_seconds) != 0 ||
+      keyctl(KEYCTL_SETPERM, arg(id), kKeyPermissions) != 0)
     status = sdk::Status::general("cannot set up the unlocked key in the kernel keyring: " + why());
   else if (keyctl(KEYCTL_LINK, arg(id), arg(ring->id)) != 0)
     status = sdk::Status::general("cannot link the unlocked key into the session keyring: " + why());
