@@ -152,14 +152,14 @@ constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighBits = 0x8080808080808080ULL;
 
 // The high bit of each byte of `w` that ends a plain string run ('"', '\\', below 0x20, 0x80 and
-// up). Each byte is tested on its low seven bits, where adding at most 0x7F carries into the
-// byte's own high bit and never into the next byte, so every mark is exact.
+// up). Each byte is tested on its low seven bits t, where adding at most 0x7F carries into the
+// byte's own high bit and never into the next byte, so every mark is exact. t ^ 0x02 is below
+// 0x21 exactly for the control characters and '"' (which it maps to 0x20): one test for both.
 inline uint64_t string_stops(uint64_t w) {
   constexpr uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
   uint64_t t = w & low7;
-  uint64_t plain = (t + kOnes * (0x80 - 0x20))       // high bit: t >= 0x20
-                   & ((t ^ (kOnes * '"')) + low7)    // high bit: t != '"'
-                   & ((t ^ (kOnes * '\\')) + low7);  // high bit: t != '\\'
+  uint64_t plain = ((t ^ (kOnes * 0x02)) + kOnes * (0x80 - 0x21))  // high bit: not a control or '"'
+                   & ((t ^ (kOnes * '\\')) + low7);                // high bit: not '\\'
   return ~(plain & ~w) & kHighBits;
 }
 
