@@ -15,6 +15,10 @@
 
 namespace entratool::support::json {
 
+namespace detail {
+class Parser;
+}
+
 class Value {
  public:
   enum class Type { null, boolean, number, string, array, object };
@@ -64,6 +68,8 @@ class Value {
   void push_back(Value value) { items_.push_back(std::move(value)); }
 
  private:
+  friend class detail::Parser;  // builds values in place
+
   Type type_ = Type::null;
   bool bool_ = false;
   std::string text_;
