@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/context.h"
+#include "core/output.h"
 #include "core/token_cache.h"
 #include "entratool/sdk/secret_store.h"
 
@@ -20,7 +21,7 @@ int main(int argc, char** argv) {
   }
   host::GlobalOptions options;
   options.plugin_dirs.push_back(argv[1]);
-  host::Context ctx(std::cout, std::cerr, options);
+  host::Context ctx(host::standard_output(), host::standard_error(), options);
   auto store = ctx.secret_store();
   if (!store) {
     std::cerr << "fill_cache: " << store.status().message() << "\n";
