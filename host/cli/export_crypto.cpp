@@ -2,10 +2,9 @@
 
 #include <boost/dll/shared_library.hpp>
 
-#include <filesystem>
 #include <memory>
 
-#include "core/paths.h"
+#include "core/module_path.h"
 #include "entratool/support/encoding.h"
 #include "modules/crypto/crypto_api.h"
 
@@ -30,13 +29,15 @@ sdk::Result<Module*> module() {
   static sdk::Status failure;
   if (loaded) return loaded.get();
   if (!failure.is_ok()) return failure;
-  std::filesystem::path exe = executable_path();
-  std::filesystem::path path = exe.parent_path().parent_path() / "lib" / "entratool" / "entratool-crypto.so";
+  const std::string path = host_module_path("entratool-crypto.so");
+  if (path.empty())
+    return failure = sdk::Status::general(
+               "cannot locate the encryption module (unknown executable path); reinstall entratool");
   auto m = std::make_unique<Module>();
   boost::dll::fs::error_code ec;
   m->library.load(path, boost::dll::load_mode::rtld_now, ec);
   if (ec) {
-    failure = sdk::Status::general("cannot load the encryption module '" + path.string() + "' (" + ec.message() +
+    failure = sdk::Status::general("cannot load the encryption module '" + path + "' (" + ec.message() +
                                    "); reinstall entratool");
     return failure;
   }
@@ -45,15 +46,14 @@ sdk::Result<Module*> module() {
        {"entratool_crypto_abi_version", "entratool_crypto_seal", "entratool_crypto_open", "entratool_crypto_pfx_check"})
     if (!missing && !m->library.has(symbol)) missing = symbol;
   if (missing) {
-    failure = sdk::Status::general("the encryption module '" + path.string() + "' lacks '" + missing +
-                                   "'; reinstall entratool");
+    failure = sdk::Status::general("the encryption module '" + path + "' lacks '" + missing + "'; reinstall entratool");
     return failure;
   }
   int abi = m->library.get<AbiFn>("entratool_crypto_abi_version")();
   if (abi != ENTRATOOL_CRYPTO_ABI_VERSION) {
-    failure = sdk::Status::general("the encryption module '" + path.string() + "' has interface version " +
-                                   std::to_string(abi) + ", this entratool needs " +
-                                   std::to_string(ENTRATOOL_CRYPTO_ABI_VERSION) + "; reinstall entratool");
+    failure = sdk::Status::general("the encryption module '" + path + "' has interface version " + std::to_string(abi) +
+                                   ", this entratool needs " + std::to_string(ENTRATOOL_CRYPTO_ABI_VERSION) +
+                                   "; reinstall entratool");
     return failure;
   }
   m->seal = &m->library.get<SealFn>("entratool_crypto_seal");

@@ -13,12 +13,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <mutex>
 #include <utility>
 #include <vector>
 
-#include "core/paths.h"
+#include "core/module_path.h"
 #include "entratool/sdk/abi.h"
 #include "entratool/sdk/detail/convert.h"
 #include "modules/http/http_api.h"
@@ -87,11 +86,7 @@ class ModuleHttpClient final : public sdk::HttpClient {
 
 }  // namespace
 
-std::string default_http_module_path() {
-  std::filesystem::path exe = executable_path();
-  if (exe.empty()) return {};
-  return (exe.parent_path().parent_path() / "lib" / "entratool" / "entratool-http.so").string();
-}
+std::string default_http_module_path() { return host_module_path("entratool-http.so"); }
 
 sdk::Result<std::unique_ptr<sdk::HttpClient>> load_http_module(const std::string& path) {
   const std::string fix = kFix;

@@ -6,11 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <mutex>
 
 #include "core/acquisition.h"
-#include "core/paths.h"
+#include "core/module_path.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/files.h"
 #include "modules/crypto/crypto_api.h"
@@ -157,9 +156,7 @@ class FileCertificateSigner final : public Signer {
 
 std::string crypto_module_path() {
   if (!module_path_override().empty()) return module_path_override();
-  std::filesystem::path exe = executable_path();
-  if (exe.empty()) return {};
-  return (exe.parent_path().parent_path() / "lib" / "entratool" / "entratool-crypto.so").string();
+  return host_module_path("entratool-crypto.so");
 }
 
 void set_crypto_module_path_for_testing(std::string path) { module_path_override() = std::move(path); }
