@@ -7,6 +7,7 @@
 #include "core/module_path.h"
 #include "entratool/support/encoding.h"
 #include "modules/crypto/crypto_api.h"
+#include "plugins/library_file.h"
 
 namespace entratool::host::export_crypto {
 
@@ -33,6 +34,8 @@ sdk::Result<Module*> module() {
   if (path.empty())
     return failure = sdk::Status::general(
                "cannot locate the encryption module (unknown executable path); reinstall entratool");
+  if (auto why = truncated_library(path); !why.empty())
+    return failure = sdk::Status::general("the encryption module '" + path + "' " + why + "; reinstall entratool");
   auto m = std::make_unique<Module>();
   boost::dll::fs::error_code ec;
   m->library.load(path, boost::dll::load_mode::rtld_now, ec);

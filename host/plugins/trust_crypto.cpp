@@ -1,10 +1,5 @@
 #include "plugins/trust_crypto.h"
 
-#include <elf.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <boost/dll/shared_library.hpp>
 #include <cerrno>
 #include <cstring>
@@ -14,6 +9,7 @@
 
 #include "core/module_path.h"
 #include "modules/trust/trust_api.h"
+#include "plugins/library_file.h"
 #include "plugins/trust.h"
 
 namespace entratool::host::trust_crypto {
@@ -29,35 +25,6 @@ struct Module {
 std::string& path_override() {
   static std::string path;
   return path;
-}
-
-// Why the file at `path` cannot be a whole shared library, or empty. glibc maps a library's
-// segments as its program headers describe them, and touching a page past the end of a
-// truncated file is SIGBUS inside dlopen: a damaged module must be a message, not a crash.
-std::string damage(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return std::string("cannot be opened: ") + std::strerror(errno);
-  struct stat st {};
-  Elf64_Ehdr eh{};
-  std::string why;
-  if (::fstat(fd, &st) != 0 || ::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
-      std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-      eh.e_phentsize != sizeof(Elf64_Phdr)) {
-    why = "is not a 64-bit shared library";
-  } else {
-    const auto size = static_cast<uint64_t>(st.st_size);
-    std::vector<Elf64_Phdr> ph(eh.e_phnum);
-    const size_t bytes = ph.size() * sizeof(Elf64_Phdr);
-    if (eh.e_phoff > size || bytes > size - eh.e_phoff ||
-        ::pread(fd, ph.data(), bytes, static_cast<off_t>(eh.e_phoff)) != static_cast<ssize_t>(bytes))
-      why = "is damaged (truncated: its program headers are missing)";
-    for (const auto& h : ph)
-      if (why.empty() && h.p_type == PT_LOAD && (h.p_offset > size || h.p_filesz > size - h.p_offset))
-        why = "is damaged (truncated: " + std::to_string(size) + " bytes, its segments need " +
-              std::to_string(h.p_offset + h.p_filesz) + ")";
-  }
-  ::close(fd);
-  return why;
 }
 
 // Loaded on first need and kept until exit; a failure is remembered. It is checked like the
@@ -76,7 +43,7 @@ sdk::Result<Module*> module() {
     return failure = sdk::Status::general("cannot locate the plugin-trust module (unknown executable path)" + fix);
   PathCheck check = check_path(path, "plugin-trust module", AllowedOwners::root_or_self());
   if (!check.ok()) return failure = sdk::Status::general(check.problem + fix);
-  if (auto why = damage(check.resolved); !why.empty())
+  if (auto why = damaged_library(check.resolved); !why.empty())
     return failure = sdk::Status::general("the plugin-trust module '" + check.resolved + "' " + why + fix);
   auto m = std::make_unique<Module>();
   boost::dll::fs::error_code ec;

@@ -21,6 +21,7 @@
 #include "entratool/sdk/abi.h"
 #include "entratool/sdk/detail/convert.h"
 #include "modules/http/http_api.h"
+#include "plugins/library_file.h"
 #include "services/services.h"
 
 namespace entratool::host {
@@ -95,6 +96,8 @@ sdk::Result<std::unique_ptr<sdk::HttpClient>> load_http_module(const std::string
   static std::mutex mutex;
   static std::vector<boost::dll::shared_library*> loaded;
   std::lock_guard<std::mutex> lock(mutex);
+  if (auto why = truncated_library(path); !why.empty())
+    return sdk::Status::network("the network module '" + path + "' " + why + fix);
   auto lib = std::make_unique<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   lib->load(path, boost::dll::load_mode::rtld_now, ec);

@@ -13,6 +13,7 @@
 #include "entratool/support/encoding.h"
 #include "entratool/support/files.h"
 #include "modules/crypto/crypto_api.h"
+#include "plugins/library_file.h"
 
 namespace entratool::host {
 
@@ -50,6 +51,10 @@ sdk::Result<CryptoModule*> crypto_module() {
   const std::string fix = "; reinstall entratool";
   if (path.empty()) {
     failure = sdk::Status::general("cannot locate the encryption module (unknown executable path)" + fix);
+    return failure;
+  }
+  if (auto why = truncated_library(path); !why.empty()) {
+    failure = sdk::Status::general("the encryption module '" + path + "' " + why + fix);
     return failure;
   }
   auto m = std::make_unique<CryptoModule>();

@@ -275,7 +275,7 @@ class Trust(PrefixCase):
             f.write(head)
         # A truncated library makes glibc's dlopen die of SIGBUS: it is refused before that.
         self.assert_refused_for_the_trust_module(
-            folder, "the plugin-trust module '%s' is damaged (truncated: 4096 bytes, its segments need " % self.trust_module)
+            folder, "the plugin-trust module '%s' is truncated: 4096 bytes, its segments need " % self.trust_module)
 
     def test_a_trust_module_of_another_version_is_never_used(self):
         # The fixture module calls every hash all zeros and every signature valid.

@@ -3,6 +3,7 @@ tests/fixtures: every broken plugin is reported with its exact reason and exit c
 no plugin, the first id wins, and the process never dies of a signal."""
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -153,6 +154,21 @@ class PluginsCommand(unittest.TestCase):
         self.assertTrue(p.stderr.startswith("entratool: plugin 'garbage' (%s) cannot be loaded: "
                                             % library_of("not_a_library", "garbage")), p.stderr)
         self.assertEqual(p.stderr.count("\n"), 1)
+
+    def test_a_truncated_library_is_refused_not_a_crash(self):
+        # glibc maps a library's segments as its program headers say: a copy cut short (a full
+        # disk during an install) was SIGBUS inside dlopen, the host killed without a word.
+        folder = os.path.join(self.tmp, "cut")
+        shutil.copytree(os.path.join(FIXTURES, "good"), folder)
+        os.chmod(folder, 0o755)
+        library = os.path.join(folder, "entratool-fixture-good.so")
+        with open(library, "r+b") as f:
+            f.truncate(3000)  # the ELF header and program headers, none of the segments
+        p = self.run_tool("--plugin-dir", folder, "plugins", "info", "fixture-good")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertRegex(p.stderr, r"^entratool: plugin 'fixture-good' \(%s\) cannot be loaded: the file is "
+                                   r"truncated: 3000 bytes, its segments need \d+; reinstall the plugin\n$"
+                         % re.escape(library))
 
     def test_invalid_and_unknown_ids_fail_with_exit_1(self):
         p = self.run_tool(*self.dirs("invalid", "good"), "plugins", "info", "ghost")
