@@ -21,28 +21,32 @@ struct Verdict {
   std::string why;
 };
 
-Verdict inspect(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {Kind::not_elf, std::string("cannot be opened: ") + std::strerror(errno)};
+// `fd` is left open.
+Verdict inspect_open(int fd) {
   struct stat st {};
   Elf64_Ehdr eh{};
   Verdict v;
   if (::fstat(fd, &st) != 0 || ::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
       std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-      eh.e_phentsize != sizeof(Elf64_Phdr)) {
-    v = {Kind::not_elf, "is not a 64-bit shared library"};
-  } else {
-    const auto size = static_cast<uint64_t>(st.st_size);
-    std::vector<Elf64_Phdr> ph(eh.e_phnum);
-    const size_t bytes = ph.size() * sizeof(Elf64_Phdr);
-    if (eh.e_phoff > size || bytes > size - eh.e_phoff ||
-        ::pread(fd, ph.data(), bytes, static_cast<off_t>(eh.e_phoff)) != static_cast<ssize_t>(bytes))
-      v = {Kind::truncated, "is truncated: its program headers are missing"};
-    for (const auto& h : ph)
-      if (v.kind == Kind::whole && h.p_type == PT_LOAD && (h.p_offset > size || h.p_filesz > size - h.p_offset))
-        v = {Kind::truncated, "is truncated: " + std::to_string(size) + " bytes, its segments need " +
-                                  std::to_string(h.p_offset + h.p_filesz)};
-  }
+      eh.e_phentsize != sizeof(Elf64_Phdr))
+    return {Kind::not_elf, "is not a 64-bit shared library"};
+  const auto size = static_cast<uint64_t>(st.st_size);
+  std::vector<Elf64_Phdr> ph(eh.e_phnum);
+  const size_t bytes = ph.size() * sizeof(Elf64_Phdr);
+  if (eh.e_phoff > size || bytes > size - eh.e_phoff ||
+      ::pread(fd, ph.data(), bytes, static_cast<off_t>(eh.e_phoff)) != static_cast<ssize_t>(bytes))
+    return {Kind::truncated, "is truncated: its program headers are missing"};
+  for (const auto& h : ph)
+    if (h.p_type == PT_LOAD && (h.p_offset > size || h.p_filesz > size - h.p_offset))
+      return {Kind::truncated, "is truncated: " + std::to_string(size) + " bytes, its segments need " +
+                                   std::to_string(h.p_offset + h.p_filesz)};
+  return v;
+}
+
+Verdict inspect(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {Kind::not_elf, std::string("cannot be opened: ") + std::strerror(errno)};
+  Verdict v = inspect_open(fd);
   ::close(fd);
   return v;
 }
@@ -51,6 +55,11 @@ Verdict inspect(const std::string& path) {
 
 std::string truncated_library(const std::string& path) {
   Verdict v = inspect(path);
+  return v.kind == Kind::truncated ? v.why : std::string();
+}
+
+std::string truncated_library(int fd) {
+  Verdict v = inspect_open(fd);
   return v.kind == Kind::truncated ? v.why : std::string();
 }
 

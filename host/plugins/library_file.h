@@ -12,6 +12,8 @@ namespace entratool::host {
 /// lie past its end ("truncated: ..."). Empty when it is whole, and also when it is not a
 /// 64-bit ELF file or cannot be read: dlopen() then says what it is.
 std::string truncated_library(const std::string& path);
+/// The same for a file already open (read with pread; the descriptor stays open).
+std::string truncated_library(int fd);
 
 /// As truncated_library, but anything other than a readable 64-bit ELF file is a reason too (for
 /// the host's own modules, which are never anything else).

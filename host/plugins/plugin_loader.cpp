@@ -13,7 +13,6 @@
 #include "entratool/sdk/detail/convert.h"
 #include "entratool/sdk/version.h"
 #include "plugins/components.h"
-#include "plugins/library_file.h"
 
 namespace entratool::host {
 
@@ -53,8 +52,6 @@ sdk::Result<et_plugin_entry_fn> open_entry_point(const std::string& id, const st
   // (7.65M instead of 6.46M instructions). The plugin's own references are still bound at load,
   // because entratool_add_plugin() links it with -z now; RTLD_LOCAL keeps its symbols its own.
   const std::string& name = load_from.empty() ? library : load_from;
-  if (auto why = truncated_library(name); !why.empty())
-    return sdk::Status::general(named(id, library) + " cannot be loaded: the file " + why + "; reinstall the plugin");
   lib.load(dll::fs::path(name), ec, dll::load_mode::rtld_lazy | dll::load_mode::rtld_local);
   if (ec || !lib.is_loaded()) {
     // Boost reports only "bad file descriptor"; dlerror() still says what really went wrong.

@@ -15,6 +15,7 @@
 #include <map>
 
 #include "plugins/bundle.h"
+#include "plugins/library_file.h"
 #include "plugins/plugin_loader.h"
 #include "plugins/trust.h"
 
@@ -643,6 +644,11 @@ void PluginRegistry::Impl::load_library(size_t index) {
   } else if (strict()) {
     s = check_trust(lib, fd, false);
   }
+  // After the hash (a changed file is named as such): glibc maps the segments the program
+  // headers name, and a file cut short is SIGBUS inside dlopen.
+  if (s)
+    if (auto cut = truncated_library(fd); !cut.empty())
+      s = sdk::Status::general(who + " cannot be loaded: the file " + cut + "; reinstall the plugin");
   if (s) {
     // Under "any" nothing was hashed, and the owner checks already mean only root or the user
     // could swap the file, so it is loaded by its path (debuggers, perf and backtraces then name
