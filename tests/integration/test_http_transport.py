@@ -17,7 +17,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from provider import _material as pki_material  # noqa: E402
-from tcp_server import TcpServer as Server  # noqa: E402
+from tcp_server import TcpServer as Server, suite_tls_server  # noqa: E402
 from test_http import NETWORK, TIMEOUT, probe  # noqa: E402
 
 
@@ -257,10 +257,7 @@ def sign_server_certificate(d, name):
 class TlsTransport(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        d = pki_material()
-        cls.ca = os.path.join(d, "ca.pem")
-        cls.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        cls.tls.load_cert_chain(os.path.join(d, "server.pem"), os.path.join(d, "server.key"))
+        cls.ca, cls.tls = suite_tls_server()
 
     def serve(self, handle, host="127.0.0.1", context=None):
         ctx = context or self.tls

@@ -1,8 +1,19 @@
 """A TCP server for tests that script a peer byte by byte (tests/integration/test_http_*.py):
 each connection goes to `handle(server, conn)` in a thread of its own. Loopback only."""
+import os
 import socket
 import ssl
 import threading
+
+from provider import _material as pki_material
+
+
+def suite_tls_server():
+    """The suite's CA file and a server TLS context with its 127.0.0.1 certificate."""
+    d = pki_material()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(d, "server.pem"), os.path.join(d, "server.key"))
+    return os.path.join(d, "ca.pem"), context
 
 
 class TcpServer:
