@@ -21,16 +21,14 @@ struct Verdict {
   std::string why;
 };
 
-// `fd` is left open.
-Verdict inspect_open(int fd) {
-  struct stat st {};
+// `fd` is left open; `size` is its file's size.
+Verdict inspect_open(int fd, uint64_t size) {
   Elf64_Ehdr eh{};
   Verdict v;
-  if (::fstat(fd, &st) != 0 || ::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
+  if (::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
       std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
       eh.e_phentsize != sizeof(Elf64_Phdr))
     return {Kind::not_elf, "is not a 64-bit shared library"};
-  const auto size = static_cast<uint64_t>(st.st_size);
   std::vector<Elf64_Phdr> ph(eh.e_phnum);
   const size_t bytes = ph.size() * sizeof(Elf64_Phdr);
   if (eh.e_phoff > size || bytes > size - eh.e_phoff ||
@@ -46,7 +44,9 @@ Verdict inspect_open(int fd) {
 Verdict inspect(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {Kind::not_elf, std::string("cannot be opened: ") + std::strerror(errno)};
-  Verdict v = inspect_open(fd);
+  struct stat st {};
+  Verdict v = ::fstat(fd, &st) == 0 ? inspect_open(fd, static_cast<uint64_t>(st.st_size))
+                                    : Verdict{Kind::not_elf, std::string("cannot be read: ") + std::strerror(errno)};
   ::close(fd);
   return v;
 }
@@ -58,8 +58,8 @@ std::string truncated_library(const std::string& path) {
   return v.kind == Kind::truncated ? v.why : std::string();
 }
 
-std::string truncated_library(int fd) {
-  Verdict v = inspect_open(fd);
+std::string truncated_library(int fd, uint64_t size) {
+  Verdict v = inspect_open(fd, size);
   return v.kind == Kind::truncated ? v.why : std::string();
 }
 

@@ -4,6 +4,7 @@
 // (a copy cut short, a full disk during an install) is SIGBUS the moment the loader or the
 // library touches a page past the file's end: the host would die instead of naming the file.
 
+#include <cstdint>
 #include <string>
 
 namespace entratool::host {
@@ -12,8 +13,9 @@ namespace entratool::host {
 /// lie past its end ("truncated: ..."). Empty when it is whole, and also when it is not a
 /// 64-bit ELF file or cannot be read: dlopen() then says what it is.
 std::string truncated_library(const std::string& path);
-/// The same for a file already open (read with pread; the descriptor stays open).
-std::string truncated_library(int fd);
+/// The same for a file already open and `fstat`ed, of `size` bytes (read with pread; the
+/// descriptor stays open).
+std::string truncated_library(int fd, uint64_t size);
 
 /// As truncated_library, but anything other than a readable 64-bit ELF file is a reason too (for
 /// the host's own modules, which are never anything else).

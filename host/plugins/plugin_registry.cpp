@@ -647,7 +647,7 @@ void PluginRegistry::Impl::load_library(size_t index) {
   // After the hash (a changed file is named as such): glibc maps the segments the program
   // headers name, and a file cut short is SIGBUS inside dlopen.
   if (s)
-    if (auto cut = truncated_library(fd); !cut.empty())
+    if (auto cut = truncated_library(fd, static_cast<uint64_t>(st.st_size)); !cut.empty())
       s = sdk::Status::general(who + " cannot be loaded: the file " + cut + "; reinstall the plugin");
   if (s) {
     // Under "any" nothing was hashed, and the owner checks already mean only root or the user
