@@ -376,7 +376,9 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
     if (!os_key::valid_key_id(s.key_id)) return damaged("have a missing or invalid key_id");
     return std::optional<Settings>(std::move(s));
   }
-  if (mode != "passphrase") return damaged("name an unknown key mode '" + mode + "'");
+  if (mode != "passphrase")  // named only when it is printable: a message is one line
+    return damaged(valid_name(mode) ? "name an unknown key mode '" + mode + "'"
+                                    : std::string("name an unknown key mode"));
   s.mode = Mode::passphrase;
   if (doc->get_string("kdf") != "scrypt")
     return damaged("name an unknown key derivation '" + doc->get_string("kdf") + "'");
