@@ -8,6 +8,8 @@
 #   entriesN/entries1              cached, with N cached tokens in the store against one
 #   parallel                       64 cached calls at once: calls/s (and 64 trivial programs)
 #   peak RSS                       of the cached call (ru_maxrss)
+#   plugin floor/puts, cached/floor  no target: bench/plugin_floor.c does only the plugin calls of a
+#                                  cached call, so these split its cost into boundary and host
 # plus the instructions of each (callgrind), which a busy machine does not disturb. With
 # BASELINE_BUILD=<build folder> another build is timed in the same runs, for before/after figures.
 # Reports only; it never fails on timing.
@@ -27,6 +29,14 @@ source "$here/common.sh"
 sdk_lib=$build/sdk/libentratool_sdk.a; [[ -f $sdk_lib ]] || sdk_lib=
 "$cxx" -O2 -std=c++17 -I"$source_dir/host" -I"$source_dir/sdk/include" -o "$work/fill_cache" "$here/fill_cache.cpp" \
   "$build/host/libentratool_host.a" ${sdk_lib:+"$sdk_lib"} "$build/sdk/libentratool_support.a" -lcrypto -lsodium -ldl -lpthread
+
+# The least any host on this plugin boundary does for a cached call (bench/plugin_floor.c): the
+# same two plugins loaded and called, profiles.json read, nothing else. cached/floor is what the
+# host itself adds; floor/puts, what the boundary costs before the host does anything.
+"$cc" -O2 -I"$source_dir/sdk/include" -o "$work/plugin_floor" "$here/plugin_floor.c" -ldl
+floor_entry=$("$work/plugin_floor" --list "$plugins/entratool-encrypted-file.so" "$one" | head -n1)
+floor=("$work/plugin_floor" "$plugins/entratool-encrypted-file.so" "$plugins/entratool-token.so" "$one" bench "$floor_entry")
+"${floor[@]}" >/dev/null || { echo "targets.sh: bench/plugin_floor failed" >&2; exit 1; }
 
 many=$work/many
 make_profile "$many"
@@ -58,7 +68,7 @@ bins=("$entratool"); prefixes=("")
 if [[ -n ${BASELINE_BUILD:-} ]]; then
   bins+=("$(cd "$BASELINE_BUILD" && pwd)/bin/entratool"); prefixes+=("base_")
 fi
-cached_args=(puts "$work/puts" :: trivial "$work/trivial")
+cached_args=(puts "$work/puts" :: trivial "$work/trivial" :: floor "${floor[@]}")
 network_args=(curl "$curl_bin" -K "$work/curl.cfg")
 parallel_args=(trivial "$work/trivial")
 for i in "${!bins[@]}"; do
@@ -85,6 +95,7 @@ if command -v valgrind >/dev/null && [[ ${ENTRATOOL_BENCH_INSTRUCTIONS:-1} != 0 
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | tail -n1; }
   prog=("$work/puts"); instructions+="puts $(count)"$'\n'
   prog=("$work/trivial"); instructions+="trivial $(count)"$'\n'
+  prog=("${floor[@]}"); instructions+="floor $(count)"$'\n'
   prog=("$curl_bin" -K "$work/curl.cfg"); instructions+="curl $(count)"$'\n'
   for i in "${!bins[@]}"; do
     e=${bins[$i]} p=${prefixes[$i]}
@@ -110,6 +121,7 @@ echo "$runs cached runs, $net_runs network runs; provider traffic: $traffic"
 label_of() {
   case $1 in
     puts) echo "C puts program";; trivial) echo "C++ iostream program (bench/trivial.cpp)";;
+    floor) echo "plugin floor (bench/plugin_floor.c)";;
     curl) echo "curl, the same token request (https)";;
     cached) echo "get-token, cached (-o token)";; json) echo "get-token, cached, -o json";;
     yaml) echo "get-token, cached, -o yaml";; manifests200) echo "get-token, cached, 200 manifests";;
@@ -119,8 +131,8 @@ label_of() {
 printf '  %-44s %9s %9s %8s %12s\n' "" "wall ms" "cpu ms" "rss KB" "instructions"
 for p in "${prefixes[@]}"; do
   [[ -n $p ]] && echo "  baseline:"
-  for k in puts trivial curl cached json yaml manifests200 entries force; do
-    case $k in puts | trivial | curl) [[ -n $p ]] && continue; key=$k;; *) key=$p$k;; esac
+  for k in puts trivial floor curl cached json yaml manifests200 entries force; do
+    case $k in puts | trivial | floor | curl) [[ -n $p ]] && continue; key=$k;; *) key=$p$k;; esac
     awk -v l="$(label_of $k)" -v w="$(field "$key" 2)" -v c="$(field "$key" 5)" -v r="$(field "$key" 6)" -v n="$(ifield "$key")" \
       'BEGIN { printf "  %-44s %9.3f %9.3f %8d %11s\n", l, w / 1000, c / 1000, r, (n == "" ? "-" : sprintf("%.2fM", n / 1e6)) }'
   done
@@ -133,10 +145,13 @@ ratio() {  # label key_a key_b target [ge]: wall, cpu and instruction ratios of 
     if (t > 0) printf "   target <= %.2fx: %s", t, (r <= t ? "met" : "MISSED")
     printf "\n" }'
 }
+echo "the plugin boundary itself (no target; bench/plugin_floor.c loads and calls the same two plugins, nothing else):"
+ratio "plugin floor/puts" floor puts 0
 for p in "${prefixes[@]}"; do
   echo "ratios${p:+ (baseline)}: wall time (target judged on it), cpu time, instructions:"
   ratio "cached/puts" "${p}cached" puts 1.6
   ratio "cached/trivial" "${p}cached" trivial 1.0
+  ratio "cached/plugin floor" "${p}cached" floor 0
   ratio "json/token" "${p}json" "${p}cached" 1.2
   ratio "yaml/token" "${p}yaml" "${p}cached" 1.2
   ratio "force/curl" "${p}force" curl 1.1
