@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# lld: links the executable with the cached path's functions laid out together (host/CMakeLists.txt).
+# lld: links the executable and the cached-path plugins with their cached path's functions laid out
+# together (cmake/CachedPathOrder.cmake).
 want=(build-essential cmake ninja-build pkg-config libboost-dev doctest-dev libssl-dev openssl
   libsodium-dev libkeyutils-dev libsecret-1-dev lld)
 if [[ "${1:-}" == "--test" ]]; then
