@@ -12,6 +12,7 @@
 #include "core/acquisition.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/json.h"
+#include "modules/http/http_api.h"
 
 namespace entratool::host {
 
@@ -141,6 +142,8 @@ sdk::Result<sdk::HttpResponse> post_with_retries(sdk::HostServices& services, sd
 
     auto response = services.http().send(request);
     if (!response) {
+      // A resolver that did not answer is named as such (what to check differs: DNS, not the provider).
+      if (response.status().code() == ENTRATOOL_HTTP_RESOLVER_TIMEOUT) return response.status();
       if (response.status().category() == sdk::ErrorCategory::timeout) return timed_out();
       return response.status();
     }

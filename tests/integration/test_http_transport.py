@@ -1,8 +1,9 @@
 """The network module's own HTTP/1.1 and TLS transport (host/modules/http: OpenSSL on POSIX sockets)
 against small loopback servers that answer exactly as a test needs: the request it writes, the ways a
 response body ends (Content-Length, chunked, the connection's close, with and without TLS close_notify),
-interim responses, header names as sent, the 8 MiB limit, one deadline inside a body, IPv6 literals,
-the host name or IP checked against the certificate, and a CONNECT tunnel through an http:// proxy."""
+interim responses, header names as sent, the 8 MiB limit, one deadline inside a body and one over a
+DNS resolver that does not answer, IPv6 literals, the host name or IP checked against the
+certificate, and a CONNECT tunnel through an http:// proxy."""
 
 import os
 import socket
@@ -16,9 +17,14 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import canary  # noqa: E402
 from provider import _material as pki_material  # noqa: E402
 from tcp_server import TcpServer as Server, suite_tls_server  # noqa: E402
-from test_http import NETWORK, TIMEOUT, probe  # noqa: E402
+from test_http import BUILD, NETWORK, TIMEOUT, probe  # noqa: E402
+
+ENTRATOOL = os.environ["ENTRATOOL_BIN"]
+# tests/flows/unanswered_resolver.c: a getaddrinfo() that never answers for *.unanswered.test.
+UNANSWERED_RESOLVER = os.path.join(BUILD, "tests", "bin", "entratool-test-unanswered-resolver.so")
 
 
 def answer(raw):
@@ -164,6 +170,40 @@ class PlainTransport(unittest.TestCase):
         r = probe(["https://entratool-does-not-exist.invalid/x", "--timeout-ms", "5000"])
         self.assertEqual((r["ok"], r["category"]), (False, NETWORK), r)
         self.assertIn("cannot resolve host 'entratool-does-not-exist.invalid'", r["message"])
+
+    def test_a_resolver_that_does_not_answer_ends_at_the_timeout(self):
+        # getaddrinfo() has no deadline; with silent name servers it waits out resolv.conf's
+        # timeouts (30 s and more). The shim holds a look-up of *.unanswered.test for 120 s, and
+        # probe() gives the whole run 60 s: a module that waited for it fails here.
+        env = {"LD_PRELOAD": UNANSWERED_RESOLVER}
+        r = probe(["https://login.unanswered.test/x", "--timeout-ms", "2000"], env=env)
+        self.assertEqual((r["ok"], r["category"]), (False, TIMEOUT), r)
+        self.assertEqual(r["message"], "no answer from the DNS resolver for 'login.unanswered.test' within 2 s: "
+                                       "check the network and the name servers in /etc/resolv.conf")
+        # An address literal asks no resolver, so the shim's silence never reaches it.
+        s = self.serve(answer(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+        r = probe([f"http://127.0.0.1:{s.port}/t", "--timeout-ms", "2000"], env=env)
+        self.assertEqual(r["body"], "ok", r)
+
+    def test_get_token_names_the_silent_resolver_and_exits_5(self):
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, HOME=home, ENTRATOOL_CONFIG_DIR=os.path.join(home, "config"),
+                       XDG_DATA_HOME=os.path.join(home, "data"), XDG_CONFIG_HOME=os.path.join(home, "xdg"))
+            for name in ("HTTPS_PROXY", "https_proxy", "AZURE_AUTHORITY_HOST", "ENTRATOOL_PLUGIN_PATH"):
+                env.pop(name, None)
+            made = subprocess.run([ENTRATOOL, "create-profile", "--name", "dns", "--tenant-id", "contoso.example",
+                                   "--client-id", "11111111-aaaa-4000-8000-000000000002",
+                                   "--authority-host", "https://login.unanswered.test", "--client-secret-stdin"],
+                                  input=canary.value("simple_secret", "dns-test-secret") + "\n",
+                                  capture_output=True, text=True, env=env, timeout=60)
+            self.assertEqual(made.returncode, 0, made.stderr)
+            env["LD_PRELOAD"] = UNANSWERED_RESOLVER
+            r = subprocess.run([ENTRATOOL, "get-token", "-p", "dns", "--timeout", "2s", "--silent"],
+                               capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(r.stderr, "entratool: no answer from the DNS resolver for 'login.unanswered.test' within "
+                                   "2 s: check the network and the name servers in /etc/resolv.conf\n")
 
     def test_urls_the_module_refuses(self):
         for url, says in (("ftp://127.0.0.1/x", "unsupported URL scheme 'ftp'"),

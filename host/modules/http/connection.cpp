@@ -15,8 +15,12 @@
 #include <cctype>
 #include <cerrno>
 #include <climits>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 namespace entratool::http {
 
@@ -26,6 +30,67 @@ std::string system_text(int error) {
   std::string text = std::strerror(error);
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
+}
+
+// What a name's look-up found, shared by the request and the thread that asks the resolver.
+struct Lookup {
+  std::mutex mutex;
+  std::condition_variable done;
+  bool finished = false;
+  bool abandoned = false;  // the request gave up at its deadline: the thread frees what it finds
+  int rc = 0;
+  int error = 0;  // errno, for EAI_SYSTEM
+  addrinfo* found = nullptr;
+};
+
+[[noreturn]] void unresolved(int rc, int error) {
+  if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_ADDRFAMILY) throw TransportError(Fault::unresolved, "");
+  throw TransportError(Fault::unresolved, rc == EAI_SYSTEM ? system_text(error) : ::gai_strerror(rc));
+}
+
+// getaddrinfo() has no deadline: a resolver that does not answer holds it for resolv.conf's
+// timeout times its attempts, per server (30 s with two servers and the defaults), far past
+// --timeout. An address literal needs no resolver and is converted here (AI_NUMERICHOST); a name
+// is looked up on a thread of its own, which the request leaves at its deadline (Fault::timeout,
+// "resolver"). The thread, detached, ends when the resolver does and frees what it found; the
+// module is never unloaded, so its code outlives it.
+addrinfo* resolve(const std::string& host, const std::string& service, addrinfo hints,
+                  std::chrono::steady_clock::time_point deadline) {
+  addrinfo numeric = hints;
+  numeric.ai_flags |= AI_NUMERICHOST;
+  addrinfo* found = nullptr;
+  int rc = ::getaddrinfo(host.c_str(), service.c_str(), &numeric, &found);
+  if (rc == 0) return found;
+  if (rc != EAI_NONAME) unresolved(rc, errno);
+  auto lookup = std::make_shared<Lookup>();
+  try {
+    std::thread([lookup, host, service, hints] {
+      addrinfo* result = nullptr;
+      const int code = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &result);
+      const int error = errno;
+      const std::lock_guard<std::mutex> lock(lookup->mutex);
+      if (lookup->abandoned) {
+        if (code == 0) ::freeaddrinfo(result);
+        return;
+      }
+      lookup->rc = code;
+      lookup->error = error;
+      lookup->found = result;
+      lookup->finished = true;
+      lookup->done.notify_one();
+    }).detach();
+  } catch (const std::system_error&) {  // no thread to be had: ask in this one, as before
+    rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+    if (rc != 0) unresolved(rc, errno);
+    return found;
+  }
+  std::unique_lock<std::mutex> lock(lookup->mutex);
+  if (!lookup->done.wait_until(lock, deadline, [&] { return lookup->finished; })) {
+    lookup->abandoned = true;
+    throw TransportError(Fault::timeout, "resolver");
+  }
+  if (lookup->rc != 0) unresolved(lookup->rc, lookup->error);
+  return lookup->found;
 }
 
 }  // namespace
@@ -67,12 +132,7 @@ void Connection::connect(const std::string& host, uint16_t port) {
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_protocol = IPPROTO_TCP;
-  addrinfo* found = nullptr;
-  const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (rc != 0) {
-    if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_ADDRFAMILY) throw TransportError(Fault::unresolved, "");
-    throw TransportError(Fault::unresolved, rc == EAI_SYSTEM ? system_text(errno) : ::gai_strerror(rc));
-  }
+  addrinfo* found = resolve(host, std::to_string(port), hints, deadline_);
   const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, &::freeaddrinfo);
   int last_error = ECONNREFUSED;
   for (const addrinfo* a = found; a; a = a->ai_next) {

@@ -29,6 +29,9 @@
 #define ENTRATOOL_HTTP_ABI_VERSION 2
 #define ENTRATOOL_HTTP_ABI_SYMBOL "entratool_http_abi_version"
 #define ENTRATOOL_HTTP_SERVICE_SYMBOL "entratool_http_service"
+/* et_status.code of an ET_TIMEOUT that ran out while the name was still being resolved (the
+ * DNS resolver did not answer): the message says so, and callers pass it on as it is. */
+#define ENTRATOOL_HTTP_RESOLVER_TIMEOUT "resolver_timeout"
 
 #ifdef __cplusplus
 extern "C" {

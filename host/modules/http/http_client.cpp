@@ -476,6 +476,12 @@ class HttpClient final {
     const std::string where = host_port(url);
     switch (e.fault) {
       case Fault::timeout:
+        if (std::string_view(e.what()) == "resolver")
+          return sdk::Status::error(sdk::ErrorCategory::timeout,
+                                    "no answer from the DNS resolver for '" + (proxy ? proxy->host : url.host) +
+                                        "' within " + std::to_string((timeout_ms + 999) / 1000) +
+                                        " s: check the network and the name servers in /etc/resolv.conf",
+                                    ENTRATOOL_HTTP_RESOLVER_TIMEOUT);
         return timed_out(url, timeout_ms);
       case Fault::refused:
         return sdk::Status::network("cannot connect to " + where + ": connection refused" + via(proxy));
