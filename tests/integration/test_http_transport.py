@@ -27,6 +27,14 @@ ENTRATOOL = os.environ["ENTRATOOL_BIN"]
 UNANSWERED_RESOLVER = os.path.join(BUILD, "tests", "bin", "entratool-test-unanswered-resolver.so")
 
 
+def with_unanswered_resolver(env):
+    """`env` with the shim preloaded (in a sanitizer build it comes before libasan, which ASan
+    accepts once told)."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return dict(env, LD_PRELOAD=UNANSWERED_RESOLVER,
+                ASAN_OPTIONS=(asan + ":" if asan else "") + "verify_asan_link_order=0")
+
+
 def answer(raw):
     """A handler that reads the request and sends `raw` bytes, then closes (a FIN)."""
 
@@ -175,7 +183,7 @@ class PlainTransport(unittest.TestCase):
         # getaddrinfo() has no deadline; with silent name servers it waits out resolv.conf's
         # timeouts (30 s and more). The shim holds a look-up of *.unanswered.test for 120 s, and
         # probe() gives the whole run 60 s: a module that waited for it fails here.
-        env = {"LD_PRELOAD": UNANSWERED_RESOLVER}
+        env = with_unanswered_resolver({})
         r = probe(["https://login.unanswered.test/x", "--timeout-ms", "2000"], env=env)
         self.assertEqual((r["ok"], r["category"]), (False, TIMEOUT), r)
         self.assertEqual(r["message"], "no answer from the DNS resolver for 'login.unanswered.test' within 2 s: "
@@ -197,9 +205,8 @@ class PlainTransport(unittest.TestCase):
                                   input=canary.value("simple_secret", "dns-test-secret") + "\n",
                                   capture_output=True, text=True, env=env, timeout=60)
             self.assertEqual(made.returncode, 0, made.stderr)
-            env["LD_PRELOAD"] = UNANSWERED_RESOLVER
             r = subprocess.run([ENTRATOOL, "get-token", "-p", "dns", "--timeout", "2s", "--silent"],
-                               capture_output=True, text=True, env=env, timeout=60)
+                               capture_output=True, text=True, env=with_unanswered_resolver(env), timeout=60)
         self.assertEqual(r.returncode, 5, r.stderr)
         self.assertEqual(r.stdout, "")
         self.assertEqual(r.stderr, "entratool: no answer from the DNS resolver for 'login.unanswered.test' within "
