@@ -7,16 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/dll/shared_library.hpp>
 #include <cerrno>
 #include <cstring>
-#include <memory>
 
-#include "core/module_path.h"
+#include "core/crypto_module.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/files.h"
 #include "entratool/support/json.h"
-#include "modules/crypto/crypto_api.h"
 #include "plugins/manifest.h"
 #include "plugins/trust.h"
 #include "plugins/trust_crypto.h"
@@ -26,48 +23,6 @@ namespace entratool::host {
 namespace {
 
 namespace json = support::json;
-
-struct Crypto {
-  boost::dll::shared_library library;
-  decltype(&entratool_crypto_digest) digest = nullptr;
-  decltype(&entratool_crypto_ed25519_verify) verify = nullptr;
-  decltype(&entratool_crypto_ed25519_sign) sign = nullptr;
-};
-
-// The crypto module, loaded on first need and kept until exit. It is checked like a plugin:
-// it runs with the user's secrets too.
-sdk::Result<Crypto*> crypto() {
-  static Crypto* loaded = nullptr;
-  static sdk::Status failure;
-  if (loaded) return loaded;
-  if (!failure.is_ok()) return failure;
-  const std::string fix = "; reinstall entratool";
-  const std::string path = host_module_path("entratool-crypto.so");
-  if (path.empty())
-    return failure = sdk::Status::general("cannot locate the encryption module (unknown executable path)" + fix);
-  PathCheck check = check_path(path, "encryption module", AllowedOwners::root_or_self());
-  if (!check.ok()) return failure = sdk::Status::general(check.problem + "; reinstall entratool");
-  auto m = std::make_unique<Crypto>();
-  boost::dll::fs::error_code ec;
-  m->library.load(check.resolved, boost::dll::load_mode::rtld_now, ec);
-  if (ec)
-    return failure = sdk::Status::general("cannot load the encryption module '" + check.resolved + "' (" +
-                                          ec.message() + "); reinstall entratool");
-  for (const char* name : {"entratool_crypto_abi_version", "entratool_crypto_digest", "entratool_crypto_ed25519_verify",
-                           "entratool_crypto_ed25519_sign"})
-    if (!m->library.has(name))
-      return failure = sdk::Status::general("the encryption module '" + check.resolved + "' lacks '" + name +
-                                            "'; reinstall entratool");
-  if (m->library.get<int()>("entratool_crypto_abi_version")() != ENTRATOOL_CRYPTO_ABI_VERSION)
-    return failure = sdk::Status::general("the encryption module '" + check.resolved +
-                                          "' does not match this entratool; reinstall entratool");
-  m->digest = &m->library.get<int(int, const unsigned char*, size_t, unsigned char*, size_t, size_t*)>(
-      "entratool_crypto_digest");
-  m->verify = &m->library.get<std::remove_pointer_t<decltype(m->verify)>>("entratool_crypto_ed25519_verify");
-  m->sign = &m->library.get<std::remove_pointer_t<decltype(m->sign)>>("entratool_crypto_ed25519_sign");
-  loaded = m.release();
-  return loaded;
-}
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
@@ -244,11 +199,11 @@ sdk::Result<CreatedBundle> create_bundle(const std::string& folder, const std::s
     libs.push_back(std::move(l));
   }
   // Sign first with an empty message to learn the public key, which bundle.json names.
-  auto c = crypto();
+  auto c = crypto_module();
   if (!c) return c.status();
   unsigned char sig[64], pub[32];
   char err[256] = "";
-  if ((*c)->sign(bytes(*key), key->size(), bytes(""), 0, sig, pub, err, sizeof err) != 0)
+  if ((*c)->ed25519_sign(bytes(*key), key->size(), bytes(""), 0, sig, pub, err, sizeof err) != 0)
     return sdk::Status::general("the signing key '" + key_path + "' " + err);
   CreatedBundle out;
   out.public_key_base64 = support::base64_encode(std::string_view(reinterpret_cast<const char*>(pub), 32));
@@ -260,8 +215,8 @@ sdk::Result<CreatedBundle> create_bundle(const std::string& folder, const std::s
   out.libraries = libs.items().size();
   doc.set("libraries", std::move(libs));
   out.bundle_json = json::serialize(doc, 2) + "\n";
-  if ((*c)->sign(bytes(*key), key->size(), bytes(out.bundle_json), out.bundle_json.size(), sig, pub, err, sizeof err) !=
-      0)
+  if ((*c)->ed25519_sign(bytes(*key), key->size(), bytes(out.bundle_json), out.bundle_json.size(), sig, pub, err,
+                         sizeof err) != 0)
     return sdk::Status::general("the signing key '" + key_path + "' " + err);
   if (auto s = support::files::atomic_write(folder + "/" + std::string(kBundleFile), out.bundle_json, 0644); !s)
     return s;

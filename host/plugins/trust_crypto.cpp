@@ -1,16 +1,13 @@
 #include "plugins/trust_crypto.h"
 
 #include <boost/dll/shared_library.hpp>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "core/host_module.h"
 #include "core/module_path.h"
 #include "modules/trust/trust_api.h"
-#include "plugins/library_file.h"
-#include "plugins/trust.h"
 
 namespace entratool::host::trust_crypto {
 
@@ -28,8 +25,8 @@ std::string& path_override() {
 }
 
 // Loaded on first need and kept until exit; a failure is remembered. It is checked like the
-// other modules and the plugins it judges (owner and mode of it and every folder on its way),
-// since what it answers decides which code runs with the user's secrets.
+// other modules and the plugins it judges (core/host_module.h: owner and mode of it and every
+// folder on its way), since what it answers decides which code runs with the user's secrets.
 sdk::Result<Module*> module() {
   static std::mutex mutex;
   static Module* loaded = nullptr;
@@ -37,34 +34,14 @@ sdk::Result<Module*> module() {
   std::lock_guard<std::mutex> lock(mutex);
   if (loaded) return loaded;
   if (!failure.is_ok()) return failure;
-  const std::string fix = "; reinstall entratool";
-  const std::string path = module_path();
-  if (path.empty())
-    return failure = sdk::Status::general("cannot locate the plugin-trust module (unknown executable path)" + fix);
-  PathCheck check = check_path(path, "plugin-trust module", AllowedOwners::root_or_self());
-  if (!check.ok()) return failure = sdk::Status::general(check.problem + fix);
-  if (auto why = damaged_library(check.resolved); !why.empty())
-    return failure = sdk::Status::general("the plugin-trust module '" + check.resolved + "' " + why + fix);
+  auto library =
+      open_host_module(module_path(), {"plugin-trust module",
+                                       ENTRATOOL_TRUST_ABI_SYMBOL,
+                                       ENTRATOOL_TRUST_ABI_VERSION,
+                                       {ENTRATOOL_TRUST_SHA256_SYMBOL, ENTRATOOL_TRUST_ED25519_VERIFY_SYMBOL}});
+  if (!library) return failure = library.status();
   auto m = std::make_unique<Module>();
-  boost::dll::fs::error_code ec;
-  m->library.load(check.resolved, boost::dll::load_mode::rtld_now, ec);
-  if (ec)
-    return failure = sdk::Status::general("cannot load the plugin-trust module '" + check.resolved + "' (" +
-                                          ec.message() + ")" + fix);
-  for (const char* name :
-       {ENTRATOOL_TRUST_ABI_SYMBOL, ENTRATOOL_TRUST_SHA256_SYMBOL, ENTRATOOL_TRUST_ED25519_VERIFY_SYMBOL})
-    if (!m->library.has(name))
-      return failure = sdk::Status::general(std::string("the plugin-trust module '")
-                                                .append(check.resolved)
-                                                .append("' lacks '")
-                                                .append(name)
-                                                .append("'")
-                                                .append(fix));
-  const int abi = m->library.get<int()>(ENTRATOOL_TRUST_ABI_SYMBOL)();
-  if (abi != ENTRATOOL_TRUST_ABI_VERSION)
-    return failure = sdk::Status::general("the plugin-trust module '" + check.resolved + "' has interface version " +
-                                          std::to_string(abi) + ", this entratool needs " +
-                                          std::to_string(ENTRATOOL_TRUST_ABI_VERSION) + fix);
+  m->library = std::move(*library);
   m->sha256 = &m->library.get<int(const unsigned char*, size_t, unsigned char*)>(ENTRATOOL_TRUST_SHA256_SYMBOL);
   m->verify =
       &m->library.get<int(const unsigned char*, size_t, const unsigned char*, size_t, const unsigned char*, size_t)>(

@@ -1,93 +1,18 @@
 // The default signer: a certificate and its key from PEM or PFX files, held by the
-// entratool-crypto module (host/modules/crypto, a C boundary), which is loaded on first use.
+// entratool-crypto module (core/crypto_module.h: a C boundary, loaded on first use).
 #include "services/signer.h"
-
-#include <boost/dll/shared_library.hpp>
 
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 
 #include "core/acquisition.h"
-#include "core/module_path.h"
+#include "core/crypto_module.h"
 #include "entratool/support/encoding.h"
 #include "entratool/support/files.h"
-#include "modules/crypto/crypto_api.h"
-#include "plugins/library_file.h"
 
 namespace entratool::host {
 
 namespace {
-
-struct CryptoModule {
-  boost::dll::shared_library library;
-  decltype(&entratool_crypto_cert_load) load = nullptr;
-  decltype(&entratool_crypto_cert_count) count = nullptr;
-  decltype(&entratool_crypto_cert_der) der = nullptr;
-  decltype(&entratool_crypto_cert_sign) sign = nullptr;
-  decltype(&entratool_crypto_cert_free) free = nullptr;
-  decltype(&entratool_crypto_digest) digest = nullptr;
-};
-
-std::string& module_path_override() {
-  static std::string path;
-  return path;
-}
-
-template <class Fn>
-Fn symbol(boost::dll::shared_library& lib, const char* name) {
-  return &lib.get<std::remove_pointer_t<Fn>>(name);
-}
-
-// Loaded once and kept until exit (signers run its code until then); a failure is remembered.
-sdk::Result<CryptoModule*> crypto_module() {
-  static std::mutex mutex;
-  static CryptoModule* loaded = nullptr;
-  static sdk::Status failure;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (loaded) return loaded;
-  if (!failure.is_ok()) return failure;
-  const std::string path = crypto_module_path();
-  const std::string fix = "; reinstall entratool";
-  if (path.empty()) {
-    failure = sdk::Status::general("cannot locate the encryption module (unknown executable path)" + fix);
-    return failure;
-  }
-  if (auto why = truncated_library(path); !why.empty()) {
-    failure = sdk::Status::general("the encryption module '" + path + "' " + why + fix);
-    return failure;
-  }
-  auto m = std::make_unique<CryptoModule>();
-  boost::dll::fs::error_code ec;
-  m->library.load(path, boost::dll::load_mode::rtld_now, ec);
-  if (ec) {
-    failure = sdk::Status::general("cannot load the encryption module '" + path + "' (" + ec.message() + ")" + fix);
-    return failure;
-  }
-  for (const char* name : {"entratool_crypto_abi_version", "entratool_crypto_cert_load", "entratool_crypto_cert_count",
-                           "entratool_crypto_cert_der", "entratool_crypto_cert_sign", "entratool_crypto_cert_free",
-                           "entratool_crypto_digest"}) {
-    if (!m->library.has(name)) {
-      failure = sdk::Status::general(
-          std::string("the encryption module '").append(path).append("' lacks '").append(name).append("'").append(fix));
-      return failure;
-    }
-  }
-  int abi = m->library.get<int()>("entratool_crypto_abi_version")();
-  if (abi != ENTRATOOL_CRYPTO_ABI_VERSION) {
-    failure = sdk::Status::general("the encryption module '" + path + "' has interface version " + std::to_string(abi) +
-                                   ", this entratool needs " + std::to_string(ENTRATOOL_CRYPTO_ABI_VERSION) + fix);
-    return failure;
-  }
-  m->load = symbol<decltype(m->load)>(m->library, "entratool_crypto_cert_load");
-  m->count = symbol<decltype(m->count)>(m->library, "entratool_crypto_cert_count");
-  m->der = symbol<decltype(m->der)>(m->library, "entratool_crypto_cert_der");
-  m->sign = symbol<decltype(m->sign)>(m->library, "entratool_crypto_cert_sign");
-  m->free = symbol<decltype(m->free)>(m->library, "entratool_crypto_cert_free");
-  m->digest = symbol<decltype(m->digest)>(m->library, "entratool_crypto_digest");
-  loaded = m.release();  // never unloaded
-  return loaded;
-}
 
 // A file holding a private key is refused when others can read it (as ssh does); a regular file
 // only, opened without blocking, of bounded size.
@@ -109,16 +34,16 @@ const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const u
 
 class FileCertificateSigner final : public Signer {
  public:
-  FileCertificateSigner(CryptoModule& m, entratool_crypto_cert* cert) : m_(m), cert_(cert) {
-    const size_t n = m_.count(cert_);
+  FileCertificateSigner(const CryptoModule& m, entratool_crypto_cert* cert) : m_(m), cert_(cert) {
+    const size_t n = m_.cert_count(cert_);
     for (size_t i = 0; i < n; ++i) {
       const unsigned char* der = nullptr;
       size_t len = 0;
-      if (m_.der(cert_, i, &der, &len) == 0) chain_.emplace_back(reinterpret_cast<const char*>(der), len);
+      if (m_.cert_der(cert_, i, &der, &len) == 0) chain_.emplace_back(reinterpret_cast<const char*>(der), len);
     }
     if (chain_.empty()) chain_.emplace_back();
   }
-  ~FileCertificateSigner() override { m_.free(cert_); }
+  ~FileCertificateSigner() override { m_.cert_free(cert_); }
   FileCertificateSigner(const FileCertificateSigner&) = delete;
   FileCertificateSigner& operator=(const FileCertificateSigner&) = delete;
 
@@ -133,11 +58,11 @@ class FileCertificateSigner final : public Signer {
       return sdk::Status::general("unsupported assertion algorithm '" + std::string(alg) + "' (PS256 or RS256)");
     char err[512] = {};
     size_t size = 0;
-    if (m_.sign(cert_, pss ? 1 : 0, bytes(data), data.size(), nullptr, 0, &size, err, sizeof err) != 0)
+    if (m_.cert_sign(cert_, pss ? 1 : 0, bytes(data), data.size(), nullptr, 0, &size, err, sizeof err) != 0)
       return sdk::Status::general(err);
     std::string sig(size, '\0');
-    if (m_.sign(cert_, pss ? 1 : 0, bytes(data), data.size(), reinterpret_cast<unsigned char*>(sig.data()), sig.size(),
-                &size, err, sizeof err) != 0)
+    if (m_.cert_sign(cert_, pss ? 1 : 0, bytes(data), data.size(), reinterpret_cast<unsigned char*>(sig.data()),
+                     sig.size(), &size, err, sizeof err) != 0)
       return sdk::Status::general(err);
     sig.resize(size);
     return sig;
@@ -152,19 +77,12 @@ class FileCertificateSigner final : public Signer {
     return std::string(reinterpret_cast<const char*>(out), len);
   }
 
-  CryptoModule& m_;
+  const CryptoModule& m_;
   entratool_crypto_cert* cert_;
   std::vector<std::string> chain_;
 };
 
 }  // namespace
-
-std::string crypto_module_path() {
-  if (!module_path_override().empty()) return module_path_override();
-  return host_module_path("entratool-crypto.so");
-}
-
-void set_crypto_module_path_for_testing(std::string path) { module_path_override() = std::move(path); }
 
 sdk::Result<std::unique_ptr<Signer>> load_certificate_signer(const std::string& certificate_path,
                                                              const std::string& key_path, const std::string& password) {
@@ -185,8 +103,8 @@ sdk::Result<std::unique_ptr<Signer>> load_certificate_signer(const std::string& 
   }
   entratool_crypto_cert* cert = nullptr;
   char err[1024] = {};
-  int rc = (*m)->load(bytes(*data), data->size(), certificate_path.c_str(), bytes(key), key.size(), key_path.c_str(),
-                      password.data(), password.size(), &cert, err, sizeof err);
+  int rc = (*m)->cert_load(bytes(*data), data->size(), certificate_path.c_str(), bytes(key), key.size(),
+                           key_path.c_str(), password.data(), password.size(), &cert, err, sizeof err);
   wipe(key);
   wipe(*data);  // a combined PEM holds the key
   if (rc != 0 || !cert) return sdk::Status::general(err[0] ? err : "cannot load the client certificate");

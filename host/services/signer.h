@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/crypto_module.h"  // set_crypto_module_path_for_testing, for tests
 #include "entratool/sdk/status.h"
 
 namespace entratool::host {
@@ -46,10 +47,5 @@ sdk::Result<std::unique_ptr<Signer>> load_certificate_signer(const std::string& 
 /// load_certificate_signer with the acquisition's certificate_path, private_key_path and
 /// certificate_password: the default SignerFactory.
 sdk::Result<std::unique_ptr<Signer>> certificate_signer_for(const Acquisition& acquisition);
-
-/// Where the crypto module is loaded from: <exe>/../lib/entratool/entratool-crypto.so unless
-/// set_crypto_module_path_for_testing() chose another file before the first use.
-std::string crypto_module_path();
-void set_crypto_module_path_for_testing(std::string path);
 
 }  // namespace entratool::host

@@ -21,6 +21,7 @@ case "$target" in
                      "${support[@]}") ;;
   manifest) sources=("$here/fuzz_manifest.cpp" "$src/host/plugins/manifest.cpp" "${support[@]}") ;;
   export) sources=("$here/fuzz_export.cpp" "$src/host/cli/export_crypto.cpp" "$src/host/core/paths.cpp" "$src/host/core/module_path.cpp"
+                  "$src/host/core/crypto_module.cpp" "$src/host/core/host_module.cpp" "$src/host/plugins/trust.cpp"
                   "$src/host/plugins/library_file.cpp" "${support[@]}")
           includes+=(-DBOOST_DLL_USE_STD_FS -DENTRATOOL_VERSION='"fuzz"') libs=(-ldl) ;;
   device_code) sources=("$here/fuzz_device_code.cpp" "$src/flows/device-code/device_authorization.cpp" "${support[@]}")
