@@ -40,6 +40,7 @@ EXCLUDED = {
     "test_http.py": "runs the HTTP probe, not entratool",
     "test_help_golden.py": "prints help only",
     "test_no_iostream_start_up.py": "reads the executable's symbol table, runs nothing",
+    "test_cached_path_layout.py": "reads the binaries' symbol tables, runs nothing",
     "test_standard_streams.py": "gives entratool a full or closed stdout, which the recording wrapper stands between",
 }
 CANARY_SUITES = sorted(
