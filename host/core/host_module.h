@@ -20,6 +20,7 @@ struct HostModuleSpec {
   const char* abi_symbol;                      ///< int NAME(void): the module's interface version
   int abi_version;                             ///< the version this host needs
   std::initializer_list<const char*> symbols;  ///< everything else the caller looks up
+  sdk::ErrorCategory category = sdk::ErrorCategory::general;  ///< of every refusal (network: exit 4)
 };
 
 /// The loaded module at `path` (empty: the executable's path was unknown), or why not. The

@@ -17,11 +17,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/host_module.h"
 #include "core/module_path.h"
 #include "entratool/sdk/abi.h"
 #include "entratool/sdk/detail/convert.h"
 #include "modules/http/http_api.h"
-#include "plugins/library_file.h"
 #include "services/services.h"
 
 namespace entratool::host {
@@ -90,32 +90,21 @@ class ModuleHttpClient final : public sdk::HttpClient {
 std::string default_http_module_path() { return host_module_path("entratool-http.so"); }
 
 sdk::Result<std::unique_ptr<sdk::HttpClient>> load_http_module(const std::string& path) {
-  const std::string fix = kFix;
-  if (path.empty()) return sdk::Status::network("cannot locate the network module (unknown executable path)" + fix);
   // Libraries are leaked on purpose: the service's code runs in the module until exit.
   static std::mutex mutex;
   static std::vector<boost::dll::shared_library*> loaded;
   std::lock_guard<std::mutex> lock(mutex);
-  if (auto why = truncated_library(path); !why.empty())
-    return sdk::Status::network("the network module '" + path + "' " + why + fix);
-  auto lib = std::make_unique<boost::dll::shared_library>();
-  boost::dll::fs::error_code ec;
-  lib->load(path, boost::dll::load_mode::rtld_now, ec);
-  if (ec) return sdk::Status::network("cannot load the network module '" + path + "' (" + ec.message() + ")" + fix);
-  auto lacks = [&](const char* symbol) {
-    return sdk::Status::network("the network module '" + path + "' lacks '" + symbol + "'" + fix);
-  };
-  // The version first: a stale module (version 1 had no entratool_http_service) is told apart
-  // from a broken one.
-  if (!lib->has(ENTRATOOL_HTTP_ABI_SYMBOL)) return lacks(ENTRATOOL_HTTP_ABI_SYMBOL);
-  const int abi = lib->get<int()>(ENTRATOOL_HTTP_ABI_SYMBOL)();
-  if (abi != ENTRATOOL_HTTP_ABI_VERSION)
-    return sdk::Status::network("the network module '" + path + "' has interface version " + std::to_string(abi) +
-                                ", this entratool needs " + std::to_string(ENTRATOOL_HTTP_ABI_VERSION) + fix);
-  if (!lib->has(ENTRATOOL_HTTP_SERVICE_SYMBOL)) return lacks(ENTRATOOL_HTTP_SERVICE_SYMBOL);
+  // Checked as a plugin is (core/host_module.h): it is what sends client secrets and tokens.
+  auto library = open_host_module(path, {"network module",
+                                         ENTRATOOL_HTTP_ABI_SYMBOL,
+                                         ENTRATOOL_HTTP_ABI_VERSION,
+                                         {ENTRATOOL_HTTP_SERVICE_SYMBOL},
+                                         sdk::ErrorCategory::network});
+  if (!library) return library.status();
+  auto lib = std::make_unique<boost::dll::shared_library>(std::move(*library));
   const et_http_service* service = lib->get<const et_http_service*()>(ENTRATOOL_HTTP_SERVICE_SYMBOL)();
   if (!service || service->size < offsetof(et_http_service, send) + sizeof service->send || !service->send)
-    return sdk::Status::network("the network module '" + path + "' could not start" + fix);
+    return sdk::Status::network("the network module '" + path + "' could not start" + std::string(kFix));
   loaded.push_back(lib.release());
   return std::unique_ptr<sdk::HttpClient>(std::make_unique<ModuleHttpClient>(service, path));
 }

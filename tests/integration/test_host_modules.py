@@ -1,11 +1,13 @@
-"""The encryption module (lib/entratool/entratool-crypto.so, OpenSSL behind a C boundary) is loaded
-by one loader (host/core/crypto_module.cpp) for its three users: certificate credentials (the
-signer of client assertions), profile exports (`config export`) and bundle signing (`plugins
-bundle create`). Each gets the checks a plugin gets (host/core/host_module.cpp): a module that is
-missing, writable by others, truncated (glibc's dlopen would die of SIGBUS) or not the encryption
-module at all is refused with one line naming it and exit 1, before anything of it runs. Before,
-the signer and the export loaded a group-writable module, and bundle signing a truncated one.
-Each test runs a copy of the build in its own prefix, so damaging the module touches nobody else."""
+"""The host's modules in lib/entratool/ get the checks a plugin gets (host/core/host_module.cpp)
+before anything of them runs: a module that is missing, writable by others, truncated (glibc's
+dlopen would die of SIGBUS) or another library in its place is refused with one line naming it,
+ending in "; reinstall entratool". The encryption module (entratool-crypto.so, OpenSSL) has one
+loader (host/core/crypto_module.cpp) for its three users: certificate credentials (the signer of
+client assertions), profile exports (`config export`) and bundle signing (`plugins bundle
+create`), each refusing with exit 1; the network module (entratool-http.so) with exit 4. Before,
+the signer, the export and the network module loaded a group-writable module, and bundle signing
+died of SIGBUS on a truncated one. Each test runs a copy of the build in its own prefix, so
+damaging a module touches nobody else."""
 
 import os
 import shutil
@@ -23,7 +25,7 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CLIENT = "11111111-aaaa-4000-8000-000000000002"
 
 
-class CryptoModuleChecks(unittest.TestCase):
+class HostModuleChecks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.base = tempfile.mkdtemp(prefix="entratool-crypto-module-")
@@ -55,6 +57,7 @@ class CryptoModuleChecks(unittest.TestCase):
         shutil.copytree(self.template, self.prefix, copy_function=os.link)
         self.bin = os.path.join(self.prefix, "bin", "entratool")
         self.module = os.path.join(self.prefix, "lib", "entratool", "entratool-crypto.so")
+        self.network_module = os.path.join(self.prefix, "lib", "entratool", "entratool-http.so")
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRATOOL_", "XDG_", "AZURE_"))}
         self.env.update({"HOME": self.tmp, "XDG_DATA_HOME": os.path.join(self.tmp, "data"),
                          "XDG_CONFIG_HOME": os.path.join(self.tmp, "xdg"),
@@ -100,11 +103,23 @@ class CryptoModuleChecks(unittest.TestCase):
                 self.assertIn(reason, p.stderr)
                 self.assertTrue(p.stderr.endswith(FIX), p.stderr)
 
-    def replace_module(self, data):
-        os.unlink(self.module)  # a hard link of the template's: unlinking leaves the template whole
-        with open(self.module, "wb") as f:
+    def replace_module(self, data, module=None):
+        module = module or self.module
+        os.unlink(module)  # a hard link of the template's: unlinking leaves the template whole
+        with open(module, "wb") as f:
             f.write(data)
-        os.chmod(self.module, 0o755)
+        os.chmod(module, 0o755)
+
+    def fresh_token(self):
+        return self.run_tool("get-token", "-p", "app", "--force", "--timeout", "5s", "--silent")
+
+    def assert_the_network_module_is_refused(self, reason):
+        p = self.fresh_token()
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+        self.assertIn(reason, p.stderr)
+        self.assertTrue(p.stderr.endswith(FIX), p.stderr)
 
     def test_the_module_as_built_serves_all_three(self):
         self.assertEqual(self.export().returncode, 0)
@@ -114,7 +129,10 @@ class CryptoModuleChecks(unittest.TestCase):
         # The signer works and the request then fails on the closed port: a network error, exit 4.
         p = self.certificate_sign_in()
         self.assertEqual(p.returncode, 4, p.stderr)
-        self.assertIn("127.0.0.1:9", p.stderr)
+        self.assertIn("cannot connect to 127.0.0.1:9", p.stderr)
+        p = self.fresh_token()
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("cannot connect to 127.0.0.1:9", p.stderr)
 
     def test_a_missing_module(self):
         os.unlink(self.module)
@@ -139,6 +157,19 @@ class CryptoModuleChecks(unittest.TestCase):
             self.replace_module(f.read())
         self.assert_each_user_refuses(
             "the encryption module '%s' lacks 'entratool_crypto_abi_version'" % self.module)
+
+    def test_a_network_module_others_can_write(self):
+        with open(self.network_module, "rb") as f:
+            self.replace_module(f.read(), self.network_module)
+        os.chmod(self.network_module, 0o757)
+        self.assert_the_network_module_is_refused(
+            "network module '%s' is group- or world-writable" % self.network_module)
+
+    def test_a_truncated_network_module(self):
+        with open(self.network_module, "rb") as f:
+            self.replace_module(f.read(4096), self.network_module)
+        self.assert_the_network_module_is_refused(
+            "the network module '%s' is truncated: 4096 bytes, its segments need " % self.network_module)
 
 
 if __name__ == "__main__":
