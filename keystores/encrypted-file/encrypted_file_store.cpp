@@ -95,6 +95,10 @@ bool valid_name(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
 
+// A value read from a file, for a refusal: quoted when it is printable ASCII, left out otherwise
+// (an escaped newline or a control character would break the one-line message).
+std::string shown(const std::string& value) { return valid_name(value) ? " '" + value + "'" : std::string(); }
+
 Status invalid_name() {
   return Status::general("invalid secret name (it must be 1 to " + std::to_string(kMaxNameLength) +
                          " printable ASCII characters)");
@@ -376,12 +380,10 @@ Result<std::optional<EncryptedFileStore::Settings>> EncryptedFileStore::read_set
     if (!os_key::valid_key_id(s.key_id)) return damaged("have a missing or invalid key_id");
     return std::optional<Settings>(std::move(s));
   }
-  if (mode != "passphrase")  // named only when it is printable: a message is one line
-    return damaged(valid_name(mode) ? "name an unknown key mode '" + mode + "'"
-                                    : std::string("name an unknown key mode"));
+  if (mode != "passphrase") return damaged("name an unknown key mode" + shown(mode));
   s.mode = Mode::passphrase;
-  if (doc->get_string("kdf") != "scrypt")
-    return damaged("name an unknown key derivation '" + doc->get_string("kdf") + "'");
+  if (const std::string kdf = doc->get_string("kdf"); kdf != "scrypt")
+    return damaged("name an unknown key derivation" + shown(kdf));
   auto number = [&](const char* key) -> std::optional<long long> {
     const support::json::Value* v = doc->find(key);
     return v ? v->as_int() : std::nullopt;

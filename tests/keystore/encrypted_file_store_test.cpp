@@ -407,6 +407,32 @@ TEST_CASE("truncated files are errors, never empty values") {
   CHECK(contains(fresh->store->get("name").status().message(), "is not an entratool secret store file"));
 }
 
+TEST_CASE("store.json's mode and kdf are named in a refusal only when printable, so it stays one line") {
+  EnvGuard no_pass(kPassphraseEnv, nullptr);
+  TempDir t;
+  std::string dir = store_dir(t);
+  REQUIRE(open_store(dir)->store->put("name", "value").is_ok());
+  const std::string settings = dir + "/store.json";
+  const std::string original = slurp(settings);
+  struct Case {
+    const char* json;
+    const char* says;
+  };
+  for (const Case& c :
+       {Case{R"({"format": 1, "mode": "vault"})", "name an unknown key mode 'vault';"},
+        Case{R"({"format": 1, "mode": "a\nb"})", "name an unknown key mode;"},
+        Case{R"({"format": 1, "mode": "passphrase", "kdf": "argon2"})", "name an unknown key derivation 'argon2';"},
+        Case{R"({"format": 1, "mode": "passphrase", "kdf": "x\ny"})", "name an unknown key derivation;"}}) {
+    CAPTURE(c.json);
+    spit(settings, c.json);
+    auto r = get_failure(*open_store(dir)->store, "name");
+    CHECK(contains(r.message(), c.says));
+    CHECK(r.message().find('\n') == std::string::npos);
+    CHECK(slurp(settings) == c.json);
+  }
+  spit(settings, original);
+}
+
 TEST_CASE("an unknown format version is refused and kept") {
   EnvGuard no_pass(kPassphraseEnv, nullptr);
   TempDir t;
