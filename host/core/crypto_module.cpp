@@ -35,29 +35,18 @@ sdk::Result<const CryptoModule*> crypto_module() {
   const std::lock_guard<std::mutex> lock(mutex);
   if (loaded) return &loaded->functions;
   if (!failure.is_ok()) return failure;
-  auto library = open_host_module(
-      crypto_module_path(), {"encryption module",
-                             "entratool_crypto_abi_version",
-                             ENTRATOOL_CRYPTO_ABI_VERSION,
-                             {"entratool_crypto_cert_load", "entratool_crypto_cert_count", "entratool_crypto_cert_der",
-                              "entratool_crypto_cert_sign", "entratool_crypto_cert_free", "entratool_crypto_digest",
-                              "entratool_crypto_seal", "entratool_crypto_open", "entratool_crypto_pfx_check",
-                              "entratool_crypto_ed25519_verify", "entratool_crypto_ed25519_sign"}});
+#define ENTRATOOL_CRYPTO_SYMBOL(name) "entratool_crypto_" #name,
+  auto library = open_host_module(crypto_module_path(), {"encryption module",
+                                                         "entratool_crypto_abi_version",
+                                                         ENTRATOOL_CRYPTO_ABI_VERSION,
+                                                         {ENTRATOOL_CRYPTO_FUNCTIONS(ENTRATOOL_CRYPTO_SYMBOL)}});
+#undef ENTRATOOL_CRYPTO_SYMBOL
   if (!library) return failure = library.status();
   auto m = std::make_unique<Loaded>();
   m->library = std::move(*library);
-  CryptoModule& f = m->functions;
-  bind(m->library, f.cert_load, "entratool_crypto_cert_load");
-  bind(m->library, f.cert_count, "entratool_crypto_cert_count");
-  bind(m->library, f.cert_der, "entratool_crypto_cert_der");
-  bind(m->library, f.cert_sign, "entratool_crypto_cert_sign");
-  bind(m->library, f.cert_free, "entratool_crypto_cert_free");
-  bind(m->library, f.digest, "entratool_crypto_digest");
-  bind(m->library, f.seal, "entratool_crypto_seal");
-  bind(m->library, f.open, "entratool_crypto_open");
-  bind(m->library, f.pfx_check, "entratool_crypto_pfx_check");
-  bind(m->library, f.ed25519_verify, "entratool_crypto_ed25519_verify");
-  bind(m->library, f.ed25519_sign, "entratool_crypto_ed25519_sign");
+#define ENTRATOOL_CRYPTO_BIND(name) bind(m->library, m->functions.name, "entratool_crypto_" #name);
+  ENTRATOOL_CRYPTO_FUNCTIONS(ENTRATOOL_CRYPTO_BIND)
+#undef ENTRATOOL_CRYPTO_BIND
   loaded = m.release();  // never unloaded
   return &loaded->functions;
 }

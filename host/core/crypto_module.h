@@ -12,18 +12,25 @@
 
 namespace entratool::host {
 
+// Every function the host takes from the module, by the name after "entratool_crypto_": the
+// struct's members, the symbols the loader checks and binds are all this one list.
+#define ENTRATOOL_CRYPTO_FUNCTIONS(X) \
+  X(cert_load)                        \
+  X(cert_count)                       \
+  X(cert_der)                         \
+  X(cert_sign)                        \
+  X(cert_free)                        \
+  X(digest)                           \
+  X(seal)                             \
+  X(open)                             \
+  X(pfx_check)                        \
+  X(ed25519_verify)                   \
+  X(ed25519_sign)
+
 struct CryptoModule {
-  decltype(&entratool_crypto_cert_load) cert_load = nullptr;
-  decltype(&entratool_crypto_cert_count) cert_count = nullptr;
-  decltype(&entratool_crypto_cert_der) cert_der = nullptr;
-  decltype(&entratool_crypto_cert_sign) cert_sign = nullptr;
-  decltype(&entratool_crypto_cert_free) cert_free = nullptr;
-  decltype(&entratool_crypto_digest) digest = nullptr;
-  decltype(&entratool_crypto_seal) seal = nullptr;
-  decltype(&entratool_crypto_open) open = nullptr;
-  decltype(&entratool_crypto_pfx_check) pfx_check = nullptr;
-  decltype(&entratool_crypto_ed25519_verify) ed25519_verify = nullptr;
-  decltype(&entratool_crypto_ed25519_sign) ed25519_sign = nullptr;
+#define ENTRATOOL_CRYPTO_MEMBER(name) decltype(&entratool_crypto_##name) name = nullptr;
+  ENTRATOOL_CRYPTO_FUNCTIONS(ENTRATOOL_CRYPTO_MEMBER)
+#undef ENTRATOOL_CRYPTO_MEMBER
 };
 
 /// The module, loaded on first use; the same pointer, or the same refusal, every time after.

@@ -53,11 +53,6 @@ Verdict inspect(const std::string& path) {
 
 }  // namespace
 
-std::string truncated_library(const std::string& path) {
-  Verdict v = inspect(path);
-  return v.kind == Kind::truncated ? v.why : std::string();
-}
-
 std::string truncated_library(int fd, uint64_t size) {
   Verdict v = inspect_open(fd, size);
   return v.kind == Kind::truncated ? v.why : std::string();

@@ -9,16 +9,13 @@
 
 namespace entratool::host {
 
-/// Why the 64-bit ELF file at `path` cannot be whole: its program headers or a loadable segment
-/// lie past its end ("truncated: ..."). Empty when it is whole, and also when it is not a
-/// 64-bit ELF file or cannot be read: dlopen() then says what it is.
-std::string truncated_library(const std::string& path);
-/// The same for a file already open and `fstat`ed, of `size` bytes (read with pread; the
-/// descriptor stays open).
+/// Why the 64-bit ELF file open as `fd`, of `size` bytes, cannot be whole: its program headers or
+/// a loadable segment lie past its end ("truncated: ..."). Empty when it is whole, and also when
+/// it is not a 64-bit ELF file: dlopen() then says what it is. Read with pread; `fd` stays open.
 std::string truncated_library(int fd, uint64_t size);
 
-/// As truncated_library, but anything other than a readable 64-bit ELF file is a reason too (for
-/// the host's own modules, which are never anything else).
+/// As truncated_library for the file at `path`, but anything other than a readable 64-bit ELF
+/// file is a reason too (for the host's own modules, which are never anything else).
 std::string damaged_library(const std::string& path);
 
 }  // namespace entratool::host
