@@ -28,6 +28,7 @@ namespace entratool::host {
   X(ed25519_sign)
 
 struct CryptoModule {
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `name` declares the member, it cannot be parenthesised
 #define ENTRATOOL_CRYPTO_MEMBER(name) decltype(&entratool_crypto_##name) name = nullptr;
   ENTRATOOL_CRYPTO_FUNCTIONS(ENTRATOOL_CRYPTO_MEMBER)
 #undef ENTRATOOL_CRYPTO_MEMBER
